@@ -1,0 +1,132 @@
+"""Parse a Python file with libcst, once, without importing or executing it.
+
+Every extractor goes through :func:`parse_file`, so a file that holds both
+layers is parsed a single time per run, and every unreadable file becomes the
+same located :class:`~drift_guard.schema.Problem` (DG001) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping, Union
+
+from drift_guard.schema import Location, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import CodeRange
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """A parsed module plus lazily computed node positions."""
+
+    path: str  # display path (as discovered; reporters make it relative)
+    text: str = field(repr=False)
+    module: cst.Module = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        return wrapper.resolve(PositionProvider)
+
+    def location(self, node: cst.CSTNode) -> Location:
+        """1-based line and column of ``node``'s start (columns converted once, here)."""
+        pos = self.positions.get(node)
+        if pos is None:
+            return Location(self.path, 1, 1)
+        return Location(self.path, pos.start.line, pos.start.column + 1)
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source text of ``node`` as written."""
+        return self.module.code_for_node(node).strip()
+
+
+ParseResult = Union[SourceFile, Problem]
+_CACHE: dict[tuple[str, int, int], ParseResult] = {}
+
+
+def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
+    """Parse ``path``; return a SourceFile, or a DG001 Problem saying why not."""
+    path = Path(path)
+    shown = display or str(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError as exc:
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
+    result = parse_bytes(data, shown)
+    _CACHE[key] = result
+    return result
+
+
+def parse_bytes(data: bytes, display: str) -> ParseResult:
+    import libcst as cst
+
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(
+            ProblemKind.SYNTAX_ERROR,
+            f"file is not valid {exc.encoding}: byte {data[exc.start]:#04x} cannot be decoded",
+            Location(display, line, col),
+        )
+    except LookupError as exc:  # unknown coding cookie
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot decode file: {exc}", Location(display))
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return _syntax_problem(text, display, exc)
+    except RecursionError:
+        return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    return SourceFile(display, text, module)
+
+
+def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:
+    """Locate a syntax error precisely.
+
+    libcst's native parser reports token positions that can be a line off, so the
+    location (and wording) come from Python's own compiler on this failure path
+    only; ``ast.parse`` compiles, it never executes.
+    """
+    import ast
+
+    try:
+        ast.parse(text, filename=display)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        col = err.offset or 1
+        return Problem(ProblemKind.SYNTAX_ERROR, f"syntax error: {err.msg}", Location(display, line, col))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = str(getattr(exc, "message", exc))
+    line = getattr(exc, "raw_line", 1) or 1
+    col = (getattr(exc, "raw_column", 0) or 0) + 1
+    return Problem(ProblemKind.SYNTAX_ERROR, f"syntax error: {message}", Location(display, line, col))
+
+
+def _decode(data: bytes) -> str:
+    """Decode honouring a PEP 263 coding cookie, as Python itself would."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # undecodable first lines: let utf-8 name the bad byte
+        encoding = "utf-8"
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text

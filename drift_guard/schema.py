@@ -1,0 +1,266 @@
+"""The normalized schema that both layers are turned into.
+
+Extractors (SQLAlchemy models, PyDAL tables) produce these frozen records; rules
+only ever read them. Implicit behaviour (PyDAL's implicit ``id``, string length
+512, ``Mapped[Optional[X]]`` meaning nullable, a primary key meaning NOT NULL) is
+normalised *before* a value lands here, so a rule never has to know where a value
+came from.
+
+"Unknown" is a value, not a guess: anything the extractor could not resolve
+statically is the ``UNKNOWN`` sentinel, which rules treat as "matches anything"
+(the extractor reports the blind spot separately as a :class:`Problem`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterator, Union
+
+
+class _Unknown:
+    """Sentinel for a value that could not be resolved statically."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:  # never let UNKNOWN pass for True or False silently
+        raise TypeError("UNKNOWN has no truth value; test `is UNKNOWN` first")
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+MaybeBool = Union[bool, _Unknown]
+MaybeInt = Union[int, None, _Unknown]
+
+
+def is_unknown(value: object) -> bool:
+    return value is UNKNOWN
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A point in a source file. ``line`` and ``column`` are 1-based."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class Layer(str, enum.Enum):
+    MODELS = "models"
+    PYDAL = "pydal"
+    MIGRATIONS = "migrations"
+
+
+class Family(str, enum.Enum):
+    """Logical type families compared by DG105.
+
+    The SQLAlchemy side is mapped through SQLAlchemy's own class hierarchy
+    (``TypeEngine._type_affinity`` / ``issubclass``), the PyDAL side through
+    PyDAL's type names; see :mod:`drift_guard.types`.
+    """
+
+    STRING = "string"
+    TEXT = "text"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    FLOAT = "float"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TIME = "time"
+    DATETIME = "datetime"
+    INTERVAL = "interval"
+    JSON = "json"
+    BINARY = "binary"
+    UUID = "uuid"
+    ENUM = "enum"
+    ARRAY = "array"  # SQLAlchemy ARRAY
+    LIST = "list"  # PyDAL list:* (bar-encoded text or a native array, per dialect)
+    OTHER = "other"  # a known type with no family of its own (INET, geometry, ...)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column type as written in one layer plus its canonical reading.
+
+    ``spelled`` is the type exactly as the user wrote it (``String(20)``,
+    ``'string'``) so messages can quote both sides. ``sa_type`` (models) is the
+    qualified SQLAlchemy class name (``sqlalchemy.String``,
+    ``sqlalchemy.dialects.postgresql.JSONB``) with the literal ``args`` /
+    ``kwargs`` it was called with, enough to rebuild a real type object for the
+    migration compare. ``pydal_type`` (PyDAL) is the type string as PyDAL sees it.
+    """
+
+    family: Family
+    spelled: str
+    length: MaybeInt = None
+    precision: MaybeInt = None
+    scale: MaybeInt = None
+    sa_type: str | None = None
+    args: tuple[object, ...] = ()
+    kwargs: tuple[tuple[str, object], ...] = ()
+    pydal_type: str | None = None
+    item: ColumnType | None = None  # element type of ARRAY / list:*
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.family is Family.UNKNOWN
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """A reference from a column to ``table.column`` (database names, lower case).
+
+    ``column`` is None when the reference targets the referenced table's primary
+    key implicitly (PyDAL ``reference t``); rules resolve it against that table.
+    ``ondelete``/``onupdate`` are upper-cased; None means the database default
+    (NO ACTION).
+    """
+
+    table: str
+    column: str | None
+    ondelete: str | None = None
+    onupdate: str | None = None
+    location: Location | None = None
+    spelled: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # database name, as written (compare with .key)
+    attribute: str  # Python attribute / PyDAL field name
+    type: ColumnType
+    location: Location
+    nullable: MaybeBool = True
+    primary_key: bool = False
+    unique: MaybeBool = False
+    index: bool = False
+    autoincrement: MaybeBool = UNKNOWN
+    foreign_key: ForeignKey | None = None
+    default: str | None = None  # source text of the Python-side default
+    server_default: str | None = None  # source text of the server default
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str | None
+    columns: tuple[str, ...]
+    unique: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class UniqueConstraint:
+    name: str | None
+    columns: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class ForeignKeyConstraint:
+    """A table-level (possibly composite) foreign key."""
+
+    name: str | None
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ondelete: str | None
+    onupdate: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # database name as written
+    layer: Layer
+    location: Location
+    columns: tuple[Column, ...] = ()
+    symbol: str | None = None  # class name (models) or PyDAL table name
+    indexes: tuple[Index, ...] = ()
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    foreign_key_constraints: tuple[ForeignKeyConstraint, ...] = ()
+    # PyDAL: the keyword arguments of define_table that matter to rules, as
+    # source text (``migrate``, ``fake_migrate``, ``primarykey``, ``rname``).
+    options: tuple[tuple[str, str], ...] = ()
+    # True when the field list could not be fully resolved: a rule must not
+    # report "column missing" against a table it could not read completely.
+    partial: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.primary_key)
+
+    def column(self, name: str) -> Column | None:
+        wanted = name.lower()
+        for col in self.columns:
+            if col.key == wanted:
+                return col
+        return None
+
+    def option(self, name: str) -> str | None:
+        return dict(self.options).get(name)
+
+
+class ProblemKind(str, enum.Enum):
+    SYNTAX_ERROR = "syntax-error"  # DG001: file does not parse / decode
+    UNRESOLVED = "unresolved"  # DG002: a schema-affecting construct not resolvable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something an extractor could not read. Rules turn these into DG0xx findings."""
+
+    kind: ProblemKind
+    message: str
+    location: Location
+    table: str | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Everything one layer of one service defines.
+
+    ``tables`` keeps every definition in source order, duplicates included
+    (DG114 needs them); use :meth:`tables_by_key` for pairing.
+    """
+
+    layer: Layer
+    tables: tuple[Table, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    files: tuple[str, ...] = ()
+
+    def tables_by_key(self) -> dict[str, list[Table]]:
+        grouped: dict[str, list[Table]] = {}
+        for table in self.tables:
+            grouped.setdefault(table.key, []).append(table)
+        return grouped
+
+    def first_tables(self) -> dict[str, Table]:
+        """One table per database name: the first definition wins."""
+        return {key: defs[0] for key, defs in self.tables_by_key().items()}
+
+    def __iter__(self) -> Iterator[Table]:
+        return iter(self.tables)
