@@ -13,6 +13,7 @@ from drift_guard.schema import Schema
 
 if TYPE_CHECKING:
     from drift_guard.config import Config
+    from drift_guard.pairing import TablePair
     from drift_guard.service import Service
 
 
@@ -20,7 +21,8 @@ class ServiceContext:
     def __init__(self, service: Service, config: Config, options: dict[str, Any] | None = None) -> None:
         self.service = service
         self.config = config
-        # Run options from the CLI (e.g. database_url, no_migrations, alembic_env).
+        # Run options from the CLI: database_url (str|None), no_migrations (bool),
+        # alembic_env (bool).
         self.options = options or {}
 
     @cached_property
@@ -39,6 +41,30 @@ class ServiceContext:
 
         return extract_pydal(self.service.pydal_files)
 
-    def table_map(self) -> dict[str, str]:
-        """PyDAL table name -> model table name, lower case (config ``table-map``)."""
-        return {k.lower(): v.lower() for k, v in getattr(self.config, "table_map", {}).items()}
+    @cached_property
+    def table_pairs(self) -> list[TablePair]:
+        """Model/PyDAL table pairs after ``table-map`` and ``ignore-tables``."""
+        from drift_guard.pairing import pair_tables
+
+        return pair_tables(
+            self.models,
+            self.pydal,
+            dict(self.config.table_map),
+            self.config.ignore_tables,
+        )
+
+    @cached_property
+    def migrations(self) -> Any:
+        """The migration check's report (DG2xx); only computed when a DG2xx rule runs."""
+        from drift_guard.migrations import check_migrations
+
+        return check_migrations(
+            self.service,
+            self.models,
+            database_url=self.options.get("database_url"),
+            alembic_env=bool(self.options.get("alembic_env")),
+        )
+
+    @property
+    def migrations_enabled(self) -> bool:
+        return not self.options.get("no_migrations")
