@@ -30,9 +30,11 @@ CheckFn = Callable[["ServiceContext"], Iterable[Finding]]
 RULE_MODULES = (
     "drift_guard.rules.inputs",  # DG0xx
     "drift_guard.rules.cross_layer",  # DG1xx
+    "drift_guard.rules.representation",  # DG112
     "drift_guard.rules.migrations",  # DG2xx
     "drift_guard.rules.runtime_safety",  # DG3xx
     "drift_guard.rules.layer_discipline",  # DG4xx
+    "drift_guard.suppressions",  # DG003 (produced by the engine)
 )
 
 

@@ -1,0 +1,185 @@
+"""Command line: argparse and wiring only.
+
+``main(argv) -> int`` so tests call it directly. Exit codes: 0 clean, 1 findings
+at or above ``--fail-on``, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from drift_guard import __version__
+from drift_guard.errors import DriftGuardError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(text: str) -> list[str]:
+    return [part.strip().upper() for part in text.split(",") if part.strip()]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep its wording
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"drift-guard: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="drift-guard", description="Catch drift between SQLAlchemy/Alembic models and PyDAL tables.")
+    parser.add_argument("--version", action="version", version=f"drift-guard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check services for drift (the main job)")
+    check.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    check.add_argument("--format", choices=("text", "json", "github", "sarif"), help="output format (default: text; github under GitHub Actions)")
+    check.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of standard output")
+    check.add_argument("--select", type=_codes, default=[], help="only these code prefixes, comma-separated (e.g. DG1,DG201)")
+    check.add_argument("--ignore", type=_codes, default=[], help="skip these code prefixes, comma-separated")
+    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: error)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    check.add_argument("--quiet", "-q", action="store_true", help="print only the findings (no summary); nothing when clean")
+    check.add_argument("--statistics", action="store_true", help="print a count per rule")
+    check.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    check.add_argument("--baseline", type=Path, help="ignore findings recorded in this baseline file")
+    check.add_argument("--database-url", help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)")
+    check.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
+    check.add_argument("--alembic-env", action="store_true", help="run the project's own env.py for the migration check (imports the application)")
+
+    sub.add_parser("rules", help="list every rule")
+    rule = sub.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code", help="rule code, e.g. DG103, or its name")
+
+    config = sub.add_parser("config", help="print the effective configuration and the discovered services")
+    config.add_argument("paths", nargs="*", type=Path)
+    config.add_argument("--config", type=Path)
+
+    baseline = sub.add_parser("baseline", help="write the current findings to a baseline file")
+    baseline.add_argument("file", type=Path)
+    baseline.add_argument("paths", nargs="*", type=Path)
+    baseline.add_argument("--config", type=Path)
+    baseline.add_argument("--no-migrations", action="store_true")
+    baseline.add_argument("--database-url")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules()
+        if args.command == "rule":
+            return _rule(args.code)
+        if args.command == "config":
+            return _config(args)
+        if args.command == "baseline":
+            return _baseline(args)
+    except DriftGuardError as exc:
+        print(f"drift-guard: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("drift-guard: interrupted", file=sys.stderr)
+        return 130
+    parser.print_help()
+    return EXIT_ERROR
+
+
+def _load(args: argparse.Namespace):
+    from drift_guard.config import load_config
+
+    paths = [p for p in (args.paths or [Path(".")])]
+    for path in paths:
+        if not path.exists():
+            raise DriftGuardError(f"no such file or directory: {path}")
+    config = load_config(Path.cwd(), getattr(args, "config", None))
+    return [p.resolve() for p in paths], config
+
+
+def _run(args: argparse.Namespace, *, select=(), ignore=()):
+    from drift_guard.engine import run
+
+    paths, config = _load(args)
+    options = {
+        "database_url": getattr(args, "database_url", None),
+        "no_migrations": getattr(args, "no_migrations", False),
+        "alembic_env": getattr(args, "alembic_env", False),
+    }
+    return run(paths, config, select=select, ignore=ignore, options=options), config
+
+
+def _check(args: argparse.Namespace) -> int:
+    from drift_guard.engine import failing
+    from drift_guard.findings import Severity
+    from drift_guard.report import render
+
+    result, config = _run(args, select=args.select, ignore=args.ignore)
+    if args.baseline is not None:
+        from drift_guard.baseline import apply_baseline
+
+        result = apply_baseline(result, args.baseline)
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    stream = sys.stdout
+    color = fmt == "text" and args.output is None and stream.isatty() and not os.environ.get("NO_COLOR")
+    if args.quiet and fmt == "text" and not result.findings:
+        text = ""
+    else:
+        text = render(result, fmt, color=color, statistics=args.statistics)
+        if args.quiet and fmt == "text":
+            text = "".join(text.splitlines(keepends=True)[:-1])  # drop the summary line
+    if fmt == "github":
+        from drift_guard.report.github import write_step_summary
+
+        write_step_summary(result)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    elif text:
+        stream.write(text)
+    fail_on = Severity.parse(args.fail_on) if args.fail_on else config.fail_on
+    if args.exit_zero or not failing(result.findings, fail_on):
+        return EXIT_CLEAN
+    return EXIT_FINDINGS
+
+
+def _rules() -> int:
+    from drift_guard.rules import load_rules
+
+    for code, info in sorted(load_rules().items()):
+        print(f"{code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
+    return EXIT_CLEAN
+
+
+def _rule(wanted: str) -> int:
+    from drift_guard.rules import load_rules
+
+    rules = load_rules()
+    match = rules.get(wanted.upper()) or next((r for r in rules.values() if r.name == wanted.lower()), None)
+    if match is None:
+        raise DriftGuardError(f"unknown rule {wanted!r}; `drift-guard rules` lists them")
+    print(f"# {match.code} {match.name} ({match.severity.value})\n")
+    print(match.doc)
+    return EXIT_CLEAN
+
+
+def _config(args: argparse.Namespace) -> int:
+    from drift_guard.config import describe_config
+    from drift_guard.discovery import discover
+
+    paths, config = _load(args)
+    print(describe_config(config, discover(paths, config)), end="")
+    return EXIT_CLEAN
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from drift_guard.baseline import write_baseline
+
+    result, _ = _run(args)
+    count = write_baseline(result, args.file)
+    print(f"drift-guard: wrote {count} finding(s) to {args.file}")
+    return EXIT_CLEAN

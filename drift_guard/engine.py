@@ -1,0 +1,102 @@
+"""Run the selected rules over every discovered service.
+
+Wiring only: discovery gives services, each gets a lazy ServiceContext, each
+selected rule reads what it needs from it. Selection, severity overrides and
+per-file ignores are applied here, once, for every output format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from drift_guard.config import Config
+from drift_guard.findings import Finding, Severity
+from drift_guard.rules import Rule, load_rules
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    files_scanned: int = 0
+    services: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+def code_matches(code: str, prefixes: Iterable[str]) -> bool:
+    return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
+
+
+def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
+    """Rules whose code starts with a ``select`` prefix (all when empty) and no
+    ``ignore`` prefix; the longer matching prefix wins, as in ruff."""
+    chosen = []
+    for code, info in sorted(load_rules().items()):
+        sel = max((len(p) for p in select if code.startswith(p.upper())), default=0 if select else 1)
+        ign = max((len(p) for p in ignore if code.startswith(p.upper())), default=0)
+        if sel and sel > ign:
+            chosen.append(info)
+    return chosen
+
+
+def run(
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    options: dict[str, Any] | None = None,
+) -> RunResult:
+    from drift_guard.context import ServiceContext
+    from drift_guard.discovery import discover
+
+    rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
+    services = discover(paths, config)
+    findings: list[Finding] = []
+    scanned: set[Path] = set()
+    for service in services:
+        ctx = ServiceContext(service, config, options)
+        scanned.update(service.python_files)
+        scanned.update(service.model_files)
+        scanned.update(service.pydal_files)
+        for info in rules:
+            if info.check is None:
+                continue
+            for item in info.check(ctx):
+                findings.append(replace(item, service=service.name))
+    findings = _apply_config(findings, config)
+    unique = {(_identity(f)): f for f in findings}
+    ordered = sorted(unique.values(), key=lambda f: f.sort_key)
+    return RunResult(ordered, len(scanned), [s.name for s in services])
+
+
+def _identity(item: Finding) -> tuple:
+    return (item.code, item.location, item.table, item.column, item.message)
+
+
+def _apply_config(findings: list[Finding], config: Config) -> list[Finding]:
+    overrides = dict(config.severity)
+    kept = []
+    for item in findings:
+        if _file_ignored(item, config.per_file_ignores):
+            continue
+        if item.code in overrides:
+            item = item.with_severity(overrides[item.code])
+        kept.append(item)
+    return kept
+
+
+def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]]) -> bool:
+    path = item.location.path
+    for pattern, codes in per_file:
+        if (fnmatchcase(path, pattern) or fnmatchcase(Path(path).name, pattern)) and code_matches(item.code, codes):
+            return True
+    return False
+
+
+def failing(findings: Iterable[Finding], fail_on: Severity) -> bool:
+    return any(f.severity.rank >= fail_on.rank for f in findings)
