@@ -63,7 +63,8 @@ def run(
         scanned.update(service.python_files)
         scanned.update(service.model_files)
         scanned.update(service.pydal_files)
-        for info in rules:
+        # DG0xx last: DG001 also reports files that other rules failed to parse.
+        for info in sorted(rules, key=lambda r: (r.code.startswith("DG0"), r.code)):
             if info.check is None:
                 continue
             for item in info.check(ctx):

@@ -130,3 +130,17 @@ def _decode(data: bytes) -> str:
         encoding = "utf-8"
     text = data.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def failures_under(root: Path) -> list[Problem]:
+    """DG001 problems of every file under ``root`` parsed so far in this run.
+
+    Rules that scan runtime modules skip files they cannot parse; this lets the
+    DG001 rule report those too without parsing anything a second time.
+    """
+    prefix = str(Path(root).resolve())
+    return [
+        result
+        for (path, _, _), result in sorted(_CACHE.items(), key=lambda item: item[0])
+        if isinstance(result, Problem) and (path == prefix or path.startswith(prefix + "/"))
+    ]

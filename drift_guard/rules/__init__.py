@@ -29,7 +29,9 @@ CheckFn = Callable[["ServiceContext"], Iterable[Finding]]
 # Modules that register rules, in code order. Each is imported by load_rules().
 RULE_MODULES = (
     "drift_guard.rules.inputs",  # DG0xx
-    "drift_guard.rules.cross_layer",  # DG1xx
+    "drift_guard.rules.cross_layer",  # DG101-DG104, DG113, DG114
+    "drift_guard.rules.column_aspects",  # DG105-DG108
+    "drift_guard.rules.keys",  # DG109-DG111
     "drift_guard.rules.representation",  # DG112
     "drift_guard.rules.migrations",  # DG2xx
     "drift_guard.rules.runtime_safety",  # DG3xx

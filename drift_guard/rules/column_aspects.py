@@ -1,0 +1,224 @@
+"""DG105-DG111: columns defined in both layers, compared aspect by aspect.
+
+Each rule looks at one aspect only (type family, length, nullability, unique,
+foreign key, primary key, ON DELETE), like Alembic's per-aspect comparators, so
+one drift gives one finding. Findings are located at the PyDAL field (the layer
+that must follow the models) with the model column as the related location.
+UNKNOWN on either side is compared as a match.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard.findings import Finding, Severity
+from drift_guard.pairing import both_columns, both_tables
+from drift_guard.rules import finding, rule
+from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
+from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+
+def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column, Column]]:
+    for model_t, pydal_t in both_tables(ctx.table_pairs):
+        for model_c, pydal_c in both_columns(model_t, pydal_t):
+            yield model_t, pydal_t, model_c, pydal_c
+
+
+def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column) -> Finding:
+    return finding(
+        code,
+        message,
+        hint,
+        pydal_c.location,
+        table=model_t.key,
+        column=model_c.key,
+        related=[model_c.location],
+    )
+
+
+def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnType) -> bool:
+    """``type-equivalences`` from the configuration: (model type, PyDAL type) pairs."""
+    model_names = {model.spelled, (model.sa_type or "").rsplit(".", 1)[-1], model.sa_type or ""}
+    pydal_names = {pydal.pydal_type or "", pydal_base_type(pydal.pydal_type or "")}
+    return any(m in model_names and p in pydal_names for m, p in ctx.config.type_equivalences)
+
+
+@rule("DG105", "column-type-mismatch", Severity.ERROR)
+def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """The two layers give a column types of different families.
+
+    ## What it does
+    Compares the type family of each paired column: the model's SQLAlchemy type
+    is classified by SQLAlchemy's own class hierarchy (`postgresql.JSONB` is a
+    `JSON`, `mysql.TINYINT` an `Integer`), the PyDAL type by its PyDAL name.
+    JSON vs text, integer vs string, `list:string` vs JSON, float vs decimal are
+    reported; `Enum`/`Uuid` vs `string`, and `list:*` vs `Text`/`ARRAY` (whose
+    physical fit depends on the dialect, see DG112) are not.
+
+    ## Why is this bad?
+    PyDAL encodes and decodes values by its own field type. A `text` field over a
+    JSON column hands the application strings instead of dicts; a `double` field
+    over a NUMERIC column turns money into floats.
+
+    ## Example
+    ```python
+    meta = Column(JSON)            # model
+    Field("meta", "text")          # PyDAL
+    ```
+
+    ## How to fix
+    Change the PyDAL field type to the one matching the model (`"json"` here).
+    If the pair is deliberate, declare it in `type-equivalences`.
+    """
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if families_compatible(model_c.type, pydal_c.type) or _declared_equivalent(ctx, model_c.type, pydal_c.type):
+            continue
+        yield _report(
+            "DG105",
+            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
+            f"in the model vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
+            f"give the PyDAL field a {model_c.type.family.value} type to match the model",
+            model_t, model_c, pydal_c,
+        )
+
+
+def _size(ctype: ColumnType, side: str) -> str:
+    if ctype.family is Family.DECIMAL:
+        if ctype.precision is None:
+            return "no precision"
+        return f"precision {ctype.precision}, scale {ctype.scale if ctype.scale is not None else 0}"
+    if ctype.length is None:
+        return "no length"
+    implicit = side == "pydal" and "length=" not in ctype.spelled and ctype.length == 512
+    return f"length {ctype.length}" + (", PyDAL's default" if implicit else "")
+
+
+@rule("DG106", "length-mismatch", Severity.ERROR)
+def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """String length or decimal precision/scale differ between the layers.
+
+    ## What it does
+    For string columns compares the model's length with PyDAL's `length=` (which
+    is 512 when omitted: PyDAL's implicit default counts); for decimal columns
+    compares precision and scale of `Numeric(p, s)` with `"decimal(p,s)"`.
+
+    ## Why is this bad?
+    The database enforces the model's size. PyDAL does not check lengths on
+    insert, so values that fit PyDAL's idea of the column fail in the database
+    (or are truncated on MySQL without strict mode); decimals are rounded
+    differently.
+
+    ## Example
+    ```python
+    full_name = Column(String(255))   # model
+    Field("full_name", "string")      # PyDAL: length 512
+    ```
+
+    ## How to fix
+    Give the PyDAL field the model's size: `Field("full_name", length=255)` or
+    `"decimal(12,2)"`.
+    """
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        m, p = model_c.type, pydal_c.type
+        if not lengths_comparable(m, p):
+            continue
+        if m.family is Family.DECIMAL:
+            differs = UNKNOWN not in (m.precision, m.scale) and (m.precision, m.scale or 0) != (p.precision, p.scale)
+            fix = f'use "decimal({m.precision},{m.scale or 0})"' if m.precision is not None else "give the model column a precision"
+        else:
+            differs = m.length is not UNKNOWN and p.length is not UNKNOWN and m.length != p.length
+            fix = f"set length={m.length} on the PyDAL field" if isinstance(m.length, int) else "give the model column a length"
+        if differs:
+            yield _report(
+                "DG106",
+                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model "
+                f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
+                fix,
+                model_t, model_c, pydal_c,
+            )
+
+
+@rule("DG107", "nullability-mismatch", Severity.ERROR)
+def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """NOT NULL on one side only.
+
+    ## What it does
+    Compares the model's nullability (`nullable=`, default nullable except primary
+    keys; `Mapped[X]` is NOT NULL, `Mapped[Optional[X]]` nullable) with PyDAL's
+    `notnull=True`. `required=True` and `requires=IS_NOT_EMPTY()` are validation
+    only and do not make a PyDAL column NOT NULL.
+
+    ## Why is this bad?
+    A NOT NULL model column that PyDAL thinks is nullable fails on insert when the
+    application leaves it empty; the reverse lets the database hold NULLs that
+    PyDAL code assumes never happen.
+
+    ## Example
+    ```python
+    name = Column(String(100), nullable=False)   # model
+    Field("name", length=100)                     # PyDAL: nullable
+    ```
+
+    ## How to fix
+    Add `notnull=True` to the PyDAL field (or make the model column nullable,
+    with a migration).
+    """
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if UNKNOWN in (model_c.nullable, pydal_c.nullable) or model_c.nullable == pydal_c.nullable:
+            continue
+        if model_c.nullable is False:
+            message, fix = "NOT NULL in the model but nullable in PyDAL", "add notnull=True to the PyDAL field"
+        else:
+            message, fix = "nullable in the model but NOT NULL in PyDAL", "drop notnull=True from the PyDAL field, or make the model column nullable=False"
+        yield _report("DG107", f"column `{model_t.name}.{model_c.name}` is {message}", fix, model_t, model_c, pydal_c)
+
+
+def _model_unique(table: Table, column: Column) -> object:
+    if column.unique is UNKNOWN:
+        return UNKNOWN
+    if column.unique:
+        return True
+    single = [c.columns for c in table.unique_constraints] + [i.columns for i in table.indexes if i.unique]
+    return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
+
+
+@rule("DG108", "unique-mismatch", Severity.WARNING)
+def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """A column is unique on one side only.
+
+    ## What it does
+    Compares single-column uniqueness: the model's `unique=True`, a one-column
+    `UniqueConstraint` or unique `Index`, against PyDAL's `unique=True`. Primary
+    keys are unique by definition and are not compared.
+
+    ## Why is this bad?
+    The database enforces the model's constraint whatever PyDAL believes, so
+    PyDAL code that does not expect an IntegrityError gets one; PyDAL's
+    `unique=True` without a database constraint guarantees nothing.
+
+    ## Example
+    ```python
+    email = Column(String(255), unique=True)   # model
+    Field("email", length=255)                  # PyDAL
+    ```
+
+    ## How to fix
+    Make both sides agree: `unique=True` on the PyDAL field, or drop the
+    constraint from the model (with a migration).
+    """
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if model_c.primary_key or pydal_c.primary_key:
+            continue
+        model_unique = _model_unique(model_t, model_c)
+        if UNKNOWN in (model_unique, pydal_c.unique) or model_unique == pydal_c.unique:
+            continue
+        where = "the model" if model_unique else "PyDAL"
+        yield _report(
+            "DG108",
+            f"column `{model_t.name}.{model_c.name}` is unique in {where} only",
+            "add unique=True to the PyDAL field" if model_unique else "drop unique=True from the PyDAL field, or add the constraint to the model",
+            model_t, model_c, pydal_c,
+        )

@@ -1,0 +1,120 @@
+"""DG0xx: inputs that could not be read, and constructs that could not be resolved.
+
+These rules turn the extractors' and discovery's :class:`Problem` records into
+findings, so blind spots are visible instead of silently passing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from drift_guard.findings import Finding, Severity
+from drift_guard.rules import finding, rule
+from drift_guard.schema import Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+
+def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
+    sources: list[Iterable[Problem]] = [ctx.service.problems]
+    if ctx.service.model_files:
+        sources.append(ctx.models.problems)
+    if ctx.service.pydal_files:
+        sources.append(ctx.pydal.problems)
+    if kind is ProblemKind.SYNTAX_ERROR:
+        from drift_guard.parsing import failures_under
+
+        sources.append(failures_under(ctx.service.root))
+    if kind is ProblemKind.UNRESOLVED:
+        sources.append(_dialect_problems(ctx))
+    seen: set[tuple] = set()
+    for source in sources:
+        for problem in source:
+            key = (problem.location, problem.message)
+            if problem.kind is kind and key not in seen:
+                seen.add(key)
+                yield problem
+
+
+def _dialect_problems(ctx: ServiceContext) -> list[Problem]:
+    try:
+        from drift_guard.dialect import dialect_problems
+    except ModuleNotFoundError as exc:  # pragma: no cover - only while DG112 is absent
+        if exc.name != "drift_guard.dialect":
+            raise
+        return []
+    return list(dialect_problems(ctx))
+
+
+@rule("DG001", "syntax-error", Severity.ERROR)
+def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
+    """A scanned file could not be parsed, so nothing in it was checked.
+
+    ## What it does
+    Reports every scanned Python file that does not parse (a syntax error), cannot
+    be decoded (not UTF-8 and no coding cookie), or cannot be read, at the exact
+    line and column of the problem.
+
+    ## Why is this bad?
+    drift-guard reads files statically and never imports them. A file it cannot
+    parse is a file whose tables, columns and flags were not compared: without this
+    finding, a broken models file would look like a clean one.
+
+    ## Example
+    ```python
+    class User(Base):
+        __tablename__ = "users"
+        email = Column(String(255)  # missing ")"
+    ```
+
+    ## How to fix
+    Fix the syntax error (Python itself would refuse to import the file), or save
+    the file as UTF-8.
+    """
+    for problem in _problems(ctx, ProblemKind.SYNTAX_ERROR):
+        yield finding(
+            "DG001",
+            problem.message,
+            "fix the file so that Python can parse it; nothing in it was checked",
+            problem.location,
+            table=problem.table,
+            column=problem.column,
+        )
+
+
+@rule("DG002", "unresolved-construct", Severity.WARNING)
+def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
+    """Something that affects the schema could not be resolved statically.
+
+    ## What it does
+    Reports each construct that drift-guard could not read without running the
+    code: a table name built at run time, a field list returned by a function that
+    is not a literal, a column type imported from an unknown module, an `env.py`
+    whose `target_metadata` cannot be followed, a DAL URI whose dialect is unknown.
+    The message names the construct as written.
+
+    ## Why is this bad?
+    drift-guard never guesses. Whatever it could not resolve is compared as
+    "matching", so this finding is the list of what was *not* verified.
+
+    ## Example
+    ```python
+    db.define_table(f"{prefix}_users", Field("email"))  # name only known at run time
+    ```
+
+    ## How to fix
+    Write the construct as a literal where you can (a module-level list of
+    `Field(...)`, a literal table name), or configure the paths in
+    `[tool.drift_guard]`. If it cannot be made static, suppress the finding with
+    `# drift-guard: ignore[DG002] -- reason` so the blind spot stays documented.
+    """
+    for problem in _problems(ctx, ProblemKind.UNRESOLVED):
+        yield finding(
+            "DG002",
+            problem.message,
+            "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`",
+            problem.location,
+            table=problem.table,
+            column=problem.column,
+        )

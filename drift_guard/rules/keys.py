@@ -1,0 +1,172 @@
+"""DG109-DG111: primary keys, foreign keys and ON DELETE, compared per column."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard.findings import Finding, Severity
+from drift_guard.rules import rule
+from drift_guard.rules.column_aspects import _paired_columns, _report
+from drift_guard.schema import ForeignKey, Schema
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+
+def _pydal_target(fk: ForeignKey, pydal: Schema, table_map: dict[str, str]) -> tuple[str, str]:
+    """Where a PyDAL reference points, as (model table, column): ``reference t``
+    targets t's primary key (its implicit ``id`` unless the table is keyed)."""
+    tables = pydal.first_tables()
+    target = tables.get(fk.table)
+    if target is None:  # referenced by PyDAL name while the table has an rname
+        target = next((t for t in tables.values() if (t.symbol or "").lower() == fk.table), None)
+    column = fk.column
+    if column is None:
+        pk = target.primary_key if target is not None else ()
+        column = pk[0] if len(pk) == 1 else "id"
+    table = target.key if target is not None else fk.table
+    symbol = (target.symbol or "").lower() if target is not None else ""
+    return table_map.get(symbol) or table_map.get(table) or table, column.lower()
+
+
+def _model_target(fk: ForeignKey) -> tuple[str, str]:
+    table = fk.table.lower().split(".")[-1] if fk.table.count(".") else fk.table.lower()
+    return table, (fk.column or "id").lower()
+
+
+def _delete_action(fk: ForeignKey) -> str:
+    return (fk.ondelete or "NO ACTION").upper()
+
+
+def _fk_phrase(fk: ForeignKey | None, target: tuple[str, str] | None) -> str:
+    if fk is None or target is None:
+        return "no foreign key"
+    return f"a foreign key to `{target[0]}.{target[1]}`"
+
+
+def _fk_pairs(ctx: ServiceContext):
+    table_map = ctx.table_map()
+    for model_t, pydal_t, model_c, pydal_c in _paired_columns(ctx):
+        model_target = _model_target(model_c.foreign_key) if model_c.foreign_key else None
+        pydal_target = _pydal_target(pydal_c.foreign_key, ctx.pydal, table_map) if pydal_c.foreign_key else None
+        yield model_t, model_c, pydal_c, model_target, pydal_target
+
+
+@rule("DG109", "foreign-key-mismatch", Severity.ERROR)
+def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """The foreign key of a column differs between the layers, or exists on one side only.
+
+    ## What it does
+    Compares the model's `ForeignKey("table.column")` with PyDAL's
+    `"reference table"` (which targets the referenced table's primary key) or
+    `"reference table.column"`. A `list:reference` never creates a foreign key.
+
+    ## Why is this bad?
+    PyDAL's reference fields drive its joins, cascading deletes and validators. A
+    reference to the wrong table, or a plain integer where the database has a
+    foreign key, means PyDAL code and the database disagree on what the column
+    points at.
+
+    ## Example
+    ```python
+    team_id = Column(Integer, ForeignKey("teams.id"))   # model
+    Field("team_id", "integer")                           # PyDAL: no reference
+    ```
+
+    ## How to fix
+    Use `Field("team_id", "reference teams")` in PyDAL (or drop the foreign key
+    from the model, with a migration).
+    """
+    for model_t, model_c, pydal_c, model_target, pydal_target in _fk_pairs(ctx):
+        if model_target == pydal_target:
+            continue
+        yield _report(
+            "DG109",
+            f"column `{model_t.name}.{model_c.name}` has {_fk_phrase(model_c.foreign_key, model_target)} in the model "
+            f"but {_fk_phrase(pydal_c.foreign_key, pydal_target)} in PyDAL",
+            f'use Field("{pydal_c.attribute}", "reference {model_target[0]}")' if model_target else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
+            model_t, model_c, pydal_c,
+        )
+
+
+@rule("DG110", "primary-key-mismatch", Severity.ERROR)
+def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """A column is part of the primary key on one side only.
+
+    ## What it does
+    Compares `primary_key=True` (and `PrimaryKeyConstraint`) in the model with
+    PyDAL's key: the implicit `id`, a field of type `id`, or `primarykey=[...]`.
+
+    ## Why is this bad?
+    PyDAL fetches the new row's id after every insert and uses the key for
+    `db.table[id]`, updates and references. If the database's key is another
+    column, inserts return the wrong value and references point at the wrong
+    rows.
+
+    ## Example
+    ```python
+    key = Column(String(64), primary_key=True)     # model
+    db.define_table("settings", Field("key"))       # PyDAL: implicit id is the key
+    ```
+
+    ## How to fix
+    Declare the same key in PyDAL: `db.define_table("settings", Field("key",
+    length=64), primarykey=["key"])`.
+    """
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if model_c.primary_key == pydal_c.primary_key:
+            continue
+        where = "the model" if model_c.primary_key else "PyDAL"
+        yield _report(
+            "DG110",
+            f"column `{model_t.name}.{model_c.name}` is part of the primary key in {where} only",
+            "declare the model's key in PyDAL with primarykey=[...]" if model_c.primary_key else "make the PyDAL key match the model's primary key",
+            model_t, model_c, pydal_c,
+        )
+
+
+def _action_phrase(fk: ForeignKey, layer: str) -> str:
+    if fk.ondelete is None:
+        return "no ON DELETE (NO ACTION)" if layer == "model" else "ON DELETE CASCADE (PyDAL's default)"
+    return f"ON DELETE {fk.ondelete.upper()}"
+
+
+@rule("DG111", "ondelete-mismatch", Severity.WARNING)
+def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """The two layers disagree on what deleting the referenced row does.
+
+    ## What it does
+    For a foreign key present on both sides with the same target, compares the
+    model's `ForeignKey(..., ondelete=...)` (none means NO ACTION) with PyDAL's
+    `ondelete=` (which defaults to CASCADE).
+
+    ## Why is this bad?
+    The database does what the migration created. PyDAL's SQLite adapter also
+    emulates `CASCADE` in Python, deleting child rows the database would have
+    protected; elsewhere, code written for cascading deletes meets an
+    IntegrityError.
+
+    ## Example
+    ```python
+    user_id = Column(Integer, ForeignKey("users.id"))   # model: NO ACTION
+    Field("user_id", "reference users")                  # PyDAL: CASCADE
+    ```
+
+    ## How to fix
+    Make them agree: `ondelete="NO ACTION"` on the PyDAL field, or
+    `ForeignKey("users.id", ondelete="CASCADE")` in the model (with a migration).
+    """
+    for model_t, model_c, pydal_c, model_target, pydal_target in _fk_pairs(ctx):
+        if model_target is None or model_target != pydal_target:
+            continue  # DG109 covers missing or different references
+        model_fk, pydal_fk = model_c.foreign_key, pydal_c.foreign_key
+        assert model_fk is not None and pydal_fk is not None
+        if _delete_action(model_fk) == (pydal_fk.ondelete or "CASCADE").upper():
+            continue
+        yield _report(
+            "DG111",
+            f"column `{model_t.name}.{model_c.name}` has {_action_phrase(model_fk, 'model')} in the model "
+            f"vs {_action_phrase(pydal_fk, 'pydal')} in PyDAL",
+            f'set ondelete="{_delete_action(model_fk)}" on the PyDAL field, or change the model (with a migration)',
+            model_t, model_c, pydal_c,
+        )
