@@ -65,6 +65,10 @@ class ServiceContext:
             alembic_env=bool(self.options.get("alembic_env")),
         )
 
+    def table_map(self) -> dict[str, str]:
+        """PyDAL table name -> model table name, lower case (config ``table-map``)."""
+        return {k.lower(): v.lower() for k, v in self.config.table_map}
+
     @property
     def migrations_enabled(self) -> bool:
         return not self.options.get("no_migrations")
