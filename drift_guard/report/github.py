@@ -1,0 +1,130 @@
+"""The GitHub Actions format: one workflow command per finding, plus a step summary.
+
+A workflow command is ``::error file=F,line=L,col=C,endLine=L,title=T::message``.
+The runner splits it on ``::`` and ``,`` and decodes percent escapes, so data and
+property values are escaped exactly as the official toolkit does it
+(``actions/toolkit`` ``packages/core/src/command.ts``: ``escapeData`` /
+``escapeProperty``). Anything else would cut a message at its first newline or
+a ``title`` at its first comma.
+
+GitHub shows only the first 10 errors and 10 warnings of a step as annotations;
+:func:`write_step_summary` writes every finding to ``$GITHUB_STEP_SUMMARY`` so
+nothing is lost on a large drift.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from drift_guard.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from drift_guard.engine import RunResult
+
+# GitHub has no "info" annotation level; "notice" is its lowest.
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message (toolkit ``escapeData``); ``%`` first so the
+    escapes themselves are not escaped again."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (toolkit ``escapeProperty``): ``:`` and ``,``
+    separate properties, so they are escaped too."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _message(item: Finding) -> str:
+    lines = [item.message]
+    if item.hint:
+        lines.append(f"hint: {item.hint}")
+    if item.related:
+        lines.append("see also: " + ", ".join(str(loc) for loc in item.related))
+    return "\n".join(lines)
+
+
+def annotation(item: Finding) -> str:
+    """One workflow command for ``item``; ``endLine`` equals ``line`` because a
+    finding points at one definition, not a range."""
+    loc = item.location
+    props = (
+        ("file", loc.path),
+        ("line", str(loc.line)),
+        ("col", str(loc.column)),
+        ("endLine", str(loc.line)),
+        ("title", f"{item.code} {item.name}"),
+    )
+    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props)
+    return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item))}"
+
+
+def render_github(result: RunResult) -> str:
+    """Every finding as a workflow command, then the plain summary line (plain
+    text is shown in the log as is)."""
+    from drift_guard.report.text import summary_line
+
+    lines = [annotation(item) for item in result.findings]
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def write_step_summary(result: RunResult) -> None:
+    """Append a Markdown summary to ``$GITHUB_STEP_SUMMARY`` when it is set
+    (appending, because other steps of the job write to the same file)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    with Path(target).open("a", encoding="utf-8") as handle:
+        handle.write(step_summary(result))
+
+
+def step_summary(result: RunResult) -> str:
+    """The Markdown written by :func:`write_step_summary`: counts per rule, then
+    a table of every finding grouped by table."""
+    from drift_guard.report.text import summary_line
+
+    parts = ["## drift-guard", "", summary_line(result), ""]
+    if result.findings:
+        parts += _rule_counts(result.findings)
+        parts += _by_table(result.findings)
+    return "\n".join(parts) + "\n"
+
+
+def _cell(text: object) -> str:
+    """Make ``text`` safe inside a Markdown table cell."""
+    value = "" if text is None else str(text)
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+def _rule_counts(findings: Iterable[Finding]) -> list[str]:
+    counts = Counter((f.code, f.name, f.severity.value) for f in findings)
+    rows = ["| Rule | Name | Severity | Count |", "| --- | --- | --- | ---: |"]
+    for (code, name, severity), n in sorted(counts.items()):
+        rows.append(f"| {code} | {_cell(name)} | {severity} | {n} |")
+    return rows + [""]
+
+
+def _by_table(findings: Iterable[Finding]) -> list[str]:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for item in findings:
+        groups[item.table or ""].append(item)
+    out: list[str] = []
+    # Table-less findings (unparsable files, revision graph, ...) come last.
+    for table in sorted(groups, key=lambda t: (t == "", t)):
+        out.append(f"### {'`' + table + '`' if table else 'Not tied to a table'}")
+        out.append("")
+        out.append("| Severity | Rule | Column | Location | Message |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for item in groups[table]:
+            out.append(
+                f"| {item.severity.value} | {item.code} {_cell(item.name)} | {_cell(item.column or '')} "
+                f"| `{_cell(item.location)}` | {_cell(item.message)} |"
+            )
+        out.append("")
+    return out
