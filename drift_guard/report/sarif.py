@@ -1,0 +1,164 @@
+"""SARIF 2.1.0 for GitHub code scanning and any other SARIF viewer.
+
+Shape decisions, each for a viewer that reads it:
+
+* every registered rule is listed (not only those that fired), so a viewer can
+  show the documentation of a rule whose alerts were all fixed;
+* artifact URIs are relative to the run directory with ``uriBaseId:
+  "%SRCROOT%"``; run drift-guard from the repository root and GitHub maps them
+  to files in the repository;
+* ``relatedLocations`` carry the other layer's definition (the model column
+  for a PyDAL finding and the other way round);
+* ``partialFingerprints`` hash what the finding is *about* (the same key as the
+  baseline: code, service, table, column, plus the message for table-less
+  findings), never a line number, so moving code does not open a new alert.
+
+The output validates against the official OASIS schema (tests/data/sarif).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from drift_guard import __version__
+from drift_guard.findings import Finding, Severity
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from drift_guard.engine import RunResult
+    from drift_guard.rules import Rule
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "driftGuardFinding/v1"
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_HEADING = re.compile(r"^#+\s*(.+?)\s*$")
+
+
+def render_sarif(result: RunResult) -> str:
+    rules = _all_rules(result.findings)
+    index = {info.code: i for i, info in enumerate(rules)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "drift-guard",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [rule_descriptor(info) for info in rules],
+            }
+        },
+        "invocations": [{"executionSuccessful": True}],
+        "columnKind": "unicodeCodePoints",
+        "results": [sarif_result(item, index[item.code]) for item in result.findings],
+    }
+    document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _all_rules(findings: list[Finding]) -> list[Rule]:
+    """Every registered rule in code order, plus any code a finding carries that
+    is not registered (so ``ruleIndex`` can never point nowhere)."""
+    from drift_guard.rules import Rule, load_rules
+
+    rules = dict(load_rules())
+    for item in findings:
+        if item.code not in rules:
+            rules[item.code] = Rule(item.code, item.name, item.severity, "", None)
+    return [rules[code] for code in sorted(rules)]
+
+
+def rule_descriptor(info: Rule) -> dict:
+    doc = info.doc.strip() or info.name
+    return {
+        "id": info.code,
+        "name": info.name,
+        "shortDescription": {"text": info.summary},
+        "fullDescription": {"text": _section(doc, "What it does") or info.summary},
+        "help": {"text": doc, "markdown": f"# {info.code} {info.name}\n\n{doc}"},
+        "defaultConfiguration": {"level": LEVELS[info.severity]},
+        "properties": {"tags": ["schema-drift", _family(info.code)]},
+    }
+
+
+def _section(doc: str, heading: str) -> str:
+    """The text under a Markdown ``heading`` of a rule docstring, joined into
+    one paragraph (a full description is shown as plain text)."""
+    body: list[str] = []
+    inside = False
+    for line in doc.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            if inside:
+                break
+            inside = match.group(1).lower() == heading.lower()
+            continue
+        if inside and line.strip():
+            body.append(line.strip())
+    return " ".join(body)
+
+
+def _family(code: str) -> str:
+    return {
+        "DG0": "inputs",
+        "DG1": "models-vs-pydal",
+        "DG2": "migrations",
+        "DG3": "runtime-safety",
+        "DG4": "layer-discipline",
+    }.get(code[:3], "other")
+
+
+def artifact_uri(path: str) -> dict:
+    """A relative path gets ``%SRCROOT%``; a path outside the run directory is
+    shown absolute by drift-guard and becomes a ``file:`` URI."""
+    posix = path.replace("\\", "/")
+    if posix.startswith("/") or re.match(r"^[A-Za-z]:/", posix):
+        return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix)}
+    return {"uri": quote(posix), "uriBaseId": SRCROOT}
+
+
+def _physical(loc: Location) -> dict:
+    return {
+        "physicalLocation": {
+            "artifactLocation": artifact_uri(loc.path),
+            "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
+        }
+    }
+
+
+def fingerprint(item: Finding) -> str:
+    from drift_guard.baseline import finding_key
+
+    text = "\x1f".join("" if part is None else str(part) for part in finding_key(item))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sarif_result(item: Finding, rule_index: int) -> dict:
+    text = item.message if not item.hint else f"{item.message}\nHint: {item.hint}"
+    result: dict = {
+        "ruleId": item.code,
+        "ruleIndex": rule_index,
+        "level": LEVELS[item.severity],
+        "message": {"text": text},
+        "locations": [_physical(item.location)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item)},
+        "properties": {
+            key: value
+            for key, value in (("service", item.service), ("table", item.table), ("column", item.column))
+            if value is not None
+        },
+    }
+    related = []
+    for loc in dict.fromkeys(item.related):  # relatedLocations must be unique
+        if loc == item.location:
+            continue
+        entry = _physical(loc)
+        entry["id"] = len(related) + 1
+        entry["message"] = {"text": "related definition (the other layer)"}
+        related.append(entry)
+    if related:
+        result["relatedLocations"] = related
+    return result
