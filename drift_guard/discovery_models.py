@@ -1,0 +1,192 @@
+"""Which files hold the SQLAlchemy layer: declarative classes and ``Table(...)``.
+
+A class is a model when its bases chain (through imports, re-exports and other
+classes, including abstract bases in other files) to a target base: one of
+env.py's ``target_metadata`` definitions, or, in fallback mode (``targets is
+None``), anything that looks like a declarative base. The files of every class
+on such a chain (bases, mixins) are included, so the extractor sees inherited
+columns. Being generous is cheap (the extractor filters classes by base again);
+missing a file is not, so a class with ``__tablename__`` whose bases cannot be
+resolved is kept too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import libcst as cst
+
+from drift_guard.discovery_modules import Definition, Module, ModuleIndex
+
+_BASE_FACTORIES = {
+    "sqlalchemy.orm.declarative_base",
+    "sqlalchemy.ext.declarative.declarative_base",
+    "sqlalchemy.orm.decl_api.declarative_base",
+    "sqlalchemy.MetaData",
+    "sqlalchemy.schema.MetaData",
+    "sqlalchemy.sql.schema.MetaData",
+    "flask_sqlalchemy.SQLAlchemy",
+}
+_BASE_CLASSES = {
+    "sqlalchemy.orm.DeclarativeBase",
+    "sqlalchemy.orm.DeclarativeBaseNoMeta",
+    "sqlalchemy.orm.decl_api.DeclarativeBase",
+    "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+}
+_TABLE = {"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"}
+
+NOT_MODEL = False  # the chain ends at a different base (or a plain class)
+
+
+class ModelFinder:
+    def __init__(self, index: ModuleIndex, targets: Iterable[Definition] | None) -> None:
+        self.index = index
+        self.fallback = targets is None
+        self.targets = {d.key: d for d in targets or ()}
+        self._memo: dict[tuple[Path, str], object] = {}
+
+    def files(self, candidates: Iterable[Path]) -> set[Path]:
+        found: set[Path] = {d.path for d in self.targets.values()}
+        for path in candidates:
+            module = self.index.load(path)
+            if module is None:
+                continue
+            for name, node in module.classes.items():
+                chain = self.chain(Definition(f"{module.name}.{name}", path, name, "class", module))
+                if isinstance(chain, frozenset):
+                    found |= chain
+                elif chain is None and _has_table_name(node):
+                    found.add(path)
+            if self._has_table(module):
+                found.add(path)
+        return found
+
+    def chain(self, d: Definition) -> object:
+        """Files from ``d`` up to a target base (frozenset), None, or NOT_MODEL."""
+        if d.key in self._memo:
+            return self._memo[d.key]
+        if self._is_target(d):
+            self._memo[d.key] = frozenset({d.path})
+            return self._memo[d.key]
+        if d.kind != "class":
+            return NOT_MODEL
+        self._memo[d.key] = None  # cycle guard
+        node = d.module.classes[d.name]
+        pairs = [self._base_chain(d.module, arg.value) for arg in node.bases if arg.keyword is None]
+        model = [chain for chain, _ in pairs if isinstance(chain, frozenset)]
+        if model:
+            files = frozenset({d.path}).union(*model)
+            for _, base in pairs:  # mixins too: their columns are inherited
+                files |= self._class_files(base, set()) if base is not None else frozenset()
+            outcome: object = files
+        elif not pairs or any(chain is None for chain, _ in pairs):
+            outcome = None
+        else:
+            outcome = NOT_MODEL
+        self._memo[d.key] = outcome
+        return outcome
+
+    def _base_chain(self, module: Module, expr: cst.BaseExpression) -> tuple[object, Definition | None]:
+        """(chain of the base, its definition); (None, None) when unresolved."""
+        name = self.index.qualify(module, expr)
+        base = self.index.resolve(name) if name else None
+        if base is None:
+            return (NOT_MODEL if name in ("object", "typing.Generic") else None), None
+        return self.chain(base), base
+
+    def _class_files(self, d: Definition, seen: set[tuple[Path, str]]) -> frozenset[Path]:
+        """``d``'s file and those of all its base classes found in the service."""
+        if d.kind != "class" or d.key in seen:
+            return frozenset()
+        seen.add(d.key)
+        files = {d.path}
+        for arg in d.module.classes[d.name].bases:
+            name = self.index.qualify(d.module, arg.value) if arg.keyword is None else None
+            base = self.index.resolve(name) if name else None
+            if base is not None:
+                files |= self._class_files(base, seen)
+        return frozenset(files)
+
+    def _is_target(self, d: Definition) -> bool:
+        if d.key in self.targets:
+            return True
+        if self.fallback:
+            return _looks_like_base(self.index, d)
+        metadata = _declared_metadata(d)
+        if metadata is None:
+            return False
+        name = self.index.qualify(d.module, metadata)
+        resolved = self.index.resolve(name) if name else None
+        return resolved is not None and resolved.key in self.targets
+
+    def _has_table(self, module: Module) -> bool:
+        for call in _module_calls(module.source.module):
+            if self.index.qualify(module, call.func) not in _TABLE:
+                continue
+            if self.fallback:
+                return True
+            args = [a.value for a in call.args if a.keyword is None][1:2] or [
+                a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
+            ]
+            name = self.index.qualify(module, args[0]) if args else None
+            target = self.index.resolve(name) if name else None
+            if target is None or target.key in self.targets or self._is_target(target):
+                return True
+        return False
+
+
+def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:
+    if d.kind == "value":
+        value = d.module.assigns.get(d.name)
+        if isinstance(value, cst.Call):
+            func = index.qualify(d.module, value.func) or ""
+            return func in _BASE_FACTORIES or func.endswith(".generate_base")
+        return False
+    if d.kind == "class":
+        node = d.module.classes[d.name]
+        for arg in node.bases:
+            name = index.qualify(d.module, arg.value) or ""
+            if name in _BASE_CLASSES or (arg.keyword and arg.keyword.value == "metaclass" and "DeclarativeMeta" in name):
+                return True
+    return False
+
+
+def _declared_metadata(d: Definition) -> cst.BaseExpression | None:
+    """``declarative_base(metadata=X)`` or a class body's ``metadata = X``."""
+    if d.kind == "value":
+        value = d.module.assigns.get(d.name)
+        if isinstance(value, cst.Call):
+            return next((a.value for a in value.args if a.keyword and a.keyword.value == "metadata"), None)
+        return None
+    if d.kind == "class":
+        for stmt in d.module.classes[d.name].body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and _targets(small) == ["metadata"]:
+                        return small.value
+    return None
+
+
+def _targets(small: cst.Assign | cst.AnnAssign) -> list[str]:
+    nodes = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+    return [n.value for n in nodes if isinstance(n, cst.Name)]
+
+
+def _has_table_name(node: cst.ClassDef) -> bool:
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and set(_targets(small)) & {"__tablename__", "__table__"}:
+                    return True
+    return False
+
+
+def _module_calls(tree: cst.Module) -> Iterable[cst.Call]:
+    """Calls that are a module-level statement's value (``t = Table(...)``)."""
+    for stmt in tree.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                value = getattr(small, "value", None)
+                if isinstance(value, cst.Call):
+                    yield value

@@ -1,0 +1,242 @@
+"""Module names -> files, and names -> their definitions, without importing.
+
+This is the small slice of Python's import system discovery needs: find
+``a.b`` as ``a/b.py`` or ``a/b/__init__.py`` under the import roots, and follow a
+name through ``from x import y`` / ``import x as y`` / star imports / package
+re-exports / plain aliases (``Base = base.Base``) to the module-level statement
+that *defines* it. Files outside the import roots (installed packages) are never
+opened: the chase stops there.
+
+A definition is identified by ``(file, name)``; its dotted ``qualname`` uses the
+module name under which the file was first reached (env.py's imports are
+followed first, so names match what Alembic itself imports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import libcst as cst
+
+from drift_guard.extract.names import ImportMap, dotted_name, dotted_parts, resolve_relative
+from drift_guard.parsing import SourceFile, parse_file
+from drift_guard.schema import Problem
+
+
+@dataclass(eq=False)
+class Module:
+    name: str
+    path: Path
+    is_package: bool
+    source: SourceFile
+    imports: ImportMap
+    classes: dict[str, cst.ClassDef] = field(default_factory=dict)
+    assigns: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    functions: set[str] = field(default_factory=set)
+    imported: tuple[str, ...] = ()  # candidate module names its imports execute
+
+    @property
+    def package(self) -> str | None:
+        if self.is_package:
+            return self.name
+        return self.name.rpartition(".")[0] or None
+
+
+@dataclass(frozen=True)
+class Definition:
+    qualname: str
+    path: Path
+    name: str  # "" for a module
+    kind: str  # "class" | "value" | "module"
+    module: Module = field(compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        return (self.path, self.name)
+
+
+class ModuleIndex:
+    """Loads each module once (``parse_file`` caches the parse itself)."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = tuple(roots)
+        self.problems: list[Problem] = []
+        self._by_path: dict[Path, Module | None] = {}
+        self._found: dict[str, Path | None] = {}
+        self._resolving: set[str] = set()
+
+    def find(self, dotted: str) -> Path | None:
+        """The file of module ``dotted`` under the import roots (first root wins)."""
+        if dotted not in self._found:
+            parts = [p for p in dotted.split(".") if p]
+            hit = None
+            for root in self.roots if parts else ():
+                for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
+                    if candidate.is_file():
+                        hit = candidate
+                        break
+                if hit:
+                    break
+            self._found[dotted] = hit
+        return self._found[dotted]
+
+    def name_for(self, path: Path) -> str:
+        """Dotted module name of ``path`` relative to the first root holding it."""
+        for root in self.roots:
+            try:
+                rel = path.relative_to(root)
+            except ValueError:
+                continue
+            parts = list(rel.with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts.pop()
+            if parts:
+                return ".".join(parts)
+        return path.stem
+
+    def load(self, path: Path, name: str | None = None) -> Module | None:
+        if path not in self._by_path:
+            parsed = parse_file(path)
+            if isinstance(parsed, Problem):
+                self.problems.append(parsed)
+                self._by_path[path] = None
+            else:
+                self._by_path[path] = _build(parsed, path, name or self.name_for(path))
+        return self._by_path[path]
+
+    def qualify(self, module: Module, expr: cst.BaseExpression) -> str | None:
+        """Dotted name of a Name/Attribute chain as seen from ``module``."""
+        parts = dotted_parts(expr)
+        if not parts:
+            return None
+        head, rest = parts[0], parts[1:]
+        if head in module.imports.names:
+            base = module.imports.names[head]
+        elif head in module.classes or head in module.assigns or head in module.functions:
+            base = f"{module.name}.{head}"
+        else:
+            base = next((f"{star}.{head}" for star in module.imports.star_modules if self.resolve(f"{star}.{head}")), None)
+            if base is None:
+                return None
+        return ".".join([base, *rest])
+
+    def resolve(self, qualname: str) -> Definition | None:
+        """The definition ``qualname`` refers to; ``X.metadata`` resolves to ``X``."""
+        if qualname in self._resolving:  # import cycle
+            return None
+        self._resolving.add(qualname)
+        try:
+            return self._resolve(qualname)
+        finally:
+            self._resolving.discard(qualname)
+
+    def _resolve(self, qualname: str) -> Definition | None:
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            path = self.find(".".join(parts[:cut]))
+            if path is not None:
+                break
+        else:
+            return None
+        module = self.load(path, ".".join(parts[:cut]))
+        if module is None:
+            return None
+        found: Definition | None = Definition(module.name, path, "", "module", module)
+        for attr in parts[cut:]:
+            if found is None:
+                return None
+            if found.kind == "module":
+                found = self.lookup(found.module, attr)
+            elif attr not in ("metadata", "Model"):  # Base.metadata, registry.metadata, db.Model
+                return None
+        return found
+
+    def lookup(self, module: Module, name: str) -> Definition | None:
+        """Where ``name`` in ``module`` is defined (following imports and aliases)."""
+        if name in module.classes:
+            return Definition(f"{module.name}.{name}", module.path, name, "class", module)
+        if name in module.assigns:
+            value = module.assigns[name]
+            target = self.qualify(module, value) if dotted_parts(value) else None
+            alias = self.resolve(target) if target else None
+            return alias or Definition(f"{module.name}.{name}", module.path, name, "value", module)
+        if name in module.imports.names:
+            return self.resolve(module.imports.names[name])
+        if module.is_package and self.find(f"{module.name}.{name}"):
+            return self.resolve(f"{module.name}.{name}")
+        for star in module.imports.star_modules:
+            hit = self.resolve(f"{star}.{name}")
+            if hit is not None:
+                return hit
+        if name in module.functions:
+            return Definition(f"{module.name}.{name}", module.path, name, "value", module)
+        return None
+
+    def reached(self, start: Module) -> list[Path]:
+        """Files executed by importing everything ``start`` imports, transitively."""
+        seen: dict[Path, None] = {}
+        queue = [start]
+        while queue:
+            module = queue.pop()
+            for name in module.imported:
+                path = self.find(name)
+                if path is None or path in seen or path == start.path:
+                    continue
+                seen[path] = None
+                loaded = self.load(path, name)
+                if loaded is not None:
+                    queue.append(loaded)
+        return sorted(seen)
+
+
+def _build(source: SourceFile, path: Path, name: str) -> Module:
+    is_package = path.name == "__init__.py"
+    package = name if is_package else (name.rpartition(".")[0] or None)
+    module = Module(name, path, is_package, source, ImportMap.from_module(source.module, package))
+    for stmt in source.module.body:
+        if isinstance(stmt, cst.ClassDef):
+            module.classes[stmt.name.value] = stmt
+        elif isinstance(stmt, cst.FunctionDef):
+            module.functions.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                for target, value in _assignments(small):
+                    module.assigns.setdefault(target, value)  # first wins: the declaration
+    module.imported = tuple(_imported_modules(source.module, package))
+    return module
+
+
+def _assignments(small: cst.BaseSmallStatement) -> Iterable[tuple[str, cst.BaseExpression]]:
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Name):
+                yield target.target.value, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+        yield small.target.value, small.value
+
+
+def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
+    """Every module name an import statement may execute (``import a.b`` runs
+    ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
+    names: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                names.extend(_prefixes(dotted_name(alias.name) or ""))
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            base = resolve_relative(package, len(node.relative), dotted_name(node.module))
+            names.extend(_prefixes(base))
+            if not isinstance(node.names, cst.ImportStar):
+                names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
+
+    tree.visit(Visitor())
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _prefixes(dotted: str) -> list[str]:
+    parts = dotted.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts)) if parts[0]]
