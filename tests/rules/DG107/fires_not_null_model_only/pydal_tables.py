@@ -1,0 +1,5 @@
+from pydal import DAL, Field
+
+db = DAL("sqlite:memory", migrate=False)
+
+db.define_table("teams", Field("name", length=100, required=True), Field("description", length=200))

@@ -1,0 +1,6 @@
+from pydal import DAL, Field
+
+db = DAL("sqlite:memory", migrate=False)
+
+db.define_table("teams")
+db.define_table("invoices", Field("team_id", "integer"))

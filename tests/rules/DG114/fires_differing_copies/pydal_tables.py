@@ -1,0 +1,6 @@
+from pydal import DAL, Field
+
+db = DAL("sqlite:memory", migrate=False)
+
+db.define_table("users")
+db.define_table("users", Field("slug"), redefine=True)

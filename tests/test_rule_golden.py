@@ -1,0 +1,45 @@
+"""Golden fixtures: ``tests/rules/<CODE>/<case>/`` is a tiny project; ``expected.txt``
+is exactly what ``drift-guard check --select CODE`` prints there.
+
+Cases named ``fires*`` must report the code; cases named ``quiet*`` must report
+nothing. Regenerate after a deliberate change with ``DRIFT_GUARD_UPDATE_GOLDEN=1``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+
+from drift_guard.cli import main
+
+RULES_DIR = Path(__file__).parent / "rules"
+CASES = sorted(p for p in RULES_DIR.glob("DG*/*") if p.is_dir())
+
+
+def case_args(case: Path) -> list[str]:
+    """Extra CLI arguments for a case, from an optional ``args.txt``."""
+    extra = case / "args.txt"
+    return shlex.split(extra.read_text()) if extra.exists() else ["--no-migrations"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
+def test_golden(case: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code = case.parent.name
+    monkeypatch.chdir(case)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    status = main(["check", "--select", code, "--format", "text", *case_args(case)])
+    out = capsys.readouterr().out
+    expected = case / "expected.txt"
+    if os.environ.get("DRIFT_GUARD_UPDATE_GOLDEN"):
+        expected.write_text(out)
+    assert out == expected.read_text()
+    reported = [line for line in out.splitlines() if f" {code} [" in line]
+    if case.name.startswith("quiet"):
+        assert reported == [] and status == 0
+    else:
+        assert case.name.startswith("fires"), f"case {case.name} must be named fires* or quiet*"
+        assert reported, f"{code} did not fire"
