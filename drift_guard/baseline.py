@@ -1,0 +1,185 @@
+"""Baselines: adopt drift-guard on a drifted codebase and fail only on new drift.
+
+``drift-guard baseline FILE`` records the current findings; ``drift-guard check
+--baseline FILE`` drops findings recorded there. An entry is keyed by *what*
+the finding is about, ``(code, service, table, column)`` (plus the message
+when the finding is not about a table), never by a line number, so editing a
+file does not invalidate the baseline. Each entry has a ``count``: two
+findings with the same key need two recorded occurrences, so a second copy of
+a known problem is still reported as new.
+
+Entries that no longer occur are reported as DG004 ``stale-baseline-entry``
+(info, pointing at the entry's line in the baseline file) so the baseline
+shrinks as drift is fixed: re-run ``drift-guard baseline FILE`` to drop them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard import __version__
+from drift_guard.errors import InputError
+from drift_guard.findings import Finding, Severity
+from drift_guard.paths import display_path
+from drift_guard.rules import finding, rule
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+    from drift_guard.engine import RunResult
+
+FORMAT_VERSION = 1
+Key = tuple  # (code, service, table, column, message-or-None)
+
+
+def finding_key(item: Finding) -> Key:
+    """The identity of a finding across edits (shared with SARIF fingerprints)."""
+    message = item.message if item.table is None else None
+    return (item.code, item.service, item.table, item.column, message)
+
+
+@rule("DG004", "stale-baseline-entry", Severity.INFO)
+def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
+    """A baseline entry whose finding no longer occurs.
+
+    ## What it does
+    With `drift-guard check --baseline FILE`, reports each entry of the baseline
+    file that matched no current finding, at the entry's line in the file.
+
+    ## Why is this bad?
+    A baseline should only shrink. An entry for drift that was fixed would hide
+    the same drift if it came back later.
+
+    ## Example
+    ```json
+    {"code": "DG103", "column": "email", "count": 1, "service": "services/api", "table": "users"}
+    ```
+    after `users.email` was added to the PyDAL table.
+
+    ## How to fix
+    Re-write the baseline with `drift-guard baseline FILE` (review the diff: it
+    should only remove entries).
+    """
+    return iter(())  # produced by apply_baseline, not by a service check
+
+
+def _entry(key: Key, count: int, sample: Finding) -> dict:
+    code, service, table, column, message = key
+    return {
+        "code": code,
+        "service": service,
+        "table": table,
+        "column": column,
+        # Matched only when table is null; otherwise kept so a reader knows what it was.
+        "message": message if message is not None else sample.message,
+        "count": count,
+        "location": str(sample.location),  # informational: never matched
+    }
+
+
+def write_baseline(result: RunResult, path: Path) -> int:
+    """Write every finding of ``result`` to ``path``; return how many findings
+    were recorded. One entry per line so DG004 can point at a line."""
+    counts: Counter = Counter()
+    samples: dict[Key, Finding] = {}
+    for item in result.findings:
+        if item.code == "DG004":
+            continue
+        key = finding_key(item)
+        counts[key] += 1
+        samples.setdefault(key, item)
+    keys = sorted(counts, key=lambda k: tuple("" if part is None else part for part in k))
+    lines = [json.dumps(_entry(k, counts[k], samples[k]), sort_keys=True) for k in keys]
+    body = ",\n    ".join(lines)
+    text = (
+        "{\n"
+        f'  "version": {FORMAT_VERSION},\n'
+        f'  "tool": "drift-guard {__version__}",\n'
+        f'  "entries": [{chr(10) + "    " + body + chr(10) + "  " if lines else ""}]\n'
+        "}\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return sum(counts.values())
+
+
+def _load(path: Path) -> list[tuple[Key, int, int]]:
+    """``(key, count, line)`` per entry; a missing or malformed file is an
+    InputError (exit 2), never an empty baseline that would hide nothing."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"baseline file not found; create it with `drift-guard baseline {shown}`", shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read baseline file: {exc}", shown) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", f"{shown}:{exc.lineno}:{exc.colno}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise InputError('not a drift-guard baseline (expected an object with an "entries" list)', shown)
+    lines = _entry_lines(text, len(data["entries"]))
+    return [_parse_entry(raw, shown, line) for raw, line in zip(data["entries"], lines)]
+
+
+def _entry_lines(text: str, count: int) -> list[int]:
+    """Line of each entry when the file is one entry per line (as written);
+    line 1 for all when it was reformatted."""
+    found = [n for n, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith('{"')]
+    return found if len(found) == count else [1] * count
+
+
+def _parse_entry(raw: object, shown: str, line: int) -> tuple[Key, int, int]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("code"), str):
+        raise InputError('baseline entry without a "code"', f"{shown}:{line}")
+    fields = [raw.get(name) for name in ("service", "table", "column", "message")]
+    if not all(value is None or isinstance(value, str) for value in fields):
+        raise InputError("baseline entry fields must be strings or null", f"{shown}:{line}")
+    service, table, column, message = fields
+    count = raw.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise InputError('baseline "count" must be a positive integer', f"{shown}:{line}")
+    key = (raw["code"].upper(), service, table, column, message if table is None else None)
+    return key, count, line
+
+
+def apply_baseline(result: RunResult, path: Path) -> RunResult:
+    """Drop findings recorded in the baseline at ``path``; add a DG004 info
+    finding for every entry (or part of a count) that no longer occurs."""
+    entries = _load(path)
+    remaining: Counter = Counter()
+    for key, count, _ in entries:
+        remaining[key] += count
+    kept: list[Finding] = []
+    for item in result.findings:
+        key = finding_key(item)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            kept.append(item)
+    shown = display_path(path)
+    for key, count, line in entries:
+        unused = min(remaining[key], count)
+        if unused > 0:
+            remaining[key] -= unused
+            kept.append(_stale(key, unused, count, Location(shown, line, 1)))
+    kept.sort(key=lambda f: f.sort_key)
+    return replace(result, findings=kept)
+
+
+def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:
+    code, service, table, column, message = key
+    subject = ".".join(part for part in (table, column) if part) or repr(message)
+    scope = f" in {service}" if service else ""
+    times = f" ({unused} of {count} recorded occurrences)" if count > 1 else ""
+    return finding(
+        "DG004",
+        f"baseline entry no longer occurs: {code} {subject}{scope}{times}",
+        f"re-run `drift-guard baseline {where.path}` to drop fixed entries",
+        where,
+    )

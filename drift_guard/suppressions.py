@@ -1,0 +1,217 @@
+"""Inline suppressions: ``# drift-guard: ignore[DG103]`` and friends.
+
+Forms (case-insensitive marker, codes are exact rule codes)::
+
+    # drift-guard: ignore[DG103]
+    # drift-guard: ignore[DG103,DG105] -- legacy column, dropped in Q3
+    # drift-guard: ignore                -- every code on this line
+
+A directive silences a finding when it sits on the line the finding is
+reported at *or* on one of the finding's related lines: drift is between two
+files, and the person allowed to accept it may own either of them. Directives
+that silence nothing are reported as DG003 ``unused-suppression`` so stale
+comments do not pile up (as ruff's RUF100 does for ``noqa``).
+
+Only files containing the marker text are tokenized; comments are found with
+:mod:`tokenize`, so the marker inside a string literal is not a directive.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from drift_guard.findings import Finding, Severity
+from drift_guard.paths import display_path
+from drift_guard.rules import finding, rule
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+MARKER = "drift-guard:"
+_DIRECTIVE = re.compile(
+    r"#\s*drift-guard:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One directive. ``codes`` is None for a bare ``ignore`` (every code)."""
+
+    location: Location
+    codes: tuple[str, ...] | None
+    reason: str = ""
+
+    def covers(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+@dataclass
+class _Usage:
+    """Which codes of one directive silenced something (mutable bookkeeping)."""
+
+    suppression: Suppression
+    used: set[str] = field(default_factory=set)
+
+
+@rule("DG003", "unused-suppression", Severity.WARNING)
+def unused_suppression(ctx: ServiceContext) -> Iterator[Finding]:
+    """A `# drift-guard: ignore` comment that silences nothing.
+
+    ## What it does
+    Reports each suppression directive (or each code listed in one) that did not
+    match any finding on its line, neither as the reported line nor as a related
+    line of a finding.
+
+    ## Why is this bad?
+    A stale suppression hides the next real drift on that line: once the
+    original problem is fixed, the comment silently swallows whatever comes next.
+
+    ## Example
+    ```python
+    Field("email", "string", length=255),  # drift-guard: ignore[DG104] -- fixed long ago
+    ```
+
+    ## How to fix
+    Delete the comment, or remove the codes that no longer fire from its list.
+    """
+    return iter(())  # produced by apply_suppressions after all rules ran
+
+
+def parse_directive(comment: str) -> tuple[tuple[str, ...] | None, str, int] | None:
+    """``(codes, reason, offset)`` for a comment holding a directive (``offset``
+    of its ``#`` inside the comment, which may follow another tool's comment),
+    else None."""
+    match = _DIRECTIVE.search(comment)
+    if match is None:
+        return None
+    raw = match.group("codes")
+    codes = None if raw is None else tuple(dict.fromkeys(c.strip().upper() for c in raw.split(",") if c.strip()))
+    return codes, (match.group("reason") or "").strip(), match.start()
+
+
+def _comments(text: str, python: bool) -> Iterator[tuple[int, int, str]]:
+    """``(line, column0, comment)`` for every comment; a file that does not
+    tokenize (it is reported as DG001) falls back to a plain line scan."""
+    if python:
+        try:
+            found = [
+                (tok.start[0], tok.start[1], tok.string)
+                for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+                if tok.type == tokenize.COMMENT
+            ]
+        except (tokenize.TokenError, SyntaxError):
+            pass
+        else:
+            yield from found
+            return
+    for number, line in enumerate(text.splitlines(), 1):
+        start = line.find("#")
+        if start >= 0:
+            yield number, start, line[start:]
+
+
+def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]:
+    """Directives in ``path`` (empty when the file lacks the marker or cannot
+    be read: an unreadable file is reported by DG001, not here)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if MARKER not in text.lower():
+        return []
+    shown = shown or display_path(path)
+    result = []
+    for line, col0, comment in _comments(text, path.suffix == ".py"):
+        parsed = parse_directive(comment)
+        if parsed is not None:
+            codes, reason, offset = parsed
+            result.append(Suppression(Location(shown, line, col0 + 1 + offset), codes, reason))
+    return result
+
+
+class _Index:
+    """Directives per (display path, line), read lazily and once per file."""
+
+    def __init__(self, files: Iterable[Path]) -> None:
+        self._paths: dict[str, Path] = {display_path(p): p for p in files}
+        self._by_file: dict[str, dict[int, list[_Usage]]] = {}
+
+    def at(self, loc: Location) -> list[_Usage]:
+        return self._file(loc.path).get(loc.line, [])
+
+    def _file(self, shown: str) -> dict[int, list[_Usage]]:
+        if shown not in self._by_file:
+            path = self._paths.get(shown) or Path(shown)
+            lines: dict[int, list[_Usage]] = {}
+            for item in read_suppressions(path, shown):
+                lines.setdefault(item.location.line, []).append(_Usage(item))
+            self._by_file[shown] = lines
+        return self._by_file[shown]
+
+    def all_usages(self) -> Iterator[_Usage]:
+        for shown in self._paths:
+            self._file(shown)
+        for shown in sorted(self._by_file):
+            for line in sorted(self._by_file[shown]):
+                yield from self._by_file[shown][line]
+
+
+def _silenced(item: Finding, index: _Index) -> bool:
+    hit = False
+    for loc in (item.location, *item.related):
+        for usage in index.at(loc):
+            if usage.suppression.covers(item.code):
+                usage.used.add(item.code)
+                hit = True  # keep going: every directive that covers it counts as used
+    return hit
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    files_scanned: Iterable[Path],
+    *,
+    active_codes: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Findings not silenced by a directive, plus one DG003 per directive that
+    silenced nothing (or per unused code of a directive's list).
+
+    ``active_codes`` are the codes that ran; a listed code that did not run is
+    not called unused (``--select DG1`` must not flag every DG2 suppression),
+    and DG003 is only produced when it is active itself.
+    """
+    index = _Index(files_scanned)
+    kept = [item for item in findings if not _silenced(item, index)]
+    active = None if active_codes is None else {c.upper() for c in active_codes}
+    if active is not None and "DG003" not in active:
+        return kept
+    for usage in index.all_usages():
+        report = _unused_report(usage, active)
+        if report is not None:
+            kept.append(report)
+    return kept
+
+
+def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
+    directive = usage.suppression
+    if directive.codes is None:
+        if usage.used:
+            return None
+        message = "unused suppression: `# drift-guard: ignore` silences no finding on this line"
+    else:
+        unused = [c for c in directive.codes if c not in usage.used and (active is None or c in active)]
+        if not unused:
+            return None
+        message = f"unused suppression: no {', '.join(unused)} finding on this line"
+    return finding(
+        "DG003",
+        message,
+        "delete the comment, or remove the codes that no longer fire",
+        directive.location,
+    )
