@@ -80,7 +80,7 @@ class ModelFinder:
             for _, base in pairs:  # mixins too: their columns are inherited
                 files |= self._class_files(base, set()) if base is not None else frozenset()
             outcome: object = files
-        elif not pairs or any(chain is None for chain, _ in pairs):
+        elif any(chain is None for chain, _ in pairs):
             outcome = None
         else:
             outcome = NOT_MODEL

@@ -122,6 +122,15 @@ class ModuleIndex:
                 return None
         return ".".join([base, *rest])
 
+    def resolve_in(self, module: Module, expr: cst.BaseExpression) -> Definition | None:
+        """The definition a Name/Attribute chain in ``module`` refers to; works for
+        modules that are not importable themselves (env.py)."""
+        parts = dotted_parts(expr)
+        if not parts:
+            return None
+        found = self.lookup(module, parts[0])
+        return self._walk(found, parts[1:])
+
     def resolve(self, qualname: str) -> Definition | None:
         """The definition ``qualname`` refers to; ``X.metadata`` resolves to ``X``."""
         if qualname in self._resolving:  # import cycle
@@ -143,8 +152,10 @@ class ModuleIndex:
         module = self.load(path, ".".join(parts[:cut]))
         if module is None:
             return None
-        found: Definition | None = Definition(module.name, path, "", "module", module)
-        for attr in parts[cut:]:
+        return self._walk(Definition(module.name, path, "", "module", module), parts[cut:])
+
+    def _walk(self, found: Definition | None, attrs: list[str]) -> Definition | None:
+        for attr in attrs:
             if found is None:
                 return None
             if found.kind == "module":

@@ -111,8 +111,7 @@ def _targets(index: ModuleIndex, env_module: Module | None, setup: _Setup) -> li
     items = [e.value for e in expr.elements] if isinstance(expr, (cst.List, cst.Tuple)) else [expr]
     found = []
     for item in items:
-        name = index.qualify(env_module, item)
-        definition = index.resolve(name) if name else None
+        definition = index.resolve_in(env_module, item)
         if definition is None or definition.kind == "module":
             message = (
                 f"cannot resolve target_metadata `{env.source.code(item)}` to its definition under the import roots: "
