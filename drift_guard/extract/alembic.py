@@ -1,0 +1,341 @@
+"""Alembic revision headers and the revision graph, read statically with libcst.
+
+The graph rules (DG202 multiple heads, DG203 broken graph, DG204 empty
+downgrade) must work even when the replay cannot run (a revision that imports
+application code, a cycle that would make Alembic itself raise), so nothing
+here executes a revision: the module-level ``revision`` / ``down_revision`` /
+``depends_on`` / ``branch_labels`` assignments are read from the syntax tree,
+in the plain and the annotated form current templates write
+(``down_revision: Union[str, None] = "abc"``), tuples for merges included.
+
+Files are listed the way Alembic lists them (``*.py`` except ``__init__.py``
+and editor lock files ``.#*``; sub-folders only with
+``recursive_version_locations``), so the static graph is the graph Alembic
+would load.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from drift_guard.paths import display_path
+from drift_guard.schema import Location, Problem
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from drift_guard.parsing import SourceFile
+
+_REVISION_FILE = re.compile(r"^(?!\.#|__init__)(.*\.py)$")  # Alembic's _only_source_rev_file
+_HEADER_NAMES = ("revision", "down_revision", "depends_on", "branch_labels")
+
+
+@dataclass(frozen=True)
+class RevisionHeader:
+    """One revision file as Alembic would see it, without executing it."""
+
+    path: Path
+    location: Location  # the ``revision = ...`` line (the file start if absent)
+    revision: str | None
+    down_revisions: tuple[str, ...] = ()
+    down_location: Location | None = None  # None: the file has no down_revision at all
+    depends_on: tuple[str, ...] = ()
+    branch_labels: tuple[str, ...] = ()
+    upgrade_does_something: bool = False
+    downgrade_location: Location | None = None  # the ``def downgrade`` line, if defined
+    downgrade_empty: bool = False  # defined and only pass / docstring / ``...``
+    literal: bool = True  # False when a header value is not a literal we can read
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.down_revisions) > 1
+
+
+@dataclass(frozen=True)
+class GraphIssue:
+    """Why the revision graph is broken (DG203)."""
+
+    kind: str  # missing-revision | missing-down-revision | duplicate-revision | cycle | outside-versions
+    message: str
+    location: Location
+    revision: str | None = None
+
+
+@dataclass(frozen=True)
+class RevisionGraph:
+    revisions: tuple[RevisionHeader, ...] = ()
+    heads: tuple[RevisionHeader, ...] = ()
+    issues: tuple[GraphIssue, ...] = ()
+    problems: tuple[Problem, ...] = ()  # files that do not parse (DG001)
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.issues) or bool(self.problems)
+
+    def by_id(self) -> dict[str, RevisionHeader]:
+        return {h.revision: h for h in self.revisions if h.revision}
+
+
+# --------------------------------------------------------------------------- files
+
+
+def list_revision_files(directory: Path, *, recursive: bool = False) -> list[Path]:
+    """The files Alembic would load from one version location, sorted."""
+    if not directory.is_dir():
+        return []
+    pattern = directory.rglob("*.py") if recursive else directory.glob("*.py")
+    found = [p for p in pattern if p.is_file() and _REVISION_FILE.match(p.name)]
+    if recursive:
+        found = [p for p in found if "__pycache__" not in p.parts]
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def read_revision_header(path: Path) -> RevisionHeader | Problem:
+    """The header of one revision file, or a DG001 Problem if it does not parse."""
+    from drift_guard.parsing import parse_file
+
+    source = parse_file(path, display_path(path))
+    if isinstance(source, Problem):
+        return source
+    values: dict[str, tuple[object, Location]] = {}
+    functions: dict[str, cst.FunctionDef] = {}
+    for statement in source.module.body:
+        _collect(statement, source, values, functions)
+    return _header(path, source, values, functions)
+
+
+def _collect(statement, source: SourceFile, values: dict, functions: dict) -> None:
+    import libcst as cst
+
+    if isinstance(statement, cst.FunctionDef):
+        functions[statement.name.value] = statement
+        return
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return
+    for small in statement.body:
+        target, value = _assignment(small)
+        if target in _HEADER_NAMES and value is not None:
+            values[target] = (_literal(value), source.location(small))
+
+
+def _assignment(small) -> tuple[str | None, object]:
+    import libcst as cst
+
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+        value = small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None, None
+    return (target.value if isinstance(target, cst.Name) else None), value
+
+
+class _NotLiteral:
+    pass
+
+
+_NOT_LITERAL = _NotLiteral()
+
+
+def _literal(node) -> object:
+    """str, None, or a tuple of str; _NOT_LITERAL for anything else."""
+    import libcst as cst
+
+    if isinstance(node, cst.Name) and node.value == "None":
+        return None
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else _NOT_LITERAL
+    if isinstance(node, (cst.Tuple, cst.List)):
+        items = tuple(_literal(el.value) for el in node.elements)
+        return items if all(isinstance(i, str) for i in items) else _NOT_LITERAL
+    return _NOT_LITERAL
+
+
+def _as_tuple(value: object) -> tuple[str, ...]:
+    if value is None or value is _NOT_LITERAL:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)  # type: ignore[arg-type]
+
+
+def _header(path: Path, source: SourceFile, values: dict, functions: dict) -> RevisionHeader:
+    rev_value, rev_loc = values.get("revision", (None, Location(source.path)))
+    down = values.get("down_revision")
+    literal = all(v is not _NOT_LITERAL for v, _ in values.values())
+    upgrade = functions.get("upgrade")
+    downgrade = functions.get("downgrade")
+    return RevisionHeader(
+        path=path,
+        location=rev_loc,
+        revision=rev_value if isinstance(rev_value, str) else None,
+        down_revisions=_as_tuple(down[0]) if down else (),
+        down_location=down[1] if down else None,
+        depends_on=_as_tuple(values.get("depends_on", (None,))[0]),
+        branch_labels=_as_tuple(values.get("branch_labels", (None,))[0]),
+        upgrade_does_something=upgrade is not None and not body_is_empty(upgrade),
+        downgrade_location=source.location(downgrade) if downgrade is not None else None,
+        downgrade_empty=downgrade is not None and body_is_empty(downgrade),
+        literal=literal,
+    )
+
+
+def body_is_empty(function: cst.FunctionDef) -> bool:
+    """True when a function body is only ``pass``, docstrings and ``...``."""
+    import libcst as cst
+
+    body = function.body
+    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for line in lines:
+        if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return False
+        for small in line.body:
+            if isinstance(small, cst.Pass):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(
+                small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
+            ):
+                continue
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def build_revision_graph(
+    version_dirs: Iterable[Path],
+    script_location: Path | None = None,
+    *,
+    recursive: bool = False,
+) -> RevisionGraph:
+    """Read every revision file in ``version_dirs`` and check the graph Alembic
+    would build from them; stray revision files elsewhere under
+    ``script_location`` are reported because Alembic silently ignores them."""
+    headers: list[RevisionHeader] = []
+    problems: list[Problem] = []
+    loaded: set[Path] = set()
+    for directory in version_dirs:
+        for path in list_revision_files(directory, recursive=recursive):
+            if path.resolve() in loaded:
+                continue
+            loaded.add(path.resolve())
+            result = read_revision_header(path)
+            (problems if isinstance(result, Problem) else headers).append(result)
+    strays = stray_revision_files(script_location, loaded) if script_location else []
+    issues, heads = check_graph(headers, strays)
+    return RevisionGraph(tuple(headers), tuple(heads), tuple(issues), tuple(problems))
+
+
+def check_graph(
+    headers: list[RevisionHeader], strays: list[RevisionHeader]
+) -> tuple[list[GraphIssue], list[RevisionHeader]]:
+    """Graph issues (sorted by location) and the heads, as Alembic defines them:
+    revisions no other revision names as ``down_revision`` (``depends_on`` does
+    not join branches)."""
+    issues: list[GraphIssue] = []
+    known: dict[str, RevisionHeader] = {}
+    for header in headers:
+        if header.revision is None:
+            if header.literal:
+                issues.append(GraphIssue("missing-revision", "file has no `revision` identifier", header.location))
+            continue
+        first = known.setdefault(header.revision, header)
+        if first is not header:
+            issues.append(GraphIssue(
+                "duplicate-revision",
+                f"revision `{header.revision}` is also defined in {first.location.path}:{first.location.line}",
+                header.location, header.revision,
+            ))
+    labels = {label for h in headers for label in h.branch_labels}
+    stray_ids = {h.revision: h for h in strays if h.revision}
+    for header in headers:
+        issues.extend(_reference_issues(header, known, labels, stray_ids))
+    issues.extend(_cycle_issues(known))
+    for stray in strays:
+        issues.append(GraphIssue(
+            "outside-versions",
+            f"revision `{stray.revision}` is outside the versions folder; Alembic never loads it",
+            stray.location, stray.revision,
+        ))
+    named = {down for h in known.values() for down in h.down_revisions}
+    heads = [h for rev, h in sorted(known.items()) if rev not in named]
+    return sorted(issues, key=lambda i: (i.location, i.kind)), heads
+
+
+def _reference_issues(header, known, labels, stray_ids) -> Iterable[GraphIssue]:
+    if header.revision is not None and header.down_location is None and header.literal:
+        yield GraphIssue("missing-down-revision", f"revision `{header.revision}` has no `down_revision`",
+                         header.location, header.revision)
+    for down in header.down_revisions:
+        if down not in known:
+            yield _missing(header, down, "down_revision", header.down_location, stray_ids)
+    for dep in header.depends_on:
+        if dep not in known and dep not in labels:
+            yield _missing(header, dep, "depends_on", header.location, stray_ids)
+
+
+def _missing(header, target, field, location, stray_ids) -> GraphIssue:
+    where = ""
+    if target in stray_ids:
+        where = f" (it is in {stray_ids[target].location.path}, outside the versions folder)"
+    return GraphIssue(
+        "missing-down-revision",
+        f"`{field}` of revision `{header.revision}` names `{target}`, which does not exist{where}",
+        location or header.location, header.revision,
+    )
+
+
+def _cycle_issues(known: dict[str, RevisionHeader]) -> list[GraphIssue]:
+    """One issue per cycle (reported at its smallest revision id), found by an
+    iterative depth-first search over down_revision and depends_on edges."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    issues: list[GraphIssue] = []
+    for start in sorted(known):
+        if start in state:
+            continue
+        stack: list[tuple[str, Iterable[str]]] = [(start, iter(_edges(known[start], known)))]
+        state[start] = 1
+        path = [start]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                cycle = path[path.index(child):]
+                first = known[min(cycle)]
+                shown = " -> ".join([*cycle, child])
+                issues.append(GraphIssue("cycle", f"revision cycle: {shown}", first.location, first.revision))
+            elif child not in state:
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(_edges(known[child], known))))
+    return issues
+
+
+def _edges(header: RevisionHeader, known: dict[str, RevisionHeader]) -> list[str]:
+    return sorted({r for r in (*header.down_revisions, *header.depends_on) if r in known})
+
+
+def stray_revision_files(script_location: Path, loaded: set[Path]) -> list[RevisionHeader]:
+    """Revision files under ``script_location`` that no version location loads
+    (a revision saved next to env.py, or in a misspelled folder)."""
+    strays = []
+    for path in sorted(script_location.rglob("*.py")):
+        if path.resolve() in loaded or path.name == "env.py" or "__pycache__" in path.parts:
+            continue
+        result = read_revision_header(path)
+        if isinstance(result, RevisionHeader) and result.revision and result.down_location is not None:
+            strays.append(result)
+    return strays

@@ -1,0 +1,128 @@
+"""The migration check (DG2xx): models vs Alembic migrations, no live database.
+
+1. the revision graph is read statically (:mod:`drift_guard.extract.alembic`);
+   a broken graph skips the replay (DG203 explains why);
+2. the history is replayed ``base -> heads`` into a scratch database we own
+   (:mod:`.scratch`, :mod:`.replay`), with Alembic's ScriptDirectory and
+   Operations but without the project's env.py;
+3. Alembic's ``compare_metadata`` runs between that database and a MetaData
+   built from the statically extracted models (:mod:`.metadata`, :mod:`.compare`).
+
+The result is one :class:`MigrationReport` per service, computed only when a
+DG2xx rule asks for it (``ServiceContext.migrations``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from drift_guard.migrations.report import (
+    DiffKind,
+    MigrationDiff,
+    MigrationReport,
+    ReplayFailure,
+    UnreachedTable,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from drift_guard.extract.alembic import RevisionGraph
+    from drift_guard.schema import Schema
+    from drift_guard.service import Service
+
+__all__ = [
+    "DiffKind",
+    "MigrationDiff",
+    "MigrationReport",
+    "ReplayFailure",
+    "UnreachedTable",
+    "check_migrations",
+    "version_locations",
+]
+
+
+def check_migrations(
+    service: Service,
+    models: Schema,
+    *,
+    database_url: str | None = None,
+    alembic_env: bool = False,
+) -> MigrationReport:
+    """Replay ``service``'s history and compare it with ``models``.
+
+    ``alembic_env=True`` (run the project's own env.py) is not implemented yet:
+    it raises ConfigError rather than silently doing the static replay.
+    """
+    from dataclasses import replace
+
+    from drift_guard.errors import ConfigError
+    from drift_guard.extract.alembic import GraphIssue, build_revision_graph
+    from drift_guard.migrations.reach import unreached_model_tables
+
+    if alembic_env:
+        raise ConfigError("--alembic-env is not supported yet; run without it (static models) or `alembic check`")
+    dirs, recursive = version_locations(service)
+    graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
+    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems)
+    report = MigrationReport(
+        graph_issues=graph.issues + unparsable,
+        heads=graph.heads,
+        empty_downgrades=tuple(h for h in graph.revisions if h.upgrade_does_something and h.downgrade_empty),
+        unreached_tables=unreached_model_tables(service, models),
+        database=_dialect_name(database_url),
+    )
+    if graph.broken:
+        return replace(report, skipped="the revision graph is broken")
+    return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+
+
+def _replay_and_compare(service, models, graph: RevisionGraph, dirs, recursive, report, database_url):
+    from dataclasses import replace
+
+    from drift_guard.migrations.compare import compare
+    from drift_guard.migrations.metadata import build_metadata
+    from drift_guard.migrations.replay import ReplayResult, load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.scratch import scratch_engine
+
+    ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    with prepended_sys_path(service.import_roots or (service.root,)):
+        scripts, failure = ([], None)
+        if service.script_location is not None and service.script_location.is_dir():
+            scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
+        if failure is not None:
+            return replace(report, failures=(failure,))
+        with scratch_engine(database_url) as engine, engine.connect() as connection:
+            result: ReplayResult = replay(scripts, connection, batch_on_sqlite=engine.dialect.name == "sqlite")
+            if result.failure is not None:
+                return replace(report, failures=(result.failure,), replayed=result.applied)
+            diffs = compare(connection, build_metadata(models), result.recorder)
+            connection.rollback()
+    return replace(report, diffs=tuple(diffs), replayed=result.applied)
+
+
+def version_locations(service: Service) -> tuple[list[Path], bool]:
+    """The folders Alembic loads revisions from (``version_locations`` or
+    ``<script_location>/versions``) and whether it descends into sub-folders."""
+    import configparser
+
+    from drift_guard.alembic_env import read_alembic_ini
+
+    dirs: list[Path] = []
+    recursive = False
+    if service.alembic_ini is not None and service.alembic_ini.is_file():
+        dirs = list(read_alembic_ini(service.alembic_ini).version_locations)
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(service.alembic_ini, encoding="utf-8")
+            flag = parser.get("alembic", "recursive_version_locations", fallback="false")
+        except (configparser.Error, UnicodeDecodeError):
+            flag = "false"
+        recursive = flag.strip().lower() in ("true", "1", "yes", "on")
+    return (dirs or list(service.versions_dirs)), recursive
+
+
+def _dialect_name(database_url: str | None) -> str:
+    if database_url is None:
+        return "sqlite"
+    return database_url.split(":", 1)[0].split("+", 1)[0]

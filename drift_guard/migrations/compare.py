@@ -1,0 +1,83 @@
+"""Alembic's ``compare_metadata`` between the replayed database and the models.
+
+Each raw Alembic diff (a tuple, or a list of tuples for column modifications)
+becomes one typed :class:`MigrationDiff` with a readable description and both
+locations. On SQLite, types are compared by drift-guard's normalized families
+of what each side becomes *on SQLite*, so SQLite's loss of type detail (no
+lengths, JSONB stored as JSON) never produces a finding.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+from drift_guard.migrations.describe import describe
+from drift_guard.migrations.metadata import ModelMetadata
+from drift_guard.migrations.origins import OriginRecorder
+from drift_guard.migrations.report import MigrationDiff
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+IGNORED_TABLES = frozenset({"alembic_version"})
+
+
+def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecorder) -> list[MigrationDiff]:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    sqlite = connection.dialect.name == "sqlite"
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "compare_type": sqlite_compare_type if sqlite else True,
+            "include_name": _include_name,
+            "target_metadata": model.metadata,
+        },
+    )
+    raw = compare_metadata(context, model.metadata)
+    diffs = []
+    for item in _flatten(raw):
+        diff = describe(item, model, recorder, connection.dialect)
+        if diff is not None:
+            diffs.append(diff)
+    return sorted(diffs, key=lambda d: (d.table, d.column or "", d.kind.value, d.name or ""))
+
+
+def _flatten(raw: list[Any]) -> Iterator[tuple]:
+    for item in raw:
+        if isinstance(item, list):
+            yield from item
+        else:
+            yield item
+
+
+def _include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    if type_ != "table" or name is None:
+        return True
+    return name not in IGNORED_TABLES and not name.startswith(("sqlite_", "_alembic_tmp_"))
+
+
+def sqlite_family(type_: Any, dialect: Any) -> Any:
+    """The family of what ``type_`` is stored as on SQLite: compile it with the
+    scratch dialect, then read the DDL string back the way reflection does."""
+    from sqlalchemy.exc import CompileError
+
+    from drift_guard.types import sqlalchemy_family
+
+    try:
+        compiled = type_.compile(dialect=dialect)
+    except CompileError:
+        return None
+    resolved = dialect._resolve_type_affinity(compiled)
+    return sqlalchemy_family(type(resolved) if not isinstance(resolved, type) else resolved)
+
+
+def sqlite_compare_type(context: Any, conn_column: Any, md_column: Any, conn_type: Any, md_type: Any) -> bool:
+    """Alembic ``compare_type`` callable: True only when the families differ."""
+    dialect = context.dialect
+    model_family = sqlite_family(md_type, dialect)
+    migrated_family = sqlite_family(conn_type, dialect)
+    if model_family is None or migrated_family is None:
+        return False
+    return model_family is not migrated_family

@@ -1,0 +1,115 @@
+"""Build a real ``sqlalchemy.MetaData`` from the statically extracted models.
+
+Alembic's ``compare_metadata`` needs real Table/Column/type objects. They are
+constructed here from the normalized Schema: type classes are looked up by
+their qualified name (only ``sqlalchemy.*`` is ever imported, through
+:func:`drift_guard.types.sqlalchemy_class`) and called with the literal
+arguments the extractor recorded. Anything that cannot be rebuilt faithfully
+becomes ``NullType``, which Alembic refuses to compare instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from drift_guard.schema import UNKNOWN, ColumnType, Location, Schema, Table
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+
+@dataclass
+class ModelMetadata:
+    """The MetaData plus what the compare needs to locate and filter diffs."""
+
+    metadata: sa.MetaData
+    tables: dict[str, Table] = field(default_factory=dict)  # db name (lower) -> model table
+    unknown_nullable: set[tuple[str, str]] = field(default_factory=set)  # (table, column)
+    index_locations: dict[str, Location] = field(default_factory=dict)  # index name -> line
+
+
+def build_metadata(models: Schema) -> ModelMetadata:
+    import sqlalchemy as sa
+
+    result = ModelMetadata(sa.MetaData())
+    tables = models.first_tables()
+    for key, table in sorted(tables.items()):
+        if table.partial:
+            continue  # a table we could not read completely must not produce diffs
+        result.tables[key] = table
+        _add_table(result, table, tables)
+    return result
+
+
+def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) -> None:
+    import sqlalchemy as sa
+
+    items: list[Any] = []
+    for column in table.columns:
+        nullable = column.nullable
+        if nullable is UNKNOWN:
+            result.unknown_nullable.add((table.key, column.key))
+            nullable = True
+        unique = column.unique is True
+        fk = _column_fk(column.foreign_key, tables)
+        args = [fk] if fk is not None else []
+        items.append(sa.Column(
+            column.name, build_type(column.type), *args,
+            nullable=bool(nullable) and not column.primary_key,
+            primary_key=column.primary_key, unique=unique or None, index=column.index or None,
+            autoincrement=False if column.primary_key and len(table.primary_key) > 1 else "auto",
+        ))
+    for index in table.indexes:
+        name = index.name or f"ix_{table.name}_{'_'.join(index.columns)}"
+        result.index_locations[name] = index.location
+        items.append(sa.Index(name, *index.columns, unique=index.unique))
+    for uc in table.unique_constraints:
+        items.append(sa.UniqueConstraint(*uc.columns, name=uc.name))
+    for fkc in table.foreign_key_constraints:
+        refs = [f"{fkc.ref_table}.{c}" for c in fkc.ref_columns]
+        items.append(sa.ForeignKeyConstraint(
+            list(fkc.columns), refs, name=fkc.name, ondelete=fkc.ondelete, onupdate=fkc.onupdate
+        ))
+    sa.Table(table.name, result.metadata, *items)
+
+
+def _column_fk(fk, tables: dict[str, Table]):
+    """The column's ForeignKey; a reference to the target's implicit primary key
+    is resolved against the target table, and dropped if that is impossible."""
+    import sqlalchemy as sa
+
+    if fk is None:
+        return None
+    column = fk.column
+    if column is None:
+        target = tables.get(fk.table.lower())
+        if target is None or len(target.primary_key) != 1:
+            return None
+        column = target.primary_key[0]
+    return sa.ForeignKey(f"{fk.table}.{column}", ondelete=fk.ondelete, onupdate=fk.onupdate)
+
+
+def build_type(column_type: ColumnType) -> Any:
+    """A SQLAlchemy type instance for ``column_type``; NullType when unknown."""
+    from sqlalchemy.types import NullType, TypeEngine
+
+    from drift_guard.types import sqlalchemy_class
+
+    cls = sqlalchemy_class(column_type.sa_type) if column_type.sa_type else None
+    if cls is None or column_type.is_unknown or not issubclass(cls, TypeEngine):
+        return NullType()
+    args: list[Any] = list(column_type.args)
+    kwargs = dict(column_type.kwargs)
+    if any(a is UNKNOWN for a in args) or any(v is UNKNOWN for v in kwargs.values()):
+        return NullType()
+    if column_type.item is not None and not args:
+        args = [build_type(column_type.item)]
+        if isinstance(args[0], NullType):
+            return NullType()
+    try:
+        return cls(*args, **kwargs)
+    except (TypeError, ValueError, LookupError):
+        # The literal arguments do not fit the class's signature (e.g. an Enum
+        # of a Python enum class we could not read): compare as unknown.
+        return NullType()

@@ -1,0 +1,156 @@
+"""Replay the revision history ``base -> heads`` into a scratch database.
+
+The revision scripts are loaded by Alembic's own :class:`ScriptDirectory`
+(same file listing, same module loading, same revision map: all heads, merges
+and ``depends_on`` ordered exactly as ``alembic upgrade heads`` would), but the
+project's ``env.py`` is never run. Each ``upgrade()`` runs with ``alembic.op``
+bound to an :class:`Operations` on a :class:`MigrationContext` of the scratch
+connection, inside its own transaction.
+
+Revision scripts are user code: loading or running one may raise anything
+(ImportError for application imports, a DB error, a NameError in a typo). Those
+failures are the data DG205 reports, so this module is the one boundary where
+``Exception`` is caught, and only around the user's code.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+from drift_guard.migrations.origins import OriginRecorder
+from drift_guard.migrations.report import ReplayFailure
+from drift_guard.paths import display_path
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from alembic.script import Script
+    from sqlalchemy.engine import Connection
+
+
+@dataclass
+class ReplayResult:
+    applied: int = 0
+    failure: ReplayFailure | None = None
+    recorder: OriginRecorder = field(default_factory=OriginRecorder)
+
+
+@contextmanager
+def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
+    """What alembic.ini's ``prepend_sys_path`` does, undone afterwards."""
+    saved = list(sys.path)
+    sys.path[:0] = [str(r) for r in roots]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def load_scripts(
+    script_location: Path, version_dirs: Sequence[Path], *, recursive: bool, revision_ids: dict[str, str]
+) -> tuple[list[Script], ReplayFailure | None]:
+    """Revision scripts in upgrade order, or the failure that stopped loading.
+
+    ``revision_ids`` maps resolved file paths to the statically read revision
+    id, to name the revision whose import failed.
+    """
+    from alembic.script import ScriptDirectory
+
+    directory = ScriptDirectory(
+        str(script_location),
+        version_locations=[str(d) for d in version_dirs],
+        recursive_version_locations=recursive,
+    )
+    try:
+        scripts = list(directory.walk_revisions("base", "heads"))
+    except Exception as exc:  # user code executed at load time (see module docstring)
+        return [], _load_failure(exc, version_dirs, revision_ids)
+    scripts.reverse()
+    return scripts, None
+
+
+def _load_failure(exc: BaseException, version_dirs: Sequence[Path], revision_ids: dict[str, str]) -> ReplayFailure:
+    roots = [str(d.resolve()) for d in version_dirs]
+    tb: TracebackType | None = exc.__traceback__
+    found: tuple[str, int] | None = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if any(filename.startswith(root) for root in roots):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
+    if found is None:
+        location = Location(display_path(version_dirs[0]) if version_dirs else ".")
+        return ReplayFailure(None, location, _message(exc), failed_import)
+    path, line = found
+    return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), _message(exc), failed_import)
+
+
+def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite: bool) -> ReplayResult:
+    """Apply every script's ``upgrade()``; stop at the first failure."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    result = ReplayResult()
+    recorder = result.recorder
+    context = MigrationContext.configure(connection)
+    with Operations.context(context) as ops:
+        _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite)
+        for script in scripts:
+            recorder.current_file = str(script.path)
+            recorder.current_display = display_path(script.path)
+            failure = _apply(script, connection, recorder)
+            if failure is not None:
+                result.failure = failure
+                break
+            result.applied += 1
+    return result
+
+
+def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool) -> None:
+    """Record every invoked operation (also inside batch blocks) and, on
+    SQLite, reroute the ALTERs SQLite lacks through batch mode."""
+    from drift_guard.migrations.sqlite_compat import reroute_through_batch
+
+    ops.invoke = recorder.wrap_invoke(ops.invoke)
+    original_batch = ops.batch_alter_table
+
+    @contextmanager
+    def batch_alter_table(*args: Any, **kw: Any) -> Iterator[Any]:
+        with original_batch(*args, **kw) as batch_op:
+            batch_op.invoke = recorder.wrap_invoke(batch_op.invoke)
+            yield batch_op
+
+    ops.batch_alter_table = batch_alter_table
+    if batch_on_sqlite:
+        reroute_through_batch(ops)
+
+
+def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> ReplayFailure | None:
+    if connection.in_transaction():
+        connection.commit()
+    try:
+        with connection.begin():
+            script.module.upgrade()
+    except Exception as exc:  # the revision's own code failed (see module docstring)
+        location = recorder.failure_location(exc.__traceback__)
+        if location is None:
+            location = Location(display_path(script.path))
+        failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
+        return ReplayFailure(script.revision, location, _message(exc), failed_import)
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    """The database's own error message when there is one, else Python's."""
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        text = str(orig)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__

@@ -1,0 +1,108 @@
+"""The scratch database the history is replayed into, always owned by us.
+
+* default: SQLite in memory, adapted for PostgreSQL-style histories
+  (:mod:`drift_guard.migrations.sqlite_compat`);
+* ``--database-url`` (PostgreSQL, MySQL/MariaDB): a NEW database named
+  ``driftguard_<random hex>`` is created on that server and dropped in a
+  ``finally`` (so also on errors and Ctrl-C). The URL's own database is only
+  used to connect for ``CREATE DATABASE`` / ``DROP DATABASE`` of that new name;
+  nothing else on the server is created, altered or deleted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Engine
+
+SCRATCH_PREFIX = "driftguard_"
+_SERVERS = ("postgresql", "mysql", "mariadb")
+
+
+@contextmanager
+def scratch_engine(database_url: str | None) -> Iterator[Engine]:
+    if database_url is None:
+        with _sqlite_memory() as engine:
+            yield engine
+    else:
+        with _server_database(database_url) as engine:
+            yield engine
+
+
+@contextmanager
+def _sqlite_memory() -> Iterator[Engine]:
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+
+    from drift_guard.migrations.sqlite_compat import adapt_sqlite_engine
+
+    # StaticPool: one in-memory database shared by the replay and the compare.
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    adapt_sqlite_engine(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _parse_url(database_url: str) -> URL:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise ConfigError(f"--database-url is not a database URL: {exc}") from None
+    if url.get_backend_name() not in _SERVERS:
+        raise ConfigError(
+            f"--database-url must point to a PostgreSQL or MySQL/MariaDB server, not `{url.get_backend_name()}`"
+        )
+    return url
+
+
+@contextmanager
+def _server_database(database_url: str) -> Iterator[Engine]:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    url = _parse_url(database_url)
+    postgres = url.get_backend_name() == "postgresql"
+    admin_url = url.set(database=url.database or ("postgres" if postgres else None))
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"{SCRATCH_PREFIX}{secrets.token_hex(6)}"
+    quoted = admin.dialect.identifier_preparer.quote_identifier(name)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    except DBAPIError as exc:
+        admin.dispose()
+        raise ConfigError(f"cannot create a scratch database on {url.render_as_string()}: {exc.orig}") from None
+    try:
+        engine = sa.create_engine(url.set(database=name), poolclass=NullPool)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+    finally:
+        _drop(admin, quoted, postgres)
+
+
+def _drop(admin: Engine, quoted: str, postgres: bool) -> None:
+    force = " WITH (FORCE)" if postgres and _pg_version(admin) >= 13 else ""
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}{force}")
+    finally:
+        admin.dispose()
+
+
+def _pg_version(admin: Engine) -> int:
+    with admin.connect() as conn:
+        info = conn.dialect.server_version_info or (0,)
+    return int(info[0])

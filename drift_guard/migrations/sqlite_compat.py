@@ -1,0 +1,102 @@
+"""Make a PostgreSQL-style migration history replay on SQLite.
+
+Most histories are written for PostgreSQL. SQLite cannot ``ALTER COLUMN`` and
+knows no JSONB/ARRAY/INET/ENUM types, so on the scratch SQLite database:
+
+* dialect-specific types are rendered as their nearest generic type by a type
+  compiler that falls back along the type's class hierarchy (pg ``ENUM`` -> the
+  generic ``Enum`` rendering, ``BYTEA`` -> ``LargeBinary``, ``ARRAY`` -> JSON,
+  anything else -> TEXT);
+* ``::type`` casts are stripped from server defaults (``'{}'::jsonb``);
+* ``alter_column``, ``drop_column`` and the constraint operations are rerouted
+  through ``batch_alter_table`` (Alembic's own "move and copy" mode).
+
+Everything is scoped to one engine (its dialect instance) and one Operations
+instance: no global ``@compiles`` registration leaks into the user's process.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+    from sqlalchemy.engine import Engine
+
+_CAST = re.compile(r"::\s*[A-Za-z_][\w ]*(\[\])?")
+
+
+def adapt_sqlite_engine(engine: Engine) -> None:
+    """Install the fallback type and DDL compilers on ``engine``'s dialect only."""
+    from sqlalchemy.dialects.sqlite.base import SQLiteDDLCompiler, SQLiteTypeCompiler
+
+    class ScratchTypeCompiler(SQLiteTypeCompiler):
+        def visit_UUID(self, type_: Any, **kw: Any) -> str:
+            return self._render_string_type("CHAR", length=32)
+
+        def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
+            return "JSON"
+
+        def __getattr__(self, name: str) -> Any:
+            if not name.startswith("visit_"):
+                raise AttributeError(name)
+            return lambda type_, **kw: self._nearest_generic(type_, **kw)
+
+        def _nearest_generic(self, type_: Any, **kw: Any) -> str:
+            for cls in type(type_).__mro__[1:]:
+                visit = getattr(type(self), f"visit_{getattr(cls, '__visit_name__', '')}", None)
+                if visit is not None:
+                    return visit(self, type_, **kw)
+            return "TEXT"
+
+    class ScratchDDLCompiler(SQLiteDDLCompiler):
+        def get_column_default_string(self, column: Any) -> str | None:
+            text = super().get_column_default_string(column)
+            return _CAST.sub("", text) if text else text
+
+    dialect = engine.dialect
+    dialect.type_compiler_instance = dialect.type_compiler = ScratchTypeCompiler(dialect)
+    dialect.ddl_compiler = ScratchDDLCompiler
+
+
+def reroute_through_batch(ops: Operations) -> None:
+    """Bind batch-mode versions of the ALTER operations on this instance.
+
+    ``alembic.op``'s module functions call ``_proxy.<name>``, so instance
+    attributes take precedence over the class methods for this replay only.
+    """
+    batch = ops.batch_alter_table
+
+    def alter_column(table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.alter_column(column_name, **kw)
+
+    def drop_column(table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.drop_column(column_name, **kw)
+
+    def create_foreign_key(name, source_table, referent_table, local_cols, remote_cols, *,
+                           source_schema=None, **kw: Any) -> None:
+        with batch(source_table, schema=source_schema) as b:
+            b.create_foreign_key(name, referent_table, local_cols, remote_cols, **kw)
+
+    def drop_constraint(name, table_name, type_=None, *, schema=None, **kw: Any) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.drop_constraint(name, type_=type_)
+
+    def create_unique_constraint(name, table_name, columns, *, schema=None, **kw: Any) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.create_unique_constraint(name, columns, **kw)
+
+    def create_check_constraint(name, table_name, condition, *, schema=None, **kw: Any) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.create_check_constraint(name, condition, **kw)
+
+    def create_primary_key(name, table_name, columns, *, schema=None) -> None:
+        with batch(table_name, schema=schema) as b:
+            b.create_primary_key(name, columns)
+
+    for fn in (alter_column, drop_column, create_foreign_key, drop_constraint,
+               create_unique_constraint, create_check_constraint, create_primary_key):
+        setattr(ops, fn.__name__, fn)

@@ -1,0 +1,115 @@
+"""Helpers for the migration tests: build the model Schema by hand, the way the
+extractor would, with locations taken from the fixture's real models.py lines.
+
+Also shared server fixtures (PostgreSQL / MariaDB URLs that FAIL under CI when
+the server is unreachable, and skip otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from drift_guard.schema import ForeignKey, Layer, Location, Schema, Table
+from drift_guard.schema import Column as SchemaColumn
+from drift_guard.service import Service
+from drift_guard.types import model_column_type
+
+DATA = Path(__file__).parent / "data" / "migrations"
+PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+MYSQL_URL = "mysql+pymysql://root@127.0.0.1:3306/"
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    sa_type: str
+    args: tuple = ()
+    nullable: bool = True
+    pk: bool = False
+    unique: bool = False
+    index: bool = False
+    fk: tuple[str, str, str | None] | None = None  # (table, column, ondelete)
+    kwargs: tuple = ()
+    item: str | None = None
+
+
+def col(name: str, sa_type: str, *args, **kw) -> Col:
+    return Col(name, sa_type, tuple(args), **kw)
+
+
+def _line_of(lines: list[str], needle: str, start: int = 0, default: int | None = None) -> int:
+    for number in range(start, len(lines)):
+        if needle in lines[number]:
+            return number + 1
+    if default is not None:
+        return default
+    raise AssertionError(f"{needle!r} not in the fixture's models.py")
+
+
+def table(models_py: Path, name: str, *cols: Col) -> Table:
+    lines = models_py.read_text().splitlines()
+    start = _line_of(lines, f'__tablename__ = "{name}"')
+    columns = []
+    for c in cols:
+        line = _line_of(lines, f"    {c.name}:", start, default=start)
+        item = model_column_type(f"sqlalchemy.{c.item}") if c.item else None
+        ctype = model_column_type(f"sqlalchemy.{c.sa_type}", c.args, c.kwargs,
+                                  spelled=_spelled(c), item=item)
+        fk = ForeignKey(c.fk[0], c.fk[1], c.fk[2]) if c.fk else None
+        columns.append(SchemaColumn(
+            c.name, c.name, ctype, Location(str(models_py), line, 5),
+            nullable=c.nullable and not c.pk, primary_key=c.pk, unique=c.unique,
+            index=c.index, foreign_key=fk,
+        ))
+    return Table(name, Layer.MODELS, Location(str(models_py), start - 1, 1), tuple(columns))
+
+
+def _spelled(c: Col) -> str:
+    short = c.sa_type.rsplit(".", 1)[-1]
+    return f"{short}({', '.join(repr(a) for a in c.args)})" if c.args else short
+
+
+def schema(*tables: Table) -> Schema:
+    return Schema(Layer.MODELS, tuple(tables))
+
+
+def service_for(root: Path, **kw) -> Service:
+    return Service(
+        name=root.name, root=root, alembic_ini=root / "alembic.ini",
+        script_location=root / "alembic", env_py=root / "alembic" / "env.py",
+        import_roots=(root,), model_files=(root / "app" / "db" / "models.py",), **kw,
+    )
+
+
+def server_url(url: str) -> str:
+    """``url`` if the server answers; under CI an unreachable server FAILS."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import OperationalError
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"database server required under CI is unreachable: {exc.orig}")
+        pytest.skip(f"database server unreachable: {exc.orig}")
+    finally:
+        engine.dispose()
+    return url
+
+
+@dataclass
+class Fixture:
+    """A fixture project under tests/data/migrations plus its model Schema."""
+
+    root: Path
+    models: Schema = field(default_factory=lambda: schema())
+
+    @property
+    def service(self) -> Service:
+        return service_for(self.root)
