@@ -184,7 +184,8 @@ def apply_suppressions(
 
     ``active_codes`` are the codes that ran; a listed code that did not run is
     not called unused (``--select DG1`` must not flag every DG2 suppression),
-    and DG003 is only produced when it is active itself.
+    a bare directive is only called unused when every rule ran, and DG003 is
+    only produced when it is active itself.
     """
     index = _Index(files_scanned)
     kept = [item for item in findings if not _silenced(item, index)]
@@ -198,10 +199,19 @@ def apply_suppressions(
     return kept
 
 
+def _checkable_codes() -> set[str]:
+    """Codes a service check can produce (DG003/DG004 come from the engine)."""
+    from drift_guard.rules import load_rules
+
+    return {code for code, info in load_rules().items() if code not in ("DG003", "DG004")}
+
+
 def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
     directive = usage.suppression
     if directive.codes is None:
-        if usage.used:
+        # A bare directive covers every code: it is only provably unused when
+        # every rule ran (not under --select/ignore), else we would guess.
+        if usage.used or (active is not None and not active.issuperset(_checkable_codes())):
             return None
         message = "unused suppression: `# drift-guard: ignore` silences no finding on this line"
     else:

@@ -182,6 +182,14 @@ def test_inactive_codes_are_not_called_unused(tmp_path, monkeypatch):
     assert apply_suppressions([], [models], active_codes=["DG201"]) == []  # DG003 itself not selected
 
 
+def test_bare_directive_is_only_unused_when_every_rule_ran(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    models = write(tmp_path, MODELS, "a = 1  # drift-guard: ignore\n")
+    assert apply_suppressions([], [models], active_codes=["DG103", "DG003"]) == []
+    everything = list(load_rules())
+    assert [f.code for f in apply_suppressions([], [models], active_codes=everything)] == ["DG003"]
+
+
 def test_dg003_is_a_registered_rule():
     info = load_rules()["DG003"]
     assert (info.name, info.severity) == ("unused-suppression", Severity.WARNING)
