@@ -70,7 +70,9 @@ def read_alembic_ini(path: Path) -> AlembicIni:
         problems.append(Problem(ProblemKind.UNRESOLVED, "alembic.ini: no usable [alembic] script_location", Location(shown)))
         script = _default_script(here)
     url = get("sqlalchemy.url")
-    literal = url.strip() if url and "%(" not in url and "${" not in url and url.strip() else None
+    url = (url or "").strip()
+    # "driver://user:pass@localhost/dbname" is the placeholder `alembic init` writes
+    literal = url if url and not re.search(r"%\(|\$\{|^driver://", url) else None
     return AlembicIni(path, script, prepend, versions, literal, tuple(problems))
 
 

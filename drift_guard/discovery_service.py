@@ -102,6 +102,9 @@ def _targets(index: ModuleIndex, env_module: Module | None, setup: _Setup) -> li
     expr = env.target
     where = env.target_location or Location(env.source.path)
     if expr is None:
+        imported = index.lookup(env_module, "target_metadata")  # `from x import metadata as target_metadata`
+        if imported is not None and imported.kind != "module":
+            return [imported]
         setup.problems.append(_problem("env.py never assigns target_metadata: model files are found by content", where))
         return None
     if isinstance(expr, cst.Name) and expr.value == "None":

@@ -142,6 +142,11 @@ ENV_IMPORTS = [
         ("app.db.tables.metadata",),
     ),
     (
+        "from app.db.tables import metadata as target_metadata\n",
+        {"app/db/tables.py": "from sqlalchemy import MetaData, Table\n\nmetadata = MetaData()\nTable('events', metadata)\n"},
+        ("app.db.tables.metadata",),
+    ),
+    (
         "def run_migrations_online():\n    from app.db.base import Base\n    target_metadata = Base.metadata\n",
         {},
         ("app.db.base.Base",),
@@ -353,6 +358,7 @@ INIS = [
     ("script_location = alembic\npath_separator = ;\nprepend_sys_path = .;lib dir\n", [".", "lib dir"], None),
     ("script_location = alembic\npath_separator = space\nprepend_sys_path = src\n", [".", "src"], None),
     ("script_location = alembic\nsqlalchemy.url = ${DATABASE_URL}\n", ["."], None),
+    ("script_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n", ["."], None),
     ("script_location = alembic\nsqlalchemy.url = mysql+pymysql://root@127.0.0.1/app?x=%%20\n", ["."], "mysql+pymysql://root@127.0.0.1/app?x=%20"),
     # package:resource, resolved under the import roots; env.py's insert of its parent's parent adds app/
     ("script_location = app:alembic\n", [".", "app"], None),
