@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from drift_guard.schema import UNKNOWN, Location, MaybeBool, MaybeInt, _Unknown
+from drift_guard.schema import Location, MaybeBool, MaybeInt, _Unknown
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,3 @@ class TableSpec:
     partial: bool = False
     order: int = 0  # position of the call in the whole run (for _common_fields)
 
-
-__all__ = [
-    "UNKNOWN",
-    "FieldSpec",
-    "Group",
-    "Item",
-    "Note",
-    "TableRef",
-    "TableSpec",
-    "Unresolved",
-    "Virtual",
-]
