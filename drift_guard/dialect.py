@@ -1,0 +1,233 @@
+"""The database a service really runs on, and the physical column types each
+layer creates there.
+
+Target dialect, first match wins: the literal ``DAL(...)`` URI scheme in the
+service's runtime modules (PyDAL picks its dialect class by scheme: ``postgres``
+keeps lists as text, ``postgres2`` uses arrays, ``postgres3`` arrays and native
+booleans), else ``alembic.ini``'s ``sqlalchemy.url``, else the configured
+``dialect``, else unknown (DG112 stays silent and :func:`dialect_problems` says
+why, for DG002).
+
+Physical types come from the libraries themselves: PyDAL's dialect classes
+instantiated without a connection (``SQLiteDialect(None).types``), and
+SQLAlchemy's type compiler (``type_obj.compile(dialect=postgresql.dialect())``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from drift_guard.schema import UNKNOWN, ColumnType, Location, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+# PyDAL scheme -> (family, PyDAL dialect class). postgres* use the *JSON
+# variants: the adapter switches to them on connect for any psycopg2/server of
+# the last decade (PYDAL_NOTES §1.2).
+_PYDAL_DIALECTS = {
+    "sqlite": ("sqlite", "pydal.dialects.sqlite", "SQLiteDialect"),
+    "spatialite": ("sqlite", "pydal.dialects.sqlite", "SpatialiteDialect"),
+    "postgres": ("postgres", "pydal.dialects.postgre", "PostgreDialectJSON"),
+    "postgres2": ("postgres", "pydal.dialects.postgre", "PostgreDialectArraysJSON"),
+    "postgres3": ("postgres", "pydal.dialects.postgre", "PostgreDialectBooleanJSON"),
+    "mysql": ("mysql", "pydal.dialects.mysql", "MySQLDialect"),
+    "mssql": ("mssql", "pydal.dialects.mssql", "MSSQLDialect"),
+}
+_SA_DIALECTS = {
+    "sqlite": ("sqlalchemy.dialects.sqlite", {}),
+    "postgres": ("sqlalchemy.dialects.postgresql", {}),
+    "mysql": ("sqlalchemy.dialects.mysql", {}),
+    "mssql": ("sqlalchemy.dialects.mssql", {}),
+}
+# SQLAlchemy URL backend -> the PyDAL scheme PyDAL would use by default.
+_SA_BACKENDS = {
+    "postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mariadb": "mysql",
+    "sqlite": "sqlite", "mssql": "mssql",
+}
+_CONFIG_NAMES = {**_SA_BACKENDS, "postgres2": "postgres2", "postgres3": "postgres3", "spatialite": "spatialite"}
+_PYDAL_SCHEME = re.compile(r"^(?:jdbc:|google:)?(\w+)(?::\w+)*(?::memory|://)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A database the service runs on, as both layers see it."""
+
+    scheme: str  # PyDAL scheme: sqlite, postgres, postgres2, postgres3, mysql, mssql
+    source: str  # where it came from, for messages ("DAL URI", "alembic.ini", ...)
+    location: Location | None = None
+
+    @property
+    def family(self) -> str:
+        return _PYDAL_DIALECTS[self.scheme][0]
+
+    @property
+    def shown(self) -> str:
+        return "sqlite" if self.scheme == "sqlite" else f"{self.scheme}://"
+
+
+def pydal_scheme(uri: str) -> str | None:
+    """``postgres:psycopg2://...`` -> ``postgres``; ``sqlite:memory`` -> ``sqlite``."""
+    match = _PYDAL_SCHEME.match(uri.strip())
+    if match is None:
+        return None
+    scheme = match.group(1).lower()
+    return scheme if scheme in _PYDAL_DIALECTS else None
+
+
+def sqlalchemy_scheme(url: str) -> str | None:
+    """``postgresql+psycopg2://`` -> ``postgres``, ``mariadb://`` -> ``mysql``."""
+    backend = url.strip().split("://", 1)[0].split("+", 1)[0].lower() if "://" in url else ""
+    return _SA_BACKENDS.get(backend)
+
+
+def configured_scheme(name: str) -> str | None:
+    return _CONFIG_NAMES.get(name.strip().lower())
+
+
+def _alembic_url(ctx: ServiceContext) -> tuple[str, Location] | None:
+    import configparser
+
+    ini = ctx.service.alembic_ini
+    if ini is None:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(ini, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    from drift_guard.paths import display_path
+
+    for section in parser.sections():
+        url = parser.get(section, "sqlalchemy.url", fallback=None)
+        if url:
+            return url, Location(display_path(ini), _line_of(ini, "sqlalchemy.url"))
+    return None
+
+
+def _line_of(path, needle: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith(needle):
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def target_dialects(ctx: ServiceContext) -> tuple[Target, ...]:
+    """Every dialect the service's literal ``DAL`` URIs name (deduplicated, in
+    source order), else the one from alembic.ini or configuration; () if unknown."""
+    from drift_guard.extract.runtime import service_runtime
+
+    found: dict[str, Target] = {}
+    for module in service_runtime(ctx):
+        for call in module.dal_calls:
+            scheme = pydal_scheme(call.uri) if call.uri else None
+            if scheme is not None:
+                found.setdefault(scheme, Target(scheme, "the DAL URI", call.location))
+    if found:
+        return tuple(found.values())
+    alembic = _alembic_url(ctx)
+    if alembic is not None and sqlalchemy_scheme(alembic[0]):
+        return (Target(sqlalchemy_scheme(alembic[0]), "alembic.ini's sqlalchemy.url", alembic[1]),)
+    for name in (getattr(ctx.config, "dialect", None), ctx.service.dialect):
+        if name and configured_scheme(name):
+            return (Target(configured_scheme(name), "the configured dialect"),)
+    return ()
+
+
+def dialect_problems(ctx: ServiceContext) -> list[Problem]:
+    """One DG002 note when the target dialect is unknown and DG112 therefore
+    cannot run, located at the first DAL call or the service's alembic.ini."""
+    if target_dialects(ctx) or not ctx.service.pydal_files:
+        return []
+    from drift_guard.extract.runtime import service_runtime
+    from drift_guard.paths import display_path
+
+    dals = [call for module in service_runtime(ctx) for call in module.dal_calls]
+    if dals:
+        location = dals[0].location
+    elif ctx.service.alembic_ini is not None:
+        location = Location(display_path(ctx.service.alembic_ini))
+    else:
+        location = Location(display_path(ctx.service.pydal_files[0]))
+    return [
+        Problem(
+            ProblemKind.UNRESOLVED,
+            "the target database is unknown (no literal DAL URI, no usable sqlalchemy.url in alembic.ini, "
+            "no configured dialect), so representation checks (DG112) were skipped",
+            location,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- physical types
+
+
+@lru_cache(maxsize=None)
+def _pydal_types(scheme: str) -> dict[str, str]:
+    import importlib
+
+    _, module, name = _PYDAL_DIALECTS[scheme]
+    return dict(getattr(importlib.import_module(module), name)(None).types)
+
+
+def pydal_physical(ctype: ColumnType, scheme: str) -> str | None:
+    """The SQL type PyDAL declares for ``ctype`` on ``scheme`` (no constraints)."""
+    from drift_guard.types import pydal_base_type
+
+    if not ctype.pydal_type:
+        return None
+    template = _pydal_types(scheme).get(pydal_base_type(ctype.pydal_type))
+    if template is None:
+        return None
+    values = {"length": ctype.length, "precision": ctype.precision, "scale": ctype.scale}
+    if any(f"%({k})s" in template and (v is None or v is UNKNOWN) for k, v in values.items()):
+        return None
+    # keep the type itself: drop FK clauses and the null/unique placeholders
+    head = re.split(r" REFERENCES |, INDEX |, CONSTRAINT | ?%\((?!length|precision|scale)", template)[0]
+    return (head % values).strip()
+
+
+def sa_type_object(ctype: ColumnType) -> object | None:
+    """A real SQLAlchemy type object rebuilt from the model's literal arguments."""
+    from drift_guard.types import sqlalchemy_class
+
+    cls = sqlalchemy_class(ctype.sa_type) if ctype.sa_type else None
+    if cls is None:
+        return None
+    args = [a for a in ctype.args if isinstance(a, (int, str, bool)) or a is None]
+    kwargs = {k: v for k, v in ctype.kwargs if isinstance(v, (int, str, bool)) or v is None}
+    if ctype.item is not None:
+        item = sa_type_object(ctype.item)
+        if item is None:
+            return None
+        args = [item]
+    try:
+        return cls(*args, **kwargs)
+    except TypeError:  # literal arguments that do not fit: fall back to the bare type
+        try:
+            return cls()
+        except TypeError:
+            return None
+
+
+def model_physical(ctype: ColumnType, scheme: str) -> str | None:
+    """The SQL type SQLAlchemy creates for ``ctype`` on ``scheme``'s database."""
+    import importlib
+
+    from sqlalchemy.exc import CompileError
+
+    type_obj = sa_type_object(ctype)
+    if type_obj is None:
+        return None
+    module, kwargs = _SA_DIALECTS[_PYDAL_DIALECTS[scheme][0]]
+    dialect = importlib.import_module(module).dialect(**kwargs)
+    try:
+        return type_obj.compile(dialect=dialect)
+    except CompileError:  # e.g. ARRAY on SQLite: the model cannot even be created there
+        return None

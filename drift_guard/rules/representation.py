@@ -1,0 +1,234 @@
+"""DG112: both layers agree on a column's type, but not on how its values are stored.
+
+The physical types come from :mod:`drift_guard.dialect` (PyDAL's own dialect
+classes and SQLAlchemy's type compiler) for the database the service really
+runs on. Each case and its severity was checked by a real round trip on SQLite,
+PostgreSQL and MariaDB (tests/test_representation_roundtrip.py): an error where
+a value fails or changes, a warning where it works by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from drift_guard.dialect import Target, model_physical, pydal_physical, target_dialects
+from drift_guard.findings import Finding, Severity
+from drift_guard.pairing import both_columns, both_tables
+from drift_guard.rules import finding, rule
+from drift_guard.schema import Column, Family, Table
+from drift_guard.types import pydal_base_type
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+
+_TEXTUAL = (Family.TEXT, Family.STRING)
+_NATIVE_BOOLEAN = ("BOOLEAN", "BOOL", "BIT")
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    severity: Severity
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Sides:
+    """One paired column on one target: the two physical types, spelled."""
+
+    model: Column
+    pydal: Column
+    target: Target
+    model_sql: str
+    pydal_sql: str
+
+    def head(self, what: str) -> str:
+        return (
+            f"PyDAL `{self.pydal.type.pydal_type}` is {self.pydal_sql} {what}on {self.target.shown}, "
+            f"the model's `{self.model.type.spelled}` creates {self.model_sql}"
+        )
+
+
+def _boolean(s: Sides) -> Mismatch | None:
+    if s.model.type.family is not Family.BOOLEAN or s.pydal_sql.upper() in _NATIVE_BOOLEAN:
+        return None
+    head = s.head("holding 'T'/'F' ")
+    hint = "use `postgres3://` (native booleans) or make the model column `String(1)` holding 'T'/'F'"
+    if s.target.family == "postgres":
+        why = "PostgreSQL happens to cast 'T'/'F' into booleans, so this works by accident"
+        return Mismatch(Severity.WARNING, f"{head}: {why}", hint)
+    if s.target.family == "mysql":
+        why = "'T' is stored as 0, so every value PyDAL writes reads back False"
+    else:
+        why = "PyDAL reads SQLAlchemy's 1 as False and SQLAlchemy reads PyDAL's 'F' as True"
+    return Mismatch(Severity.ERROR, f"{head}: {why}", hint)
+
+
+def _list(s: Sides) -> Mismatch | None:
+    pydal_array = s.pydal_sql.endswith("[]")
+    family = s.model.type.family
+    hint = "pair `list:*` with Text (postgres://, mysql, sqlite) or ARRAY (postgres2/3://), never JSON"
+    if not pydal_array and family in (Family.JSON, Family.ARRAY):
+        why = "PyDAL writes bar-encoded text ('|a|b|'), which the column rejects or SQLAlchemy misreads"
+    elif pydal_array and family is not Family.ARRAY and family in (*_TEXTUAL, Family.JSON):
+        why = "PyDAL writes an array literal ('{a,b}') and reads it back as a plain string"
+    else:
+        return None
+    return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
+
+
+def _json(s: Sides) -> Mismatch | None:
+    pydal_json = s.pydal_sql.upper() in ("JSON", "JSONB")
+    model_json = s.model_sql.upper() in ("JSON", "JSONB")
+    hint = "declare both sides as JSON (`json` in PyDAL, `JSON` in the model), or both as text"
+    if pydal_json and s.model.type.family in _TEXTUAL:
+        why = "the driver returns the text undecoded, so PyDAL reads strings where it wrote objects"
+    elif model_json and s.target.family == "postgres" and s.pydal.type.family in _TEXTUAL:
+        why = "the driver decodes JSON columns, so PyDAL reads dicts/lists where it wrote strings"
+    else:
+        return None
+    return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
+
+
+def _decimal(s: Sides) -> Mismatch | None:
+    if s.model.type.family is not Family.DECIMAL or s.pydal_sql.upper() != "DOUBLE":
+        return None
+    why = "values are stored as binary floats, so digits beyond ~15 are rounded"
+    hint = "store exact amounts as integers (cents) or strings on SQLite"
+    return Mismatch(Severity.WARNING, f"{s.head('')}: {why}", hint)
+
+
+def _blob(s: Sides) -> Mismatch | None:
+    if s.model.type.family is not Family.BINARY:
+        return None
+    why = "PyDAL stores base64 text and base64-decodes on read, so bytes written by SQLAlchemy fail to load"
+    hint = "give PyDAL and SQLAlchemy one encoding (e.g. a Text column holding base64 on both sides)"
+    return Mismatch(Severity.ERROR, f"{s.head('holding base64 text ')}: {why}", hint)
+
+
+def _primary_key(s: Sides) -> Mismatch | None:
+    if s.target.family != "sqlite" or not s.model.primary_key or s.model_sql.upper() == "INTEGER":
+        return None
+    if s.model.type.family is not Family.INTEGER:
+        return None
+    why = (
+        f"on SQLite only an INTEGER primary key auto-increments; {s.model_sql} does not, "
+        "so every PyDAL insert fails with NOT NULL on the id"
+    )
+    hint = "declare the id `Integer` on SQLite (e.g. `BigInteger().with_variant(Integer, 'sqlite')`)"
+    return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
+
+
+_CHECKS: dict[str, Callable[[Sides], Mismatch | None]] = {
+    "boolean": _boolean,
+    "list:string": _list,
+    "list:integer": _list,
+    "list:reference": _list,
+    "json": _json,
+    "jsonb": _json,
+    "text": _json,
+    "string": _json,
+    "decimal": _decimal,
+    "blob": _blob,
+    "id": _primary_key,
+    "big-id": _primary_key,
+}
+
+
+def compare_column(model: Column, pydal: Column, target: Target) -> Mismatch | None:
+    """The representation mismatch of one paired column on ``target``, if any."""
+    if model.type.is_unknown or pydal.type.is_unknown or not pydal.type.pydal_type:
+        return None
+    check = _CHECKS.get(pydal_base_type(pydal.type.pydal_type))
+    if check is None:
+        return None
+    model_sql = model_physical(model.type, target.scheme)
+    pydal_sql = pydal_physical(pydal.type, target.scheme)
+    if model_sql is None or pydal_sql is None:
+        return None
+    return check(Sides(model, pydal, target, model_sql, pydal_sql))
+
+
+def _discarded_id(model_t: Table, pydal_t: Table) -> Finding | None:
+    spelled = pydal_t.option("discarded_id")
+    if spelled is None:
+        return None
+    model_id = model_t.column("id")
+    against = f" while the model declares `{model_id.type.spelled}`" if model_id is not None else ""
+    return finding(
+        "DG112",
+        f"PyDAL silently discards `Field(\"id\", {spelled})`: `{pydal_t.name}` keeps its implicit "
+        f"32-bit `id`{against}",
+        "remove the field; 64-bit ids in PyDAL only come from `DAL(..., bigint_id=True)`",
+        pydal_t.location,
+        table=pydal_t.name,
+        column="id",
+        related=(model_id.location if model_id is not None else None,),
+        severity=Severity.WARNING,
+    )
+
+
+@rule("DG112", "representation-mismatch", Severity.ERROR)
+def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+    """Both layers describe the column, but store its values differently on the database in use.
+
+    ## What it does
+    Works out the target database (the literal `DAL` URI scheme, else alembic.ini's
+    `sqlalchemy.url`, else `[tool.drift_guard] dialect`; unknown: silent, with a
+    DG002 note) and compares, for each paired column, the SQL type PyDAL's own
+    dialect class declares with the one SQLAlchemy's type compiler creates:
+
+    - PyDAL `boolean` is `CHAR(1)` holding 'T'/'F' except on `postgres3://`. Against
+      a `Boolean` column: error on SQLite (SQLAlchemy's 1 reads as False in PyDAL,
+      PyDAL's 'F' as True in SQLAlchemy) and MySQL/MariaDB ('T' is stored as 0);
+      warning on `postgres://`/`postgres2://` (PostgreSQL casts 'T', by accident);
+      quiet on `postgres3://`.
+    - `list:*` is `|`-encoded text except on `postgres2/3://` (arrays): error
+      against a JSON column everywhere, against ARRAY on `postgres://`, and against
+      Text on `postgres2/3://`.
+    - PyDAL `json` (JSON on PostgreSQL) against a Text column, and PyDAL text
+      against a JSON column: error on PostgreSQL, whose driver decodes JSON
+      columns (quiet where both are text underneath: SQLite, MySQL/MariaDB).
+    - `decimal(p,s)` is DOUBLE on SQLite against `Numeric`: warning (float rounding).
+    - `blob` is base64 text in PyDAL against `LargeBinary`: error.
+    - A `BigInteger` primary key on SQLite is not a rowid alias and never
+      auto-increments, while PyDAL's `id` expects it to: error.
+    - `Field("id", "big-id")` is silently discarded by PyDAL: warning.
+
+    ## Why is this bad?
+    The types look compatible, so the DG1xx rules are quiet, yet one layer cannot
+    read back what the other wrote: booleans flip, lists and JSON fail to decode,
+    inserts fail. It only shows up at run time, on the real database.
+
+    ## Example
+    ```python
+    is_active = Column(Boolean)             # app/db/models.py
+    Field("is_active", "boolean")           # app/models.py, DAL("mysql://...")
+    ```
+
+    ## How to fix
+    Follow the hint for the case: pick the PyDAL URI scheme (`postgres3://`) or the
+    model type that gives both layers the same storage.
+    """
+    targets = target_dialects(ctx)
+    if not targets:
+        return
+    for model_t, pydal_t in both_tables(ctx.table_pairs):
+        discarded = _discarded_id(model_t, pydal_t)
+        if discarded is not None:
+            yield discarded
+        for model_col, pydal_col in both_columns(model_t, pydal_t):
+            for target in targets:
+                found = compare_column(model_col, pydal_col, target)
+                if found is not None:
+                    yield finding(
+                        "DG112",
+                        found.message,
+                        found.hint,
+                        pydal_col.location,
+                        table=pydal_t.name,
+                        column=pydal_col.name,
+                        related=(model_col.location,),
+                        severity=found.severity,
+                    )
