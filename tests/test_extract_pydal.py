@@ -248,3 +248,29 @@ def test_non_literal_flags_are_unknown_and_reported(tmp_path):
         "Field('x', ..., notnull=flag()): `notnull` is not a literal",
         "Field('x', ..., unique=cfg.unique): `unique` is not a literal",
     ]
+
+
+@pytest.mark.parametrize(
+    ("imports", "call"),
+    [
+        ("from pydal import Field as F", 'F("x"), F.Virtual("v", lambda r: 1)'),
+        ("import pydal", 'pydal.Field("x"), pydal.Field.Method("m", lambda r: 1)'),
+        ("", 'db.Field("x")'),
+        ("from pydal.objects import Field as PField", 'PField("x")'),
+    ],
+)
+def test_field_spellings(tmp_path, imports, call):
+    table, schema = one_table(tmp_path, f'{imports}\ndb.define_table("t", {call})\n')
+    assert [c.name for c in table.columns] == ["id", "x"] and schema.problems == ()
+
+
+def test_rname_none_is_the_default(tmp_path):
+    table, schema = one_table(tmp_path, 'db.define_table("t", Field("x", rname=None), rname=None)\n')
+    assert (table.name, table.column("x").name, schema.problems) == ("t", "x", ())
+
+
+def test_table_inside_a_list_is_reported(tmp_path):
+    schema = extract(tmp_path, {"app/models.py": HEADER + (
+        'db.define_table("a", Field("x"))\ndb.define_table("t", [Field("y"), db.a])\n')})
+    assert [c.name for c in schema.tables[1].columns] == ["id", "y"] and schema.tables[1].partial is True
+    assert messages(schema) == ["`db.a`: a list passed to define_table may only hold Fields (PyDAL fails)"]

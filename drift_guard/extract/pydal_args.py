@@ -45,9 +45,9 @@ def expand_star(node: cst.BaseExpression, where: Where, ctx: Ctx, shown: str) ->
 
 
 def _named(problem: Unresolved, shown: str, arg: cst.CSTNode, where: Where) -> Unresolved:
-    """Name the argument as written in the define_table call, where the user looks."""
+    """Name and locate the argument as written in the define_table call, where the user looks."""
     if problem.message.startswith(f"`{shown}`"):
-        return problem
+        return Unresolved(problem.message, where.src.location(arg))
     return Unresolved(f"`{shown}`: {problem.message}", where.src.location(arg))
 
 

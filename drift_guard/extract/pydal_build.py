@@ -106,7 +106,9 @@ class _Builder:
             self.unresolved(member)
         elif not isinstance(member, Virtual):
             where = member.location if isinstance(member, TableRef) else self.spec.location
-            self.unresolved(Unresolved("a list passed to define_table may only hold Fields", where))
+            shown = f"`{member.spelled}`: " if isinstance(member, TableRef) else ""
+            self.unresolved(Unresolved(f"{shown}a list passed to define_table may only hold Fields (PyDAL fails)",
+                                       where))
 
     def unresolved(self, item: Unresolved) -> None:
         self.problem(item.message, item.location)

@@ -163,7 +163,8 @@ def _action(args, key: str, ctx: Ctx, notes: list[Note], loc, name: str):
         return "CASCADE"
     text = string_value(*args[key], ctx.resolver)
     if text is None:
-        notes.append(Note(f"Field({name!r}, ..., {key}={_code(args[key])}): `{key}` is not a literal", loc, name))
+        notes.append(Note(f"Field({name!r}, ..., {key}={_code(args[key])}): `{key}` is not a literal string",
+                          loc, name))
         return UNKNOWN
     return text.upper()
 

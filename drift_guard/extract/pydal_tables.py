@@ -36,7 +36,7 @@ def read_table(call: cst.Call, where: Where, resolver: Resolver, order: int) -> 
         return _problem(f"define_table({src.code(name_node)}, ...): the table name `{src.code(name_node)}` is not "
                         "a literal; this table is not compared", src.location(name_node))
     db_name = symbol
-    if "rname" in keywords:
+    if "rname" in keywords and not _is_none(keywords["rname"]):  # rname=None is PyDAL's default
         raw = string_value(keywords["rname"], where, resolver)
         if raw is None:
             return _problem(f"define_table({symbol!r}, ..., rname={src.code(keywords['rname'])}): the table's "
