@@ -113,3 +113,40 @@ class Fixture:
     @property
     def service(self) -> Service:
         return service_for(self.root)
+
+
+def long_history_models() -> Schema:
+    """The final state of tests/data/migrations/long_history (34 revisions)."""
+    from drift_guard.schema import UniqueConstraint
+
+    mp = DATA / "long_history" / "app" / "db" / "models.py"
+    accounts = table(
+        mp, "accounts", col("id", "Integer", pk=True), col("email", "String", 255, nullable=False),
+        col("name", "String", 100), col("status", "String", 20, nullable=False),
+        col("is_admin", "Boolean", nullable=False),
+    )
+    accounts = Table(
+        accounts.name, accounts.layer, accounts.location, accounts.columns,
+        unique_constraints=(UniqueConstraint("uq_accounts_email", ("email",), accounts.location),),
+    )
+    return schema(
+        accounts,
+        table(mp, "projects", col("id", "Integer", pk=True),
+              col("account_id", "Integer", nullable=False, fk=("accounts", "id", None)),
+              col("title", "String", 200), col("created_at", "DateTime"), col("updated_by", "Integer"),
+              col("archived", "Boolean")),
+        table(mp, "tasks", col("id", "Integer", pk=True),
+              col("project_id", "Integer", nullable=False, index=True, fk=("projects", "id", None)),
+              col("title", "String", 300, nullable=False), col("created_at", "DateTime"),
+              col("priority", "Integer", nullable=False)),
+        table(mp, "labels", col("id", "Integer", pk=True), col("name", "String", 50, nullable=False, index=True),
+              col("colour", "String", 7), col("description", "Text")),
+        table(mp, "task_labels", col("task_id", "Integer", pk=True, fk=("tasks", "id", None)),
+              col("label_id", "Integer", pk=True, fk=("labels", "id", None))),
+        table(mp, "comments", col("id", "Integer", pk=True),
+              col("task_id", "Integer", nullable=False, index=True, fk=("tasks", "id", None)),
+              col("body", "Text"), col("edited", "Boolean"), col("updated_by", "Integer")),
+        table(mp, "audit_log", col("id", "Integer", pk=True), col("entity", "String", 50, nullable=False),
+              col("entity_id", "Integer", nullable=False), col("payload", "JSON"),
+              col("account_id", "Integer", fk=("accounts", "id", "SET NULL"))),
+    )

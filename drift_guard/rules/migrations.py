@@ -1,0 +1,272 @@
+"""DG201-DG206: models vs Alembic migrations, and the revision graph.
+
+Every rule reads the service's :class:`~drift_guard.migrations.MigrationReport`
+(``ctx.migrations``, computed once per service and only when one of these rules
+is selected), except DG206, which needs no replay. None of them runs when the
+service has no ``alembic.ini`` or the run was started with ``--no-migrations``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard.findings import Finding, Severity
+from drift_guard.rules import finding, rule
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
+    from drift_guard.migrations import MigrationDiff
+
+
+def _enabled(ctx: ServiceContext) -> bool:
+    return ctx.migrations_enabled and ctx.service.alembic_ini is not None
+
+
+def _ini_location(ctx: ServiceContext) -> Location:
+    from drift_guard.paths import display_path
+
+    return Location(display_path(ctx.service.alembic_ini or ctx.service.root))
+
+
+def _autogenerate(ctx: ServiceContext, message: str) -> str:
+    return f'cd {ctx.service.name} && alembic revision --autogenerate -m "{message}"'
+
+
+@rule("DG201", "migration-missing", Severity.ERROR)
+def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
+    """The models and the migration history describe different schemas.
+
+    ## What it does
+    Replays the whole migration history (`base -> heads`) into a scratch database
+    drift-guard owns (SQLite in memory, or a throwaway database on the server
+    given with `--database-url`), builds a SQLAlchemy `MetaData` from the models
+    read statically, and runs Alembic's own `compare_metadata` between the two.
+    Each difference (table, column, type, nullability, index, unique constraint,
+    foreign key) is one finding: at the model line for what the models have, at
+    the revision line that created it for what only the migrations have.
+
+    ## Why is this bad?
+    A model change without a migration works on the developer's database (created
+    with `create_all`, or migrated by hand) and breaks in production, where only
+    `alembic upgrade head` runs. A migration the model lacks means the next
+    `--autogenerate` proposes to undo it.
+
+    ## Example
+    ```python
+    class User(Base):
+        __tablename__ = "users"
+        new_field = mapped_column(String(255))  # no revision adds users.new_field
+    ```
+
+    ## How to fix
+    Generate the missing revision from the service folder
+    (`alembic revision --autogenerate -m "add users.new_field"`), review it and
+    commit it with the model change; or change the model back.
+    """
+    if not _enabled(ctx):
+        return
+    for diff in ctx.migrations.diffs:
+        yield finding(
+            "DG201", diff.description, _diff_hint(ctx, diff), diff.location or _ini_location(ctx),
+            table=diff.table, column=diff.column,
+            related=(diff.migration_location if diff.kind.model_side else diff.model_location,),
+        )
+
+
+def _diff_hint(ctx: ServiceContext, diff: MigrationDiff) -> str:
+    subject = f"{diff.table}.{diff.column}" if diff.column else diff.table
+    if diff.kind.model_side:
+        return _autogenerate(ctx, f"{diff.kind.value.split('_')[0]} {subject}")
+    return f"add it to the model, or generate the revision that drops it: {_autogenerate(ctx, f'drop {subject}')}"
+
+
+@rule("DG202", "multiple-heads", Severity.ERROR)
+def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
+    """The revision history has more than one head.
+
+    ## What it does
+    Reads the revision headers statically and reports when more than one
+    revision is not the `down_revision` of any other (`depends_on` does not
+    join branches).
+
+    ## Why is this bad?
+    `alembic upgrade head` refuses to run ("Multiple head revisions are
+    present"); deployments that upgrade to `head` fail. It usually means two
+    branches each added a revision on the same parent.
+
+    ## Example
+    ```python
+    # versions/a1.py
+    revision = "a1"; down_revision = "0001"
+    # versions/b1.py
+    revision = "b1"; down_revision = "0001"
+    ```
+
+    ## How to fix
+    Merge the heads: `alembic merge heads -m "merge heads"` from the service
+    folder, or rebase one revision onto the other (`down_revision = "a1"`).
+    """
+    if not _enabled(ctx):
+        return
+    heads = ctx.migrations.heads
+    if len(heads) < 2:
+        return
+    names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
+    yield finding(
+        "DG202", f"{len(heads)} heads: {names}",
+        f'cd {ctx.service.name} && alembic merge heads -m "merge heads"',
+        heads[0].location, related=(h.location for h in heads[1:]),
+    )
+
+
+_GRAPH_HINTS = {
+    "missing-revision": "give the file a `revision = \"...\"` identifier",
+    "missing-down-revision": "point `down_revision` at an existing revision (`alembic history` lists them)",
+    "duplicate-revision": "give one of the files a new revision id (and update whatever revises it)",
+    "cycle": "one `down_revision` in the cycle must point further back; the history must be a DAG",
+    "outside-versions": "move the file into the versions folder, or delete it",
+    "syntax-error": "fix the syntax error; Alembic cannot load the revision",
+}
+
+
+@rule("DG203", "broken-revision-graph", Severity.ERROR)
+def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
+    """The revision graph cannot be built: Alembic itself would fail.
+
+    ## What it does
+    Checks the statically read revision headers for a `down_revision` or
+    `depends_on` that names no revision, duplicate revision ids, cycles, files
+    without a revision id or that do not parse, and revision files lying under
+    the Alembic folder but outside the versions folder (Alembic never loads
+    them). When the graph is broken the replay (DG201/DG205) is skipped.
+
+    ## Why is this bad?
+    Every `alembic` command fails on a broken graph, deployments included, and a
+    revision outside the versions folder silently never runs.
+
+    ## Example
+    ```python
+    # versions/0002_add_posts.py
+    revision = "0002"
+    down_revision = "0001_typo"  # no such revision
+    ```
+
+    ## How to fix
+    Point `down_revision` at the revision it follows, give duplicated revisions
+    new ids, move stray revision files into `versions/`.
+    """
+    if not _enabled(ctx):
+        return
+    for issue in ctx.migrations.graph_issues:
+        yield finding("DG203", issue.message, _GRAPH_HINTS.get(issue.kind, ""), issue.location)
+
+
+@rule("DG204", "empty-downgrade", Severity.WARNING)
+def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
+    """A revision's `upgrade()` changes the schema but its `downgrade()` is empty.
+
+    ## What it does
+    Reports revisions whose `upgrade()` has a body while `downgrade()` is only
+    `pass`, a docstring or `...`.
+
+    ## Why is this bad?
+    `alembic downgrade` reports success and does nothing: the schema and the
+    `alembic_version` row disagree from then on, and the next upgrade fails.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("nickname", sa.String(50)))
+
+    def downgrade():
+        pass
+    ```
+
+    ## How to fix
+    Write the inverse operations (`op.drop_column("users", "nickname")`). If the
+    revision is deliberately irreversible, say so:
+    `raise NotImplementedError("irreversible: data migration")`.
+    """
+    if not _enabled(ctx):
+        return
+    for header in ctx.migrations.empty_downgrades:
+        yield finding(
+            "DG204", f"revision `{header.revision}` has an empty downgrade() but its upgrade() changes the schema",
+            "write the inverse operations, or raise NotImplementedError if the revision is irreversible",
+            header.downgrade_location or header.location,
+        )
+
+
+@rule("DG205", "migration-failed", Severity.ERROR)
+def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
+    """A revision could not be loaded or applied on a fresh scratch database.
+
+    ## What it does
+    Reports the revision, file and line of the failing `op` call (or import),
+    and the database's error message, when the replay of the history stops.
+
+    ## Why is this bad?
+    A fresh environment (CI, a new developer, disaster recovery) cannot build
+    the database from the migrations, and DG201 cannot compare anything.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("userz", sa.Column("x", sa.Integer()))  # no table "userz"
+    ```
+
+    ## How to fix
+    Fix the revision so that it applies on an empty database. A revision that
+    imports application code needs that code installed where drift-guard runs
+    (the pre-commit hook's `additional_dependencies`), or run with
+    `--no-migrations`. SQL written for one database only can be checked with
+    `--database-url` pointing at a server of that kind.
+    """
+    if not _enabled(ctx):
+        return
+    for failure in ctx.migrations.failures:
+        revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
+        if failure.failed_import:
+            hint = (f"install `{failure.failed_import}` where drift-guard runs (add it to the hook's "
+                    "`additional_dependencies`), or run with --no-migrations")
+            message = f"{revision} cannot be loaded: {failure.error}"
+        else:
+            hint = "make the revision apply on an empty database; check dialect-specific SQL with --database-url"
+            message = f"{revision} failed on the scratch {ctx.migrations.database} database: {failure.error}"
+        yield finding("DG205", message, hint, failure.location)
+
+
+@rule("DG206", "model-not-in-target-metadata", Severity.ERROR)
+def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
+    """A model table lives in a module that `env.py` never imports.
+
+    ## What it does
+    Compares the files of the model tables with the modules `env.py`'s imports
+    reach (read statically). Only runs when `target_metadata` was resolved.
+
+    ## Why is this bad?
+    Autogenerate only sees tables registered on `target_metadata` when env.py
+    runs. A models module nobody imports is invisible to it: the next
+    `alembic revision --autogenerate` proposes to drop its tables.
+
+    ## Example
+    ```python
+    # alembic/env.py
+    from app.db.base import Base       # app/db/billing.py is never imported
+    target_metadata = Base.metadata
+    ```
+
+    ## How to fix
+    Import the module where the metadata is assembled (e.g. in
+    `app/db/__init__.py` or in env.py: `import app.db.billing  # noqa: F401`).
+    """
+    from drift_guard.migrations.reach import unreached_model_tables
+
+    if not _enabled(ctx):
+        return
+    for table in unreached_model_tables(ctx.service, ctx.models):
+        yield finding(
+            "DG206", f"table `{table.table}` is not reached by env.py's target_metadata: its module is never imported",
+            "import the module where the metadata is assembled (or in env.py)", table.location, table=table.table,
+        )
