@@ -129,6 +129,19 @@ def test_step_summary_counts_and_groups_by_table():
     assert sum(1 for line in text.splitlines() if line.startswith("| error") or line.startswith("| warning")) == 4
 
 
+def test_step_summary_stays_under_its_size_budget():
+    findings = [make(table=f"t{n // 10}", col=f"column_{n}", message="x" * 200) for n in range(100)]
+    text = step_summary(RunResult(findings, 3, ["."]), budget=8000)
+    assert len(text.encode("utf-8")) <= 8000
+    rows = [line for line in text.splitlines() if line.startswith("| error")]
+    assert 10 < len(rows) < 100
+    assert f"*{100 - len(rows)} more findings not shown" in text
+    assert "\n\n*" in text  # the note is not glued to the table as a row
+    full = step_summary(RunResult(findings, 3, ["."]))
+    assert "more findings not shown" not in full
+    assert sum(1 for line in full.splitlines() if line.startswith("| error")) == 100
+
+
 def test_write_step_summary_appends(tmp_path, monkeypatch):
     target = tmp_path / "summary.md"
     target.write_text("previous step\n", encoding="utf-8")

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 # GitHub has no "info" annotation level; "notice" is its lowest.
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# GitHub rejects a step summary over 1 MiB; stay well below it and say what was cut.
+SUMMARY_BUDGET = 900 * 1024
 
 
 def escape_data(text: str) -> str:
@@ -84,7 +86,7 @@ def write_step_summary(result: RunResult) -> None:
         handle.write(step_summary(result))
 
 
-def step_summary(result: RunResult) -> str:
+def step_summary(result: RunResult, budget: int = SUMMARY_BUDGET) -> str:
     """The Markdown written by :func:`write_step_summary`: counts per rule, then
     a table of every finding grouped by table."""
     from drift_guard.report.text import summary_line
@@ -92,7 +94,8 @@ def step_summary(result: RunResult) -> str:
     parts = ["## drift-guard", "", summary_line(result), ""]
     if result.findings:
         parts += _rule_counts(result.findings)
-        parts += _by_table(result.findings)
+        used = sum(len(p.encode("utf-8")) + 1 for p in parts)
+        parts += _by_table(result.findings, budget - used)
     return "\n".join(parts) + "\n"
 
 
@@ -110,21 +113,40 @@ def _rule_counts(findings: Iterable[Finding]) -> list[str]:
     return rows + [""]
 
 
-def _by_table(findings: Iterable[Finding]) -> list[str]:
+def _row(item: Finding) -> str:
+    return (
+        f"| {item.severity.value} | {item.code} {_cell(item.name)} | {_cell(item.column or '')} "
+        f"| `{_cell(item.location)}` | {_cell(item.message)} |"
+    )
+
+
+def _by_table(findings: list[Finding], budget: int) -> list[str]:
+    """One Markdown table per database table; stops before ``budget`` bytes and
+    says how many rows were left out."""
     groups: dict[str, list[Finding]] = defaultdict(list)
     for item in findings:
         groups[item.table or ""].append(item)
     out: list[str] = []
+    left, shown = budget - 300, 0  # keep room for the closing note
     # Table-less findings (unparsable files, revision graph, ...) come last.
     for table in sorted(groups, key=lambda t: (t == "", t)):
-        out.append(f"### {'`' + table + '`' if table else 'Not tied to a table'}")
-        out.append("")
-        out.append("| Severity | Rule | Column | Location | Message |")
-        out.append("| --- | --- | --- | --- | --- |")
+        lines = [f"### {'`' + table + '`' if table else 'Not tied to a table'}", "",
+                 "| Severity | Rule | Column | Location | Message |", "| --- | --- | --- | --- | --- |"]
         for item in groups[table]:
-            out.append(
-                f"| {item.severity.value} | {item.code} {_cell(item.name)} | {_cell(item.column or '')} "
-                f"| `{_cell(item.location)}` | {_cell(item.message)} |"
-            )
+            lines.append(_row(item))
+            cost = sum(len(line.encode("utf-8")) + 1 for line in lines)
+            if cost > left:
+                break
+            out += lines
+            left -= cost
+            shown += 1
+            lines = []
+        if shown < len(findings) and lines:  # out of room
+            break
         out.append("")
+    if shown < len(findings):
+        if out and out[-1]:
+            out.append("")  # end the table, or the note would become a row
+        out.append(f"*{len(findings) - shown} more findings not shown (summary size limit); "
+                   "see the annotations, or run with `--format json` or `--format sarif`.*")
     return out
