@@ -150,3 +150,29 @@ def long_history_models() -> Schema:
               col("entity_id", "Integer", nullable=False), col("payload", "JSON"),
               col("account_id", "Integer", fk=("accounts", "id", "SET NULL"))),
     )
+
+
+def pg_style_models() -> Schema:
+    """The final state of tests/data/migrations/pg_style (dialect types, named ENUM)."""
+    from drift_guard.types import model_column_type as mct
+
+    mp = DATA / "pg_style" / "app" / "db" / "models.py"
+    pg = "sqlalchemy.dialects.postgresql."
+    events = table(
+        mp, "events", col("id", "Integer", pk=True), col("kind", "Integer", nullable=False, index=True),
+        col("payload", "Integer", nullable=False), col("tags", "Integer"), col("source_ip", "Integer", nullable=False),
+        col("created_at", "DateTime", nullable=False, kwargs=(("timezone", True),)), col("note", "Text"),
+        col("score", "BigInteger"),
+    )
+    real_types = {
+        "id": mct(pg + "UUID", (), (("as_uuid", True),), spelled="postgresql.UUID(as_uuid=True)"),
+        "kind": mct(pg + "ENUM", ("created", "deleted"), (("name", "event_kind"),), spelled="postgresql.ENUM(...)"),
+        "payload": mct(pg + "JSONB", spelled="postgresql.JSONB"),
+        "tags": mct(pg + "ARRAY", (), (), spelled="postgresql.ARRAY(sa.String(30))",
+                    item=mct("sqlalchemy.String", (30,), spelled="String(30)")),
+        "source_ip": mct(pg + "INET", spelled="postgresql.INET"),
+    }
+    from dataclasses import replace
+
+    columns = tuple(replace(c, type=real_types.get(c.name, c.type)) for c in events.columns)
+    return schema(replace(events, columns=columns))

@@ -333,7 +333,8 @@ def stray_revision_files(script_location: Path, loaded: set[Path]) -> list[Revis
     (a revision saved next to env.py, or in a misspelled folder)."""
     strays = []
     for path in sorted(script_location.rglob("*.py")):
-        if path.resolve() in loaded or path.name == "env.py" or "__pycache__" in path.parts:
+        ignored = path.name == "env.py" or not _REVISION_FILE.match(path.name) or "__pycache__" in path.parts
+        if ignored or path.resolve() in loaded:
             continue
         result = read_revision_header(path)
         if isinstance(result, RevisionHeader) and result.revision and result.down_location is not None:

@@ -33,7 +33,7 @@ def adapt_sqlite_engine(engine: Engine) -> None:
 
     class ScratchTypeCompiler(SQLiteTypeCompiler):
         def visit_UUID(self, type_: Any, **kw: Any) -> str:
-            return self._render_string_type("CHAR", length=32)
+            return "CHAR(32)"
 
         def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
             return "JSON"
