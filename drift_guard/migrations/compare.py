@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from drift_guard.migrations.describe import describe
 from drift_guard.migrations.metadata import ModelMetadata
 from drift_guard.migrations.origins import OriginRecorder
-from drift_guard.migrations.report import MigrationDiff
+from drift_guard.migrations.report import DiffKind, MigrationDiff
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -41,7 +41,20 @@ def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecord
         diff = describe(item, model, recorder, connection.dialect)
         if diff is not None:
             diffs.append(diff)
-    return sorted(diffs, key=lambda d: (d.table, d.column or "", d.kind.value, d.name or ""))
+    return sorted(_without_parts_of_whole_tables(diffs), key=lambda d: (d.table, d.column or "", d.kind.value, d.name or ""))
+
+
+def _without_parts_of_whole_tables(diffs: list[MigrationDiff]) -> list[MigrationDiff]:
+    """A table missing on one side is one finding, not one more per index of it."""
+    added = {d.table for d in diffs if d.kind is DiffKind.ADD_TABLE}
+    removed = {d.table for d in diffs if d.kind is DiffKind.REMOVE_TABLE}
+    kept = []
+    for diff in diffs:
+        whole = added if diff.kind.model_side else removed
+        if diff.kind not in (DiffKind.ADD_TABLE, DiffKind.REMOVE_TABLE) and diff.table in whole:
+            continue
+        kept.append(diff)
+    return kept
 
 
 def _flatten(raw: list[Any]) -> Iterator[tuple]:
