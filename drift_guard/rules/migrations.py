@@ -110,7 +110,7 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     if not _enabled(ctx):
         return
     heads = ctx.migrations.heads
-    if len(heads) < 2:
+    if len(heads) < 2 or ctx.migrations.graph_issues:  # a broken graph has meaningless heads (DG203)
         return
     names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
     yield finding(
