@@ -18,6 +18,7 @@ from typing import Iterable
 import libcst as cst
 
 from drift_guard.discovery_modules import Definition, Module, ModuleIndex
+from drift_guard.extract.names import dotted_name
 
 _BASE_FACTORIES = {
     "sqlalchemy.orm.declarative_base",
@@ -58,42 +59,42 @@ class ModelFinder:
                     found |= chain
                 elif chain is None and _has_table_name(node):
                     found.add(path)
-            if self._has_table(module):
-                found.add(path)
+            found |= self._table_files(module)
         return found
 
     def chain(self, d: Definition) -> object:
         """Files from ``d`` up to a target base (frozenset), None, or NOT_MODEL."""
         if d.key in self._memo:
             return self._memo[d.key]
-        if self._is_target(d):
-            self._memo[d.key] = frozenset({d.path})
-            return self._memo[d.key]
+        target = self._target_files(d)
+        if target is not None:
+            self._memo[d.key] = target
+            return target
         if d.kind != "class":
             return NOT_MODEL
         self._memo[d.key] = None  # cycle guard
         node = d.module.classes[d.name]
         pairs = [self._base_chain(d.module, arg.value) for arg in node.bases if arg.keyword is None]
-        model = [chain for chain, _ in pairs if isinstance(chain, frozenset)]
+        model = [chain for chain, _, _ in pairs if isinstance(chain, frozenset)]
         if model:
             files = frozenset({d.path}).union(*model)
-            for _, base in pairs:  # mixins too: their columns are inherited
-                files |= self._class_files(base, set()) if base is not None else frozenset()
+            for _, base, hops in pairs:  # mixins too: their columns are inherited
+                files |= hops | (self._class_files(base, set()) if base is not None else frozenset())
             outcome: object = files
-        elif any(chain is None for chain, _ in pairs):
+        elif any(chain is None for chain, _, _ in pairs):
             outcome = None
         else:
             outcome = NOT_MODEL
         self._memo[d.key] = outcome
         return outcome
 
-    def _base_chain(self, module: Module, expr: cst.BaseExpression) -> tuple[object, Definition | None]:
-        """(chain of the base, its definition); (None, None) when unresolved."""
-        name = self.index.qualify(module, expr)
-        base = self.index.resolve(name) if name else None
+    def _base_chain(self, module: Module, expr: cst.BaseExpression) -> tuple[object, Definition | None, frozenset[Path]]:
+        """(chain of the base, its definition, files passed through); chain None when unresolved."""
+        base, hops = self.index.resolve_traced(module, expr)
         if base is None:
-            return (NOT_MODEL if name in ("object", "typing.Generic") else None), None
-        return self.chain(base), base
+            plain = dotted_name(expr) in ("object", "typing.Generic", "Generic")
+            return (NOT_MODEL if plain else None), None, hops
+        return self.chain(base), base, hops
 
     def _class_files(self, d: Definition, seen: set[tuple[Path, str]]) -> frozenset[Path]:
         """``d``'s file and those of all its base classes found in the service."""
@@ -102,38 +103,38 @@ class ModelFinder:
         seen.add(d.key)
         files = {d.path}
         for arg in d.module.classes[d.name].bases:
-            name = self.index.qualify(d.module, arg.value) if arg.keyword is None else None
-            base = self.index.resolve(name) if name else None
-            if base is not None:
-                files |= self._class_files(base, seen)
+            if arg.keyword is None:
+                base, hops = self.index.resolve_traced(d.module, arg.value)
+                files |= hops | (self._class_files(base, seen) if base is not None else frozenset())
         return frozenset(files)
 
-    def _is_target(self, d: Definition) -> bool:
-        if d.key in self.targets:
-            return True
-        if self.fallback:
-            return _looks_like_base(self.index, d)
-        metadata = _declared_metadata(d)
+    def _target_files(self, d: Definition) -> frozenset[Path] | None:
+        """Files that make ``d`` a target (its own, plus hops to a shared
+        MetaData it declares), or None when it is not one."""
+        if d.key in self.targets or (self.fallback and _looks_like_base(self.index, d)):
+            return frozenset({d.path})
+        metadata = None if self.fallback else _declared_metadata(d)
         if metadata is None:
-            return False
-        name = self.index.qualify(d.module, metadata)
-        resolved = self.index.resolve(name) if name else None
-        return resolved is not None and resolved.key in self.targets
+            return None
+        resolved, hops = self.index.resolve_traced(d.module, metadata)
+        if resolved is not None and resolved.key in self.targets:
+            return hops | {d.path, resolved.path}
+        return None
 
-    def _has_table(self, module: Module) -> bool:
+    def _table_files(self, module: Module) -> frozenset[Path]:
+        """Files for module-level ``Table(name, <target metadata>, ...)`` calls (empty: none)."""
+        found: set[Path] = set()
         for call in _module_calls(module.source.module):
             if self.index.qualify(module, call.func) not in _TABLE:
                 continue
-            if self.fallback:
-                return True
             args = [a.value for a in call.args if a.keyword is None][1:2] or [
                 a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
             ]
-            name = self.index.qualify(module, args[0]) if args else None
-            target = self.index.resolve(name) if name else None
-            if target is None or target.key in self.targets or self._is_target(target):
-                return True
-        return False
+            target, hops = self.index.resolve_traced(module, args[0]) if args else (None, frozenset())
+            extra = self._target_files(target) if target is not None else None
+            if self.fallback or target is None or extra is not None:
+                found |= {module.path} | hops | (extra or frozenset())
+        return frozenset(found)
 
 
 def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:

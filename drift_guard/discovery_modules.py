@@ -22,6 +22,7 @@ import libcst as cst
 
 from drift_guard.extract.names import ImportMap, dotted_name, dotted_parts, resolve_relative
 from drift_guard.parsing import SourceFile, parse_file
+from drift_guard.paths import display_path
 from drift_guard.schema import Problem
 
 
@@ -66,6 +67,19 @@ class ModuleIndex:
         self._by_path: dict[Path, Module | None] = {}
         self._found: dict[str, Path | None] = {}
         self._resolving: set[str] = set()
+        self._trails: list[list[Path]] = []
+
+    def resolve_traced(self, module: Module, expr: cst.BaseExpression) -> tuple[Definition | None, frozenset[Path]]:
+        """Like ``resolve(qualify(module, expr))``, plus every file the chase went
+        through (re-exporting ``__init__.py`` files, star-import hops): the
+        extractor only follows names across the files it is given."""
+        self._trails.append([])
+        try:
+            name = self.qualify(module, expr)
+            found = self.resolve(name) if name else None
+        finally:
+            trail = self._trails.pop()
+        return found, frozenset(trail)
 
     def find(self, dotted: str) -> Path | None:
         """The file of module ``dotted`` under the import roots (first root wins)."""
@@ -98,7 +112,7 @@ class ModuleIndex:
 
     def load(self, path: Path, name: str | None = None) -> Module | None:
         if path not in self._by_path:
-            parsed = parse_file(path)
+            parsed = parse_file(path, display_path(path))
             if isinstance(parsed, Problem):
                 self.problems.append(parsed)
                 self._by_path[path] = None
@@ -166,6 +180,8 @@ class ModuleIndex:
 
     def lookup(self, module: Module, name: str) -> Definition | None:
         """Where ``name`` in ``module`` is defined (following imports and aliases)."""
+        for trail in self._trails:
+            trail.append(module.path)
         if name in module.classes:
             return Definition(f"{module.name}.{name}", module.path, name, "class", module)
         if name in module.assigns:

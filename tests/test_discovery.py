@@ -211,7 +211,7 @@ def test_fallback_finds_models_by_content(repo: Path, env: str, fragment: str, l
     assert service.model_bases == ()
     assert [fragment in p.message for p in service.problems] == [True]
     assert service.problems[0].location.line == line
-    assert service.problems[0].location.path == str(repo / SVC / "alembic/env.py")
+    assert service.problems[0].location.path == f"{SVC}/alembic/env.py"  # relative to the run directory
     assert rels(repo / SVC, service.model_files) == ["app/db/base.py", "app/db/mixins.py", "app/db/models.py"]
 
 
@@ -235,6 +235,12 @@ MODEL_FILES = [
      ["app/db/meta.py"]),
     ({"app/db/unbound.py": "from sqlalchemy import Column\nfrom plugin import PluginBase\n\n\nclass P(PluginBase):\n    __tablename__ = 'p'\n"},
      ["app/db/unbound.py"]),  # bases unresolvable + __tablename__: kept, the extractor decides
+    # names reached through re-exports: the extractor needs the hop files too
+    ({"app/db/orders.py": "from sqlalchemy import Column\nfrom app.db import Base\n\n\nclass Order(Base):\n    __tablename__ = 'o'\n"},
+     ["app/db/__init__.py", "app/db/orders.py"]),
+    ({"app/db/common.py": "from .base import *\nfrom .mixins import TimestampMixin as Stamped\n",
+      "app/db/orders.py": "import sqlalchemy\nfrom .common import *\nfrom . import common\n\n\nclass Order(Base, common.Stamped):\n    __tablename__ = 'o'\n"},
+     ["app/db/common.py", "app/db/orders.py", "app/db/mixins.py"]),
     ({"app/db/broken.py": "import sqlalchemy\nclass (:\n"}, ["app/db/broken.py"]),  # unparseable: DG001 is the extractor's
 ]
 MODEL_QUIET = [
