@@ -1,0 +1,212 @@
+"""DG4xx: SQLAlchemy is for the schema, PyDAL for run time.
+
+Runtime modules are the service's Python files minus tests, virtualenvs, the
+Alembic folder and ``runtime-exclude``; for DG401 the schema layer (the model
+files and ``schema-paths``) is excluded as well.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterator
+
+from drift_guard.extract.runtime import runtime_files
+from drift_guard.findings import Finding, Severity
+from drift_guard.parsing import SourceFile, parse_file
+from drift_guard.paths import display_path
+from drift_guard.rules import finding, rule
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from drift_guard.context import ServiceContext
+    from drift_guard.extract.runtime_layers import ImportUse
+
+
+def _roots(ctx: ServiceContext) -> tuple[Path, ...]:
+    return tuple(ctx.service.import_roots) or (ctx.service.root,)
+
+
+def _parsed(paths) -> Iterator[tuple[Path, SourceFile]]:
+    for path in paths:
+        parsed = parse_file(path, display_path(path))
+        if isinstance(parsed, SourceFile):
+            yield path, parsed
+
+
+def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
+    """(model module names, model class names, qualified Base names)."""
+    from drift_guard.extract.runtime_layers import module_name
+
+    roots = _roots(ctx)
+    modules = {name for f in ctx.service.model_files if (name := module_name(f, roots))}
+    symbols = {t.symbol for t in ctx.models.tables if t.symbol} if ctx.service.model_files else set()
+    return modules, symbols, set(ctx.service.model_bases)
+
+
+def _imports_models(use: ImportUse, modules: set[str], symbols: set[str], bases: set[str]) -> bool:
+    if use.name is None:
+        return use.module in modules
+    if f"{use.module}.{use.name}" in modules | bases:
+        return True
+    if use.module in modules:
+        return use.name == "*" or use.name in symbols or use.name in {b.rsplit(".", 1)[-1] for b in bases}
+    return False
+
+
+_USE_MESSAGES = {
+    "session": "opens a SQLAlchemy ORM session `{}` and queries through it",
+    "engine": "creates a SQLAlchemy engine `{}` and queries through it",
+    "statement": "builds a SQLAlchemy statement `{}`",
+    "base": "defines declarative models on a second base: `{}`",
+}
+
+
+@rule("DG401", "sqlalchemy-at-runtime", Severity.ERROR)
+def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
+    """Runtime code uses the SQLAlchemy layer that exists only to own the schema.
+
+    ## What it does
+    In every module outside the schema layer (the model files, the Alembic folder,
+    `schema-paths`, tests), reports: importing the SQLAlchemy model classes or
+    their `Base`; opening an ORM `Session`/`sessionmaker`/`create_engine` in a
+    module that queries through it (`.query(...)`, `.execute(...)`,
+    `.scalars(...)`, `.add(...)`); SQLAlchemy statements such as `select(User)`;
+    and declarative models defined on a second base.
+
+    ## Why is this bad?
+    The architecture splits the work: SQLAlchemy + Alembic own the schema, PyDAL
+    does every runtime query. A second runtime path through SQLAlchemy has its own
+    connection pool, transactions and value encodings (booleans, lists, JSON),
+    which disagree with PyDAL's (see DG112), and it bypasses PyDAL's tables.
+
+    ## Example
+    ```python
+    from app.db.models import User          # app/services/users.py
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        return session.query(User).filter_by(email=email).first()
+    ```
+
+    ## How to fix
+    Query through PyDAL (`db(db.users.email == email).select().first()`); if the
+    module really belongs to the schema layer, add it to `schema-paths`.
+    """
+    modules, symbols, bases = _schema_layer(ctx)
+    from drift_guard.extract.runtime_layers import scan_layers
+
+    excluded = {p.resolve() for p in ctx.service.model_files}
+    if ctx.service.env_py is not None:
+        excluded.add(ctx.service.env_py.resolve())
+    files = runtime_files(ctx.service, ctx.config, extra_exclude=tuple(getattr(ctx.config, "schema_paths", ())))
+    for path, source in _parsed(p for p in files if p.resolve() not in excluded):
+        scanned = scan_layers(source, path, _roots(ctx))
+        for use in scanned.imports:
+            if _imports_models(use, modules, symbols, bases):
+                yield finding(
+                    "DG401",
+                    f"runtime module imports the SQLAlchemy models: `{use.spelled}`",
+                    "query through PyDAL instead; SQLAlchemy models are for the schema only",
+                    use.location,
+                )
+        for sa_use in scanned.uses:
+            if sa_use.kind in ("session", "engine") and not scanned.queries:
+                continue
+            yield finding(
+                "DG401",
+                f"runtime module {_USE_MESSAGES[sa_use.kind].format(sa_use.spelled)}",
+                "query through PyDAL instead; SQLAlchemy is for the schema only",
+                sa_use.location,
+            )
+
+
+@lru_cache(maxsize=1)
+def pydal_attributes() -> tuple[frozenset[str], frozenset[str]]:
+    """Names that are attributes of a DAL object and of a PyDAL Table (not
+    tables/fields), read from PyDAL itself on a connection-less DAL."""
+    from pydal import DAL, Field
+
+    db = DAL(None)
+    table = db.define_table("drift_guard_probe", Field("drift_guard_field"))
+    dal_attrs = (set(dir(DAL)) | set(vars(db))) - {"drift_guard_probe"}
+    table_attrs = (set(dir(type(table))) | set(vars(table)) | {"ALL"}) - {"drift_guard_field"}
+    return frozenset(dal_attrs), frozenset(table_attrs)
+
+
+def _tables(ctx: ServiceContext) -> dict[str, set[str]]:
+    """Table name (as PyDAL code spells it) -> every field/column name it has."""
+    known: dict[str, set[str]] = {}
+    for table in ctx.models.tables if ctx.service.model_files else ():
+        known.setdefault(table.name, set()).update(c.name for c in table.columns)
+    for table in ctx.pydal.tables if ctx.service.pydal_files else ():
+        names = {c.attribute for c in table.columns} | {c.name for c in table.columns}
+        for key in {table.symbol or table.name, table.name}:
+            known.setdefault(key, set()).update(names)
+    return known
+
+
+def _partial(ctx: ServiceContext) -> set[str]:
+    tables = [*(ctx.pydal.tables if ctx.service.pydal_files else ()), *(ctx.models.tables if ctx.service.model_files else ())]
+    return {t.symbol or t.name for t in tables if t.partial} | {t.name for t in tables if t.partial}
+
+
+@rule("DG402", "unknown-table-reference", Severity.ERROR)
+def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
+    """Runtime code uses `db.<table>` or `db.<table>.<field>` that neither layer defines.
+
+    ## What it does
+    Finds attribute access on DAL objects (names bound to `DAL(...)`, to a
+    function returning one such as `get_db()`, or imported from the module that
+    defines one) and reports a table defined in neither the PyDAL tables nor the
+    SQLAlchemy models, or a field that the table has in neither layer.
+
+    ## Why is this bad?
+    PyDAL resolves `db.users.nickname` only when the line runs: a renamed
+    column passes every import-time check and fails in production with
+    `AttributeError`.
+
+    ## Example
+    ```python
+    db.define_table("users", Field("email"))
+    db(db.users.mail == address).select()   # the field is `email`
+    ```
+
+    ## How to fix
+    Use the name the table/field is defined with, or define it in both layers.
+    """
+    from drift_guard.extract.runtime_refs import collect, table_refs
+
+    roots = _roots(ctx)
+    modules = [collect(source, path, roots) for path, source in _parsed(runtime_files(ctx.service, ctx.config))]
+    refs = table_refs(modules)
+    if not refs:
+        return
+    dal_attrs, table_attrs = pydal_attributes()
+    known, partial = _tables(ctx), _partial(ctx)
+    dynamic = any(p.table is None for p in ctx.pydal.problems) if ctx.service.pydal_files else False
+    for ref in refs:
+        if ref.table.startswith("_") or ref.table in dal_attrs:
+            continue
+        if ref.table not in known:
+            if not dynamic and known:
+                yield finding(
+                    "DG402",
+                    f"`{ref.spelled}`: no table `{ref.table}` in the PyDAL tables or the SQLAlchemy models",
+                    "use the table name PyDAL defines (define_table), or define the table in both layers",
+                    ref.location,
+                    table=ref.table,
+                )
+            continue
+        field_name = ref.field
+        if field_name is None or field_name.startswith("_") or field_name in table_attrs or ref.table in partial:
+            continue
+        if field_name not in known[ref.table]:
+            yield finding(
+                "DG402",
+                f"`{ref.spelled}`: table `{ref.table}` has no field `{field_name}` in either layer",
+                "use the field name the table defines, or add the column to both layers",
+                ref.location,
+                table=ref.table,
+                column=field_name,
+            )
