@@ -45,12 +45,16 @@ def build_service(
     index = ModuleIndex(_unique(setup.roots))
     env_module = index.load(setup.env_py, "env") if setup.env is not None and setup.env_py else None
     targets = _targets(index, env_module, setup) if ini is not None else None
+    reached = index.reached(env_module) if env_module is not None else []
     script = setup.ini.script_location if setup.ini else None
     versions = [*((script / "versions",) if script else ()), *(setup.ini.version_locations if setup.ini else ())]
     if entry is not None and entry.models:
         models = _globbed(root, entry.models, config, entry, "models")
     else:
-        models = _model_files(index, files, targets, root, versions)
+        # env.py may import models from outside the service folder (prepend_sys_path = ..)
+        scanned = set(files)
+        outside = [p for p in reached if p not in scanned]
+        models = _model_files(index, [*files, *outside], targets, root, versions)
     if entry is not None and entry.pydal:
         pydal = _globbed(root, entry.pydal, config, entry, "pydal")
     else:
@@ -65,7 +69,7 @@ def build_service(
         import_roots=index.roots,
         model_files=tuple(sorted(set(models))),
         model_bases=tuple(dict.fromkeys(d.qualname for d in targets or ())),
-        env_reached_files=tuple(index.reached(env_module)) if env_module is not None else (),
+        env_reached_files=tuple(reached),
         pydal_files=tuple(sorted(pydal)),
         python_files=tuple(sorted(files)),
         dialect=(entry.dialect if entry is not None else None) or config.dialect,

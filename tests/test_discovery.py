@@ -394,3 +394,16 @@ def test_version_locations_and_missing_env(repo: Path) -> None:
 
 def test_service_config_is_hashable_and_origin_ignored_in_equality() -> None:
     assert ServiceConfig("a", origin="x:1:1") == ServiceConfig("a")
+
+
+def test_models_outside_the_alembic_folder_reached_from_env(repo: Path) -> None:
+    """alembic.ini in services/x/db, models in services/x/app, joined by prepend_sys_path = .."""
+    files = {k: v for k, v in layout().items() if k.startswith("app/")}
+    files["db/alembic.ini"] = "[alembic]\nscript_location = alembic\nprepend_sys_path = ..\n"
+    files["db/alembic/env.py"] = "from app.db import Base\ntarget_metadata = Base.metadata\n"
+    make(repo / "services/x", files)
+    (service,) = discover([repo], Config(root=repo))
+    assert service.root == repo / "services/x/db"
+    assert service.import_roots == (repo / "services/x/db", repo / "services/x")
+    assert service.model_bases == ("app.db.base.Base",)
+    assert rels(repo / "services/x", service.model_files) == ["app/db/base.py", "app/db/mixins.py", "app/db/models.py"]
