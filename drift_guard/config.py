@@ -111,8 +111,9 @@ def find_config_file(start: Path) -> Path | None:
     not leaving the git repository that contains ``start``."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "drift_guard" in _read_text(candidate):
-            if _section(_parse_toml(candidate)) is not None:
+        text = _read_text(candidate) if candidate.is_file() else ""
+        if "drift_guard" in text or "drift-guard" in text:
+            if _section(_parse_toml(candidate), candidate) is not None:
                 return candidate
         if (folder / ".git").exists():
             return None
@@ -123,7 +124,7 @@ def _from_file(path: Path, *, required: bool) -> Config:
     from drift_guard.discovery_config import build_config
 
     data = _parse_toml(path)
-    section = _section(data)
+    section = _section(data, path)
     if section is None:
         if required:  # find_config_file guarantees it; keep the invariant loud
             raise ConfigError("no [tool.drift_guard] table", location=_display(path))
@@ -131,11 +132,17 @@ def _from_file(path: Path, *, required: bool) -> Config:
     return build_config(section, root=path.parent, source=path, text=_read_text(path))
 
 
-def _section(data: dict) -> dict | None:
+def _section(data: dict, path: Path) -> dict | None:
     tool = data.get("tool")
-    if not isinstance(tool, dict) or "drift_guard" not in tool:
+    if not isinstance(tool, dict):
         return None
-    return tool["drift_guard"]
+    if "drift_guard" not in tool and "drift-guard" in tool:
+        # a misspelt table would silently leave every setting at its default
+        lines = _read_text(path).splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if "drift-guard" in text), 1)
+        message = "the table is [tool.drift_guard] (underscore), not [tool.drift-guard]"
+        raise ConfigError(message, location=f"{_display(path)}:{line}:1")
+    return tool.get("drift_guard")
 
 
 def _read_text(path: Path) -> str:

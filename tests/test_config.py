@@ -35,7 +35,8 @@ def test_defaults_without_any_pyproject(repo: Path) -> None:
 
 def test_walks_up_past_a_pyproject_without_the_table(repo: Path) -> None:
     write(repo / "pyproject.toml", '[tool.drift_guard]\nexclude = ["legacy"]\n')
-    write(repo / "services/api/pyproject.toml", '[project]\nname = "api"\n')
+    # mentions drift-guard, but has no [tool.drift_guard]: the walk goes on
+    write(repo / "services/api/pyproject.toml", '[project]\nname = "api"\ndependencies = ["drift-guard"]\n[tool.ruff]\n')
     config = load_config(repo / "services/api")
     assert config.root == repo
     assert config.source == repo / "pyproject.toml"
@@ -134,6 +135,7 @@ ERRORS = [
     ('[tool.drift_guard]\n[[tool.drift_guard.services]]\nname = "x"\n', "pyproject.toml:2:1", "needs a 'path'"),
     ('[tool.drift_guard]\nservices = {path = "x"}\n', "pyproject.toml:2:1", "must be an array of tables, got a table"),
     ("[tool]\ndrift_guard = 3\n", "pyproject.toml:1:1", "[tool.drift_guard] must be a table"),
+    ('[project]\nname = "x"\n\n[tool.drift-guard]\nexclude = []\n', "pyproject.toml:4:1", "not [tool.drift-guard]"),
     # TOML syntax errors keep tomllib's line and column
     ('[tool.drift_guard]\nexclude = ["a"\nselect = []\n', "pyproject.toml:3:1", "invalid TOML: Unclosed array"),
     ('[tool.drift_guard]\nfail-on = \n', "pyproject.toml:2:11", "invalid TOML: Invalid value"),
