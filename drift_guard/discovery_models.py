@@ -27,6 +27,8 @@ _BASE_FACTORIES = {
     "sqlalchemy.MetaData",
     "sqlalchemy.schema.MetaData",
     "sqlalchemy.sql.schema.MetaData",
+    "sqlalchemy.orm.registry",
+    "sqlalchemy.orm.decl_api.registry",
     "flask_sqlalchemy.SQLAlchemy",
 }
 _BASE_CLASSES = {
@@ -57,7 +59,7 @@ class ModelFinder:
                 chain = self.chain(Definition(f"{module.name}.{name}", path, name, "class", module))
                 if isinstance(chain, frozenset):
                     found |= chain
-                elif chain is None and _has_table_name(node):
+                elif (chain is None and _has_table_name(node)) or self._mapped_by_decorator(module, node):
                     found.add(path)
             found |= self._table_files(module)
         return found
@@ -109,17 +111,29 @@ class ModelFinder:
         return frozenset(files)
 
     def _target_files(self, d: Definition) -> frozenset[Path] | None:
-        """Files that make ``d`` a target (its own, plus hops to a shared
-        MetaData it declares), or None when it is not one."""
+        """Files that make ``d`` a target (its own, plus hops to the shared
+        MetaData or registry it is built on), or None when it is not one."""
         if d.key in self.targets or (self.fallback and _looks_like_base(self.index, d)):
             return frozenset({d.path})
-        metadata = None if self.fallback else _declared_metadata(d)
-        if metadata is None:
+        owner = None if self.fallback else _declared_metadata(d)
+        if owner is None:
             return None
-        resolved, hops = self.index.resolve_traced(d.module, metadata)
+        resolved, hops = self.index.resolve_traced(d.module, owner)
         if resolved is not None and resolved.key in self.targets:
             return hops | {d.path, resolved.path}
         return None
+
+    def _mapped_by_decorator(self, module: Module, node: cst.ClassDef) -> bool:
+        """``@mapper_registry.mapped`` (or ``mapped_as_dataclass``) on a target registry."""
+        for decorator in node.decorators:
+            expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            if isinstance(expr, cst.Attribute) and expr.attr.value in ("mapped", "mapped_as_dataclass"):
+                if self.fallback:
+                    return True
+                registry, _ = self.index.resolve_traced(module, expr.value)
+                if registry is not None and self._target_files(registry) is not None:
+                    return True
+        return False
 
     def _table_files(self, module: Module) -> frozenset[Path]:
         """Files for module-level ``Table(name, <target metadata>, ...)`` calls (empty: none)."""
@@ -154,17 +168,20 @@ def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:
 
 
 def _declared_metadata(d: Definition) -> cst.BaseExpression | None:
-    """``declarative_base(metadata=X)`` or a class body's ``metadata = X``."""
+    """What ``d``'s tables land in: ``declarative_base(metadata=X)``, a class
+    body's ``metadata = X`` or ``registry = X``, ``X.generate_base()``."""
     if d.kind == "value":
         value = d.module.assigns.get(d.name)
         if isinstance(value, cst.Call):
-            return next((a.value for a in value.args if a.keyword and a.keyword.value == "metadata"), None)
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base":
+                return value.func.value
+            return next((a.value for a in value.args if a.keyword and a.keyword.value in ("metadata", "registry")), None)
         return None
     if d.kind == "class":
         for stmt in d.module.classes[d.name].body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and _targets(small) == ["metadata"]:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and _targets(small) in (["metadata"], ["registry"]):
                         return small.value
     return None
 

@@ -147,6 +147,15 @@ ENV_IMPORTS = [
         ("app.db.tables.metadata",),
     ),
     (
+        "from app.db.reg import mapper_registry\ntarget_metadata = mapper_registry.metadata\n",
+        {
+            "app/db/reg.py": "from sqlalchemy.orm import registry\n\nmapper_registry = registry()\nRegBase = mapper_registry.generate_base()\n",
+            "app/db/reg_models.py": "from sqlalchemy import Column\nfrom .reg import RegBase\n\n\nclass A(RegBase):\n    __tablename__ = 'a'\n",
+            "app/db/reg_mapped.py": "import sqlalchemy as sa\nfrom .reg import mapper_registry\n\n\n@mapper_registry.mapped\nclass B:\n    __tablename__ = 'b'\n",
+        },
+        ("app.db.reg.mapper_registry",),
+    ),
+    (
         "def run_migrations_online():\n    from app.db.base import Base\n    target_metadata = Base.metadata\n",
         {},
         ("app.db.base.Base",),
