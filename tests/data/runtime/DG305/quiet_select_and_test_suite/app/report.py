@@ -1,0 +1,3 @@
+from app.models import db
+
+rows = db.executesql("SELECT count(*) FROM users")
