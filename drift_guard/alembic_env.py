@@ -267,7 +267,7 @@ class _PathEvaluator:
         if not (isinstance(index, cst.Index) and isinstance(index.value, cst.Integer)):
             return None
         inner = self.eval(value.value)
-        level = int(index.value.value)
+        level = index.value.evaluated_value  # handles 0x1, 1_0
         if inner is None or level >= len(inner.parents):
             return None
         return inner.parents[level]

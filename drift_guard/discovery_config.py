@@ -196,7 +196,7 @@ def _toml_type(value: object) -> str:
     return type(value).__name__
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)([^\[\]]+)\]\]?\s*(?:#.*)?$")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([\w.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?$")
 
 
 def locate(text: str, key: Key) -> tuple[int, int]:

@@ -136,6 +136,8 @@ ERRORS = [
     ('[tool.drift_guard]\nservices = {path = "x"}\n', "pyproject.toml:2:1", "must be an array of tables, got a table"),
     ("[tool]\ndrift_guard = 3\n", "pyproject.toml:1:1", "[tool.drift_guard] must be a table"),
     ('[project]\nname = "x"\n\n[tool.drift-guard]\nexclude = []\n', "pyproject.toml:4:1", "not [tool.drift-guard]"),
+    ('[tool.drift_guard]\ntype-equivalences = [\n  ["String", "text"]\n]\nselct = []\n', "pyproject.toml:5:1",
+     "unknown key 'selct' in [tool.drift_guard] (did you mean 'select'?)"),
     # TOML syntax errors keep tomllib's line and column
     ('[tool.drift_guard]\nexclude = ["a"\nselect = []\n', "pyproject.toml:3:1", "invalid TOML: Unclosed array"),
     ('[tool.drift_guard]\nfail-on = \n', "pyproject.toml:2:11", "invalid TOML: Invalid value"),

@@ -179,6 +179,7 @@ SYS_PATHS = [
     ("sys.path.insert(0, os.path.dirname(__file__))", "alembic", "alembic"),
     ("sys.path.append(str(Path(__file__).resolve().parents[1] / 'src'))", "src", "src"),
     ("sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'src'))", "src", "src"),
+    ("sys.path[0:0] = []\nsys.path.extend([str(Path(__file__).parents[0x1] / 'src')])", "src", "src"),
     ("HERE = Path(__file__).parent\nsys.path.insert(0, str(HERE.parent / 'src'))", "src", "src"),
     ("sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir, 'src')))", "src", None),
 ]
