@@ -182,7 +182,7 @@ class TableBuilder:
         location = module.source.location(value)
         if arg.star or not isinstance(value, cst.Call):
             draft.partial = True
-            draft.note(f"cannot read `{module.source.code(value)}` in `Table(...)` statically", location)
+            draft.note(f"cannot read `{arg.star}{module.source.code(value)}` in `Table(...)` statically", location)
             return
         if self.columns.role_of(module, value.func) is Role.COLUMN:
             column, notes = self.columns.imperative(module, value)
