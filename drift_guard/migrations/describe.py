@@ -8,6 +8,7 @@ revision line that created them (recorded during the replay).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drift_guard.migrations.metadata import ModelMetadata
@@ -36,6 +37,17 @@ def describe(item: tuple, model: ModelMetadata, origins: OriginRecorder, dialect
     if tag in ("add_fk", "remove_fk"):
         return _fk_diff(tag == "add_fk", item[1], model, origins)
     return None  # server defaults and comments are not compared
+
+
+_QUALIFIER = re.compile(r"^(?:[A-Za-z_]\w*\.)+(?=[A-Za-z_]\w*(?:\(|$))")
+
+
+def _spelled(column: Any, fallback: str) -> str:
+    """The model's type as written, without its module prefix (``sa.String(255)``
+    -> ``String(255)``), as the user thinks of it."""
+    if column is None:
+        return fallback
+    return _QUALIFIER.sub("", column.type.spelled) or fallback
 
 
 def _sql(type_: Any, dialect: Any) -> str:
@@ -71,7 +83,7 @@ def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> Migr
     ref = f"`{table}.{column.name}`"
     if kind is DiffKind.ADD_COLUMN:
         model_col = model.tables[table.lower()].column(column.name)
-        spelled = model_col.type.spelled if model_col is not None else _sql(column.type, dialect)
+        spelled = _spelled(model_col, _sql(column.type, dialect))
         text = f"column {ref} (`{spelled}`) is in the model but no migration adds it"
     else:
         text = f"column {ref} (`{_sql(column.type, dialect)}`) is added by a migration but is not in the model"
@@ -84,7 +96,7 @@ def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> Migr
 def _type_diff(item: tuple, model, origins, dialect) -> MigrationDiff:
     _, _, table, column, _, conn_type, md_type = item
     model_col = model.tables[table.lower()].column(column)
-    spelled = model_col.type.spelled if model_col is not None else _sql(md_type, dialect)
+    spelled = _spelled(model_col, _sql(md_type, dialect))
     text = (f"column `{table}.{column}` is `{spelled}` in the model "
             f"but `{_sql(conn_type, dialect)}` after the migrations")
     migrated = origins.changes.get(("column", table.lower(), column.lower())) or origins.column(table, column)
