@@ -63,6 +63,18 @@ SOURCES = {
         db.define_table("kw", fields=[Field("f1"), Field("id", "integer")])
         db.define_table("helper_positional", stamps(), Field("z"))
     """,
+    "empty and None rnames are the defaults": """
+        db.define_table("r", Field("x", rname=None), Field("y", rname=""), rname="")
+        db.define_table("s", Field("x"), rname=None)
+    """,
+    "constants and imports-free indirection": """
+        NAME = "n"
+        SIZE = 20
+        KIND = "string"
+        name_field = Field(NAME, KIND, SIZE, notnull=True)
+        opts = {"fieldname": "o", "type": "integer", "unique": True}
+        db.define_table("c", name_field, opts, Field("p", **{"type": "boolean", "notnull": True}))
+    """,
 }
 
 

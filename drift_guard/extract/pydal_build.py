@@ -144,7 +144,7 @@ class _Builder:
         else:
             nullable = UNKNOWN if field.notnull is UNKNOWN else not field.notnull
         return Column(
-            name=field.rname or field.name, attribute=field.name, type=ctype, location=field.location,
+            name=field.name if field.rname is None else field.rname, attribute=field.name, type=ctype, location=field.location,
             nullable=nullable, primary_key=is_id, unique=field.unique,
             autoincrement=True if is_id else UNKNOWN, foreign_key=self.foreign_key(field), default=field.default,
         )  # fmt: skip

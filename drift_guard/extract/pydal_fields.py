@@ -109,7 +109,9 @@ def field_from_args(args: dict, anchor: cst.CSTNode, where: Where, ctx: Ctx, not
         if raw is None and literal(*args["rname"], ctx.resolver) is not None:
             notes.append(Note(f"Field({name!r}, ..., rname={_code(args['rname'])}): the column name is not a literal",
                               loc, name, partial=True))
-        rname = unquote_rname(raw) if raw else None
+        if raw == "":  # PyDAL only defaults a None rname: "" becomes the SQL name
+            notes.append(Note(f"Field({name!r}, ..., rname=''): PyDAL uses an empty column name", loc, name))
+        rname = unquote_rname(raw) if raw is not None else None
     for key, value in args.items():
         if key not in FIELD_PARAMS:
             notes.append(_ignored(key, value, ctx, loc, name))

@@ -41,7 +41,7 @@ def read_table(call: cst.Call, where: Where, resolver: Resolver, order: int) -> 
         if raw is None:
             return _problem(f"define_table({symbol!r}, ..., rname={src.code(keywords['rname'])}): the table's "
                             "database name is not a literal; this table is not compared", src.location(name_node))
-        db_name = unquote_rname(raw)
+        db_name = unquote_rname(raw) if raw else symbol  # PyDAL: `rname or tablename`
     items: list[Item] = []
     for arg in positional:
         items.extend(expand_arg(arg, where, ctx))
