@@ -226,7 +226,8 @@ def test_action_check_step(tmp_path, sample, status):
     results = document["runs"][0]["results"]
     annotations = [line for line in outputs["stdout"].splitlines() if line.startswith("::")]
     assert len(annotations) == len(results)
-    assert bool(results) is (status == 1)
+    errors = [r for r in results if r["level"] == "error"]
+    assert bool(errors) is (status == 1)  # the gate fails on errors (the default --fail-on)
     assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("## drift-guard")
 
 
