@@ -63,6 +63,12 @@ SOURCES = {
         db.define_table("kw", fields=[Field("f1"), Field("id", "integer")])
         db.define_table("helper_positional", stamps(), Field("z"))
     """,
+    "table templates": """
+        sig = db.Table(db, "sig", Field("created", "datetime"), Field("parent", "reference sig"),
+                       Field("x", "integer", notnull=True))
+        db.define_table("doc", Field("x"), sig, Field("title"), rname="documents")
+        db.define_table("doc2", db.Table(db, "t2", Field("a", length=9)), Field("link", "reference doc"))
+    """,
     "empty and None rnames are the defaults": """
         db.define_table("r", Field("x", rname=None), Field("y", rname=""), rname="")
         db.define_table("s", Field("x"), rname=None)

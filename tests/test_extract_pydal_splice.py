@@ -27,6 +27,9 @@ SPLICE_CASES = [
      "Field('a'), db.base", ["id", "a"]),
     ("keyed parent: its key is copied, no longer a key", 'db.define_table("base", Field("k"), primarykey=["k"])',
      "db.base", ["id", "k"]),
+    ("table template", 'sig = db.Table(db, "sig", Field("a"), Field("id", "id"))', "sig, Field('b')",
+     ["id", "a", "b"]),
+    ("inline table template", "", "db.Table(db, 'tmpl', Field('a')), Field('b')", ["id", "a", "b"]),
     ("auth.signature", "", "Field('a'), auth.signature",
      ["id", "a", "created_on", "created_by", "modified_on", "modified_by", "is_active"]),
     ("spliced duplicate is skipped", 'common = [Field("a")]', "Field('a', 'integer'), *common", ["id", "a"]),
@@ -215,3 +218,12 @@ def test_shared_list_note_reported_once(tmp_path):
     schema = extract(tmp_path, {"app/models.py": HEADER + (
         'common = [Field("a", nullable=False)]\ndb.define_table("t", *common)\ndb.define_table("u", *common)\n')})
     assert len(schema.problems) == 1 and len(schema.tables) == 2
+
+
+def test_template_self_reference_points_at_the_new_table(tmp_path):
+    schema = extract(tmp_path, {"app/models.py": HEADER + (
+        'tree = db.Table(db, "tree", Field("parent", "reference tree"))\n'
+        'db.define_table("node", tree, rname="nodes")\n')})
+    parent = schema.tables[0].column("parent")
+    assert (parent.type.pydal_type, parent.foreign_key.table) == ("reference node", "nodes")
+    assert parent.type.spelled == '"reference tree"' and schema.problems == ()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from drift_guard.extract.pydal_fields import Ctx, dict_args, field_from_args, read_field, table_symbol
-from drift_guard.extract.pydal_model import FieldSpec, Group, Item, TableRef, Unresolved, Virtual
+from drift_guard.extract.pydal_model import FieldSpec, Group, Item, TableRef, Template, Unresolved, Virtual
 from drift_guard.extract.pydal_scope import Failure, Where
 from drift_guard.extract.pydal_values import string_value
 from drift_guard.schema import Location
@@ -80,6 +80,8 @@ def item(node: cst.BaseExpression, where: Where, ctx: Ctx, depth: int) -> Item:
     found_item = item(target, home, ctx, depth + 1)
     if isinstance(found_item, TableRef):  # `person = db.define_table(...)`: name it as written here
         return TableRef(found_item.symbol, src.code(node), src.location(node))
+    if isinstance(found_item, Template):
+        return Template(found_item.symbol, found_item.items, src.code(node), src.location(node))
     return found_item
 
 
@@ -96,10 +98,24 @@ def _call_item(call: cst.Call, where: Where, ctx: Ctx, depth: int) -> Item:
         if name is not None:
             return TableRef(name, src.code(call.args[0].value), src.location(call))
         return _unresolved(call, where, "defines a table whose name is not a literal")
+    if last == "Table":
+        return _template(call, where, ctx)
     result = _helper_result(call, where, ctx)
     if isinstance(result, Unresolved):
         return result
     return item(result[0], result[1], ctx, depth + 1)
+
+
+def _template(call: cst.Call, where: Where, ctx: Ctx) -> Item:
+    """``db.Table(db, "name", *fields)``: a table that is never defined, only copied."""
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if len(positional) < 2 or positional[0].star or positional[1].star:
+        return _unresolved(call, where, "is a Table template whose name cannot be resolved statically")
+    name = string_value(positional[1].value, where, ctx.resolver)
+    if name is None:
+        return _unresolved(call, where, "is a Table template whose name is not a literal")
+    items = [found for arg in positional[2:] for found in expand_arg(arg, where, ctx)]
+    return Template(name, tuple(items), where.src.code(call), where.src.location(call))
 
 
 def sequence(node: cst.BaseExpression, where: Where, ctx: Ctx, depth: int) -> list[Item] | Unresolved:

@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable, Mapping
 
-from drift_guard.extract.pydal_model import FieldSpec, Group, Item, Note, TableRef, TableSpec, Unresolved, Virtual
+from drift_guard.extract.pydal_model import (
+    FieldSpec,
+    Group,
+    Item,
+    Note,
+    TableRef,
+    TableSpec,
+    Template,
+    Unresolved,
+    Virtual,
+)
 from drift_guard.schema import (
     UNKNOWN,
     Column,
@@ -93,6 +103,8 @@ class _Builder:
                 self.group_member(member)
         elif isinstance(item, TableRef):
             self.inherit(item)
+        elif isinstance(item, Template):
+            self.inherit_template(item)
         elif isinstance(item, Unresolved):
             self.unresolved(item)
         # Virtual: not a column
@@ -105,8 +117,9 @@ class _Builder:
         elif isinstance(member, Unresolved):
             self.unresolved(member)
         elif not isinstance(member, Virtual):
-            where = member.location if isinstance(member, TableRef) else self.spec.location
-            shown = f"`{member.spelled}`: " if isinstance(member, TableRef) else ""
+            named = isinstance(member, (TableRef, Template))
+            where = member.location if named else self.spec.location
+            shown = f"`{member.spelled}`: " if named else ""
             self.unresolved(Unresolved(f"{shown}a list passed to define_table may only hold Fields (PyDAL fails)",
                                        where))
 
@@ -128,6 +141,27 @@ class _Builder:
             if col.attribute not in self.taken and col.type.pydal_type != "id":
                 # a clone: the parent's key is not this table's key (but stays NOT NULL)
                 self.include(replace(col, primary_key=col.type.pydal_type in _ID_TYPES))
+
+    def inherit_template(self, template: Template) -> None:
+        """Copy a template's fields; ``reference <template>`` now points at this table."""
+        spec = TableSpec(template.symbol, template.symbol, template.location, template.location, template.items)
+        built, problems = build_table(spec, self.db_names, self.parent)
+        for problem in problems:
+            self.problems.append(replace(problem, table=self.spec.db_name))
+        self.partial = self.partial or built.partial
+        for col in built.columns:
+            if col.attribute not in self.taken and col.type.pydal_type != "id":
+                self.include(self.repoint(col, template.symbol))
+
+    def repoint(self, col: Column, template: str) -> Column:
+        target = pydal_reference_target(col.type.pydal_type or "")
+        if target is None or target[0] != template or col.foreign_key is None:
+            return replace(col, primary_key=col.type.pydal_type in _ID_TYPES)
+        kind = col.type.pydal_type.split(" ", 1)[0]
+        new_type = f"{kind} {self.spec.symbol}" + (f".{target[1]}" if target[1] else "")
+        ctype = replace(col.type, pydal_type=new_type)
+        fk = replace(col.foreign_key, table=self.spec.db_name.lower())
+        return replace(col, type=ctype, foreign_key=fk)
 
     def include(self, column: Column) -> None:
         self.columns.append(column)

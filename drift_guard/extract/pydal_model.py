@@ -62,6 +62,17 @@ class TableRef:
 
 
 @dataclass(frozen=True)
+class Template:
+    """A positional undefined Table (``db.Table(db, "name", Field(...))``): its
+    fields except the id are copied in, self-references re-pointed (§4.1)."""
+
+    symbol: str
+    items: tuple[Item, ...]
+    spelled: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class Virtual:
     """``Field.Virtual`` / ``Field.Method`` / ``Field.Lazy``: not a column."""
 
@@ -76,7 +87,7 @@ class Unresolved:
     location: Location
 
 
-Item = Union[FieldSpec, Group, TableRef, Virtual, Unresolved]
+Item = Union[FieldSpec, Group, TableRef, Template, Virtual, Unresolved]
 
 
 @dataclass(frozen=True)
