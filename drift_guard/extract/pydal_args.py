@@ -99,14 +99,14 @@ def _call_item(call: cst.Call, where: Where, ctx: Ctx, depth: int) -> Item:
             return TableRef(name, src.code(call.args[0].value), src.location(call))
         return _unresolved(call, where, "defines a table whose name is not a literal")
     if last == "Table":
-        return _template(call, where, ctx)
+        return _template(call, where, ctx, depth)
     result = _helper_result(call, where, ctx)
     if isinstance(result, Unresolved):
         return result
     return item(result[0], result[1], ctx, depth + 1)
 
 
-def _template(call: cst.Call, where: Where, ctx: Ctx) -> Item:
+def _template(call: cst.Call, where: Where, ctx: Ctx, depth: int) -> Item:
     """``db.Table(db, "name", *fields)``: a table that is never defined, only copied."""
     positional = [arg for arg in call.args if arg.keyword is None]
     if len(positional) < 2 or positional[0].star or positional[1].star:
@@ -114,7 +114,13 @@ def _template(call: cst.Call, where: Where, ctx: Ctx) -> Item:
     name = string_value(positional[1].value, where, ctx.resolver)
     if name is None:
         return _unresolved(call, where, "is a Table template whose name is not a literal")
-    items = [found for arg in positional[2:] for found in expand_arg(arg, where, ctx)]
+    items: list[Item] = []
+    for arg in positional[2:]:
+        if arg.star == "*":
+            spliced = sequence(arg.value, where, ctx, depth + 1)
+            items.extend([spliced] if isinstance(spliced, Unresolved) else spliced)
+        else:
+            items.append(item(arg.value, where, ctx, depth + 1))
     return Template(name, tuple(items), where.src.code(call), where.src.location(call))
 
 
