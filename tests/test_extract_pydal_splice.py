@@ -227,3 +227,18 @@ def test_template_self_reference_points_at_the_new_table(tmp_path):
     parent = schema.tables[0].column("parent")
     assert (parent.type.pydal_type, parent.foreign_key.table) == ("reference node", "nodes")
     assert parent.type.spelled == '"reference tree"' and schema.problems == ()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        't = db.Table(db, "t", Field("a"), t)\ndb.define_table("x", t)',
+        "a = b\nb = a\ndb.define_table('x', *a)",
+        "def h():\n    return h()\ndb.define_table('x', h())",
+        "x = x + [Field('q')]\ndb.define_table('x', *x)",
+    ],
+)
+def test_cycles_end_as_problems(tmp_path, source):
+    schema = extract(tmp_path, {"app/models.py": HEADER + source + "\n"})
+    assert schema.tables[0].partial is True
+    assert any("too many names" in m for m in messages(schema))
