@@ -111,14 +111,14 @@ def test_case_only_duplicate_is_a_problem_and_dropped(tmp_path):
 @pytest.mark.parametrize(
     ("kwarg", "message"),
     [
-        ("nullable=False", "Field('x', ..., nullable=False): PyDAL ignores `nullable`; use notnull=True"),
-        ("primary_key=True", "Field('x', ..., primary_key=True): PyDAL ignores `primary_key`; "
+        ("nullable=False", "Field(..., nullable=False): PyDAL ignores `nullable`; use notnull=True"),
+        ("primary_key=True", "Field(..., primary_key=True): PyDAL ignores `primary_key`; "
                              "use the type 'id' or define_table(..., primarykey=[...])"),
-        ("index=True", "Field('x', ..., index=True): PyDAL ignores `index`; "
+        ("index=True", "Field(..., index=True): PyDAL ignores `index`; "
                        "declare the index in the SQLAlchemy model and an Alembic migration"),
-        ("server_default='a'", "Field('x', ..., server_default='a'): PyDAL ignores `server_default`; "
+        ("server_default='a'", "Field(..., server_default='a'): PyDAL ignores `server_default`; "
                                "PyDAL's default= is Python-side; declare server defaults in the SQLAlchemy model"),
-        ("max_length=5", "Field('x', ..., max_length=5): PyDAL ignores `max_length`; use length=N"),
+        ("max_length=5", "Field(..., max_length=5): PyDAL ignores `max_length`; use length=N"),
     ],
 )
 def test_sqlalchemy_style_kwargs_are_ignored_but_reported(tmp_path, kwarg, message):

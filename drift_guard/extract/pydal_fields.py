@@ -187,7 +187,7 @@ def _ignored(key: str, pair, ctx: Ctx, loc, name: str) -> Note:
         hint = "use notnull=True" if value is False else "PyDAL columns are nullable unless notnull=True"
     else:
         hint = _IGNORED_HINTS.get(key, "it is not a Field argument")
-    return Note(f"Field({name!r}, ..., {shown}): PyDAL ignores `{key}`; {hint}", loc, name)
+    return Note(f"Field(..., {shown}): PyDAL ignores `{key}`; {hint}", loc, name)  # the column is on the Problem
 
 
 def _last_name(node: cst.BaseExpression) -> str | None:
