@@ -194,8 +194,53 @@ def test_postgresql_style_history_replays_on_sqlite():
     assert report.replayed == 2 and report.failures == () and report.diffs == ()
 
 
-def test_alembic_env_mode_is_refused_not_ignored():
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("clean", []),
+        ("dg201_migration_column", ["column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model"]),
+    ],
+)
+def test_alembic_env_mode_runs_the_projects_env_py(case, expected):
+    report = run(case, alembic_env=True)
+    assert report.failures == ()
+    assert [d.description for d in report.diffs] == expected
+
+
+def test_alembic_env_mode_import_failure_is_located_in_env_py(tmp_path):
+    root = tmp_path / "svc"
+    shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__"))
+    env = root / "alembic" / "env.py"
+    env.write_text(env.read_text().replace("from app.db.models import Base", "from app.db.missing import Base"))
+    (failure,) = check_migrations(service_for(root), clean_models(root), alembic_env=True).failures
+    assert failure.failed_import == "app.db.missing" and failure.location.path.endswith("env.py")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('prefix="sqlalchemy.",', 'prefix="sqlalchemy.", url=os.environ["DATABASE_URL"],'),
+        ("engine_from_config(", "make_engine("),
+    ],
+)
+def test_alembic_env_mode_refuses_an_env_py_that_could_touch_another_database(tmp_path, old, new):
     from drift_guard.errors import ConfigError
 
-    with pytest.raises(ConfigError):
-        run("clean", alembic_env=True)
+    root = tmp_path / "svc"
+    shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__"))
+    env = root / "alembic" / "env.py"
+    env.write_text(env.read_text().replace(old, new))
+    with pytest.raises(ConfigError, match="--alembic-env refused"):
+        check_migrations(service_for(root), clean_models(root), alembic_env=True)
+
+
+def test_alembic_env_mode_does_not_reuse_another_services_application(tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(DATA / "clean", other, ignore=shutil.ignore_patterns("__pycache__"))
+    models_py = other / "app" / "db" / "models.py"
+    anchor = "    created_at: Mapped[Optional[sa.DateTime]] = mapped_column(sa.DateTime)\n"
+    models_py.write_text(models_py.read_text().replace(
+        anchor, anchor + "    nickname: Mapped[Optional[str]] = mapped_column(sa.String(50))\n"))
+    assert run("clean", alembic_env=True).diffs == ()  # imports clean's `app` first
+    report = check_migrations(service_for(other), clean_models(other), alembic_env=True)
+    assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.ADD_COLUMN, "nickname")]

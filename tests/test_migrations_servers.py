@@ -163,3 +163,11 @@ def test_unsupported_url_is_a_config_error():
 
     with pytest.raises(ConfigError):
         check_migrations(service_for(DATA / "clean"), clean_models(DATA / "clean"), database_url="sqlite:///x.db")
+
+
+def test_alembic_env_mode_on_a_server(url):
+    before = scratch_databases(url)
+    root = DATA / "dg201_migration_column"
+    report = check_migrations(service_for(root), clean_models(root), database_url=url, alembic_env=True)
+    assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.REMOVE_COLUMN, "legacy_code")]
+    assert scratch_databases(url) <= before

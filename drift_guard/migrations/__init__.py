@@ -51,17 +51,15 @@ def check_migrations(
 ) -> MigrationReport:
     """Replay ``service``'s history and compare it with ``models``.
 
-    ``alembic_env=True`` (run the project's own env.py) is not implemented yet:
-    it raises ConfigError rather than silently doing the static replay.
+    ``alembic_env=True`` runs the project's own env.py instead of the static
+    replay (see :mod:`.env_mode`); it raises ConfigError for an env.py that
+    could connect to a database other than the scratch one.
     """
     from dataclasses import replace
 
-    from drift_guard.errors import ConfigError
     from drift_guard.extract.alembic import GraphIssue, build_revision_graph
     from drift_guard.migrations.reach import unreached_model_tables
 
-    if alembic_env:
-        raise ConfigError("--alembic-env is not supported yet; run without it (static models) or `alembic check`")
     dirs, recursive = version_locations(service)
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
     unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems)
@@ -74,6 +72,8 @@ def check_migrations(
     )
     if graph.broken:
         return replace(report, skipped="the revision graph is broken")
+    if alembic_env:
+        return _with_env_py(service, models, graph, report, database_url)
     return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
 
 
@@ -99,6 +99,18 @@ def _replay_and_compare(service, models, graph: RevisionGraph, dirs, recursive, 
             diffs = compare(connection, build_metadata(models), result.recorder)
             connection.rollback()
     return replace(report, diffs=tuple(diffs), replayed=result.applied)
+
+
+def _with_env_py(service, models, graph: RevisionGraph, report, database_url):
+    from dataclasses import replace
+
+    from drift_guard.migrations.env_mode import run_env_mode
+
+    ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    result = run_env_mode(service, models, database_url, ids)
+    if result.failure is not None:
+        return replace(report, failures=(result.failure,))
+    return replace(report, diffs=result.diffs, replayed=len(graph.revisions))
 
 
 def version_locations(service: Service) -> tuple[list[Path], bool]:

@@ -35,10 +35,14 @@ def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecord
             "target_metadata": model.metadata,
         },
     )
-    raw = compare_metadata(context, model.metadata)
+    return typed_diffs(compare_metadata(context, model.metadata), model, recorder, connection.dialect)
+
+
+def typed_diffs(raw: list[Any], model: ModelMetadata, recorder: OriginRecorder, dialect: Any) -> list[MigrationDiff]:
+    """Alembic's raw diff list -> sorted, readable records."""
     diffs = []
     for item in _flatten(raw):
-        diff = describe(item, model, recorder, connection.dialect)
+        diff = describe(item, model, recorder, dialect)
         if diff is not None:
             diffs.append(diff)
     return sorted(_without_parts_of_whole_tables(diffs), key=lambda d: (d.table, d.column or "", d.kind.value, d.name or ""))

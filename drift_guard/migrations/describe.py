@@ -59,6 +59,11 @@ def _sql(type_: Any, dialect: Any) -> str:
         return type(type_).__name__
 
 
+def _model_column(model: ModelMetadata, table: str, column: str) -> Any:
+    model_table = model.tables.get(table.lower())
+    return model_table.column(column) if model_table is not None else None
+
+
 def _model_column_location(model: ModelMetadata, table: str, column: str | None) -> Location | None:
     model_table = model.tables.get(table.lower())
     if model_table is None:
@@ -82,7 +87,7 @@ def _table_diff(kind: DiffKind, table: Any, model: ModelMetadata, origins: Origi
 def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> MigrationDiff:
     ref = f"`{table}.{column.name}`"
     if kind is DiffKind.ADD_COLUMN:
-        model_col = model.tables[table.lower()].column(column.name)
+        model_col = _model_column(model, table, column.name)
         spelled = _spelled(model_col, _sql(column.type, dialect))
         text = f"column {ref} (`{spelled}`) is in the model but no migration adds it"
     else:
@@ -95,7 +100,7 @@ def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> Migr
 
 def _type_diff(item: tuple, model, origins, dialect) -> MigrationDiff:
     _, _, table, column, _, conn_type, md_type = item
-    model_col = model.tables[table.lower()].column(column)
+    model_col = _model_column(model, table, column)
     spelled = _spelled(model_col, _sql(md_type, dialect))
     text = (f"column `{table}.{column}` is `{spelled}` in the model "
             f"but `{_sql(conn_type, dialect)}` after the migrations")

@@ -41,13 +41,24 @@ class ReplayResult:
 
 @contextmanager
 def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
-    """What alembic.ini's ``prepend_sys_path`` does, undone afterwards."""
-    saved = list(sys.path)
+    """What alembic.ini's ``prepend_sys_path`` does, undone afterwards.
+
+    Modules first imported meanwhile (application code a revision or env.py
+    imports) are dropped again: one run checks several services, and service
+    B's ``app`` package must not be answered from service A's.
+    """
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
     sys.path[:0] = [str(r) for r in roots]
     try:
         yield
     finally:
-        sys.path[:] = saved
+        sys.path[:] = saved_path
+        prefixes = tuple(str(r.resolve()) for r in roots)
+        for name in set(sys.modules) - saved_modules:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin.startswith(prefixes):
+                del sys.modules[name]
 
 
 def load_scripts(
@@ -74,20 +85,28 @@ def load_scripts(
 
 
 def _load_failure(exc: BaseException, version_dirs: Sequence[Path], revision_ids: dict[str, str]) -> ReplayFailure:
-    roots = [str(d.resolve()) for d in version_dirs]
+    fallback = Location(display_path(version_dirs[0]) if version_dirs else ".")
+    return failure_from(exc, version_dirs, revision_ids, fallback)
+
+
+def failure_from(
+    exc: BaseException, roots: Sequence[Path], revision_ids: dict[str, str], fallback: Location
+) -> ReplayFailure:
+    """A failure located at the innermost traceback frame in a file under
+    ``roots`` (the revision's import or op line), else at ``fallback``."""
+    prefixes = [str(r.resolve()) for r in roots]
     tb: TracebackType | None = exc.__traceback__
     found: tuple[str, int] | None = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if any(filename.startswith(root) for root in roots):
+        if any(filename.startswith(prefix) for prefix in prefixes):
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
     if found is None:
-        location = Location(display_path(version_dirs[0]) if version_dirs else ".")
-        return ReplayFailure(None, location, _message(exc), failed_import)
+        return ReplayFailure(None, fallback, error_message(exc), failed_import)
     path, line = found
-    return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), _message(exc), failed_import)
+    return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), error_message(exc), failed_import)
 
 
 def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite: bool) -> ReplayResult:
@@ -141,11 +160,11 @@ def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> 
         if location is None:
             location = Location(display_path(script.path))
         failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
-        return ReplayFailure(script.revision, location, _message(exc), failed_import)
+        return ReplayFailure(script.revision, location, error_message(exc), failed_import)
     return None
 
 
-def _message(exc: BaseException) -> str:
+def error_message(exc: BaseException) -> str:
     """The database's own error message when there is one, else Python's."""
     orig = getattr(exc, "orig", None)
     if orig is not None:

@@ -25,9 +25,11 @@ _SERVERS = ("postgresql", "mysql", "mariadb")
 
 
 @contextmanager
-def scratch_engine(database_url: str | None) -> Iterator[Engine]:
+def scratch_engine(database_url: str | None, *, file_backed: bool = False) -> Iterator[Engine]:
+    """``file_backed``: SQLite in a temporary file instead of memory, for
+    ``--alembic-env``, where env.py opens its own connection by URL."""
     if database_url is None:
-        with _sqlite_memory() as engine:
+        with _sqlite_file() if file_backed else _sqlite_memory() as engine:
             yield engine
     else:
         with _server_database(database_url) as engine:
@@ -48,6 +50,21 @@ def _sqlite_memory() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _sqlite_file() -> Iterator[Engine]:
+    import tempfile
+
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as folder:
+        engine = sa.create_engine(f"sqlite:///{folder}/scratch.db", poolclass=NullPool)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _parse_url(database_url: str) -> URL:

@@ -1,0 +1,126 @@
+"""``--alembic-env``: replay and compare through the project's own env.py.
+
+For projects whose models cannot be read statically. This imports the
+application exactly like ``alembic check`` does: ``alembic upgrade heads`` runs
+through env.py against the scratch database, then env.py runs once more with a
+callback that hands its ``target_metadata`` and its own compare settings to
+``compare_metadata``. The scratch database is the only database involved:
+
+* its URL is set as ``sqlalchemy.url`` on the Config env.py reads, and the open
+  connection is offered as ``config.attributes["connection"]`` (Alembic's
+  cookbook recipe for sharing a connection);
+* before anything runs, env.py is read statically and refused (ConfigError)
+  when it takes its URL from the environment (``os.environ`` / ``getenv``) or
+  never reads one from the config, since it would then migrate a database we
+  do not own.
+
+Migration-side locations are not recorded in this mode (Alembic creates the
+Operations object inside env.py's run), so only-in-migrations diffs are
+located at the model line when there is one, else at alembic.ini.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drift_guard.errors import ConfigError
+from drift_guard.migrations.report import MigrationDiff, ReplayFailure
+from drift_guard.paths import display_path
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from drift_guard.schema import Schema
+    from drift_guard.service import Service
+
+_READS_CONFIG_URL = re.compile(r"get_main_option\(\s*['\"]sqlalchemy\.url|engine_from_config\(|config\.attributes")
+_READS_ENVIRONMENT = re.compile(r"os\.environ|getenv\(|environ\[|environ\.get\(")
+
+
+@dataclass(frozen=True)
+class EnvResult:
+    diffs: tuple[MigrationDiff, ...] = ()
+    failure: ReplayFailure | None = None
+
+
+def check_env_py(env_py: Path | None) -> None:
+    """Refuse env.py files that could connect anywhere but our scratch database."""
+    if env_py is None or not env_py.is_file():
+        raise ConfigError("--alembic-env needs the service's alembic env.py, and none was found")
+    text = env_py.read_text(encoding="utf-8", errors="replace")
+    shown = display_path(env_py)
+    if _READS_ENVIRONMENT.search(text):
+        raise ConfigError(
+            "--alembic-env refused: env.py reads environment variables and might connect to a database "
+            "drift-guard does not own; run without --alembic-env", shown)
+    if not _READS_CONFIG_URL.search(text):
+        raise ConfigError(
+            "--alembic-env refused: env.py does not take its URL from alembic's config "
+            "(sqlalchemy.url / engine_from_config / config.attributes)", shown)
+
+
+def run_env_mode(service: Service, models: Schema, database_url: str | None, revision_ids: dict[str, str]) -> EnvResult:
+    from alembic.config import Config
+
+    from drift_guard.migrations.replay import prepended_sys_path
+    from drift_guard.migrations.scratch import scratch_engine
+
+    check_env_py(service.env_py)
+    assert service.alembic_ini is not None  # the rules only run with an alembic.ini
+    with prepended_sys_path(service.import_roots or (service.root,)):
+        with scratch_engine(database_url, file_backed=True) as engine, engine.connect() as connection:
+            config = Config(str(service.alembic_ini))
+            config.set_main_option("script_location", str(service.script_location))
+            config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+            config.attributes["connection"] = connection
+            return _upgrade_and_compare(config, service, models, connection, revision_ids)
+
+
+def _upgrade_and_compare(config: Any, service: Service, models: Schema, connection: Any,
+                         revision_ids: dict[str, str]) -> EnvResult:
+    from alembic import command
+
+    try:
+        command.upgrade(config, "heads")
+    except Exception as exc:  # env.py and the revisions are user code (see replay.py)
+        return EnvResult(failure=_env_failure(exc, service, revision_ids))
+    raw: list[Any] = []
+    try:
+        _collect_diffs(config, raw)
+    except Exception as exc:  # env.py is user code
+        return EnvResult(failure=_env_failure(exc, service, revision_ids))
+    return EnvResult(diffs=tuple(_typed(raw, models, connection)))
+
+
+def _collect_diffs(config: Any, raw: list[Any]) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+
+    def collect(rev: Any, context: Any) -> list:
+        raw.extend(compare_metadata(context, context.opts["target_metadata"]))
+        return []
+
+    with EnvironmentContext(config, script, fn=collect):
+        script.run_env()
+
+
+def _typed(raw: list[Any], models: Schema, connection: Any) -> list[MigrationDiff]:
+    from drift_guard.migrations.compare import typed_diffs
+    from drift_guard.migrations.metadata import build_metadata
+    from drift_guard.migrations.origins import OriginRecorder
+
+    return typed_diffs(raw, build_metadata(models), OriginRecorder(), connection.dialect)
+
+
+def _env_failure(exc: BaseException, service: Service, revision_ids: dict[str, str]) -> ReplayFailure:
+    """Located at the innermost frame in a revision file (or env.py)."""
+    from drift_guard.migrations.replay import failure_from
+
+    roots = [p for p in (service.script_location,) if p is not None]
+    fallback = Location(display_path(service.env_py or service.alembic_ini or service.root))
+    return failure_from(exc, roots, revision_ids, fallback)
