@@ -49,8 +49,13 @@ def _scalar(node: cst.BaseExpression) -> object:
             return left + right
         return UNKNOWN
     text = node.value  # type: ignore[attr-defined]
-    if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower():
-        return UNKNOWN  # bytes are not schema names (f-strings are FormattedString)
+    if isinstance(node, cst.SimpleString):
+        if "b" in node.prefix.lower():
+            return UNKNOWN  # bytes are not schema names (f-strings are FormattedString)
+        if text[0] in "'\"" and "\\" not in text and text[:3] not in ('"""', "'''"):
+            return text[1:-1]  # the common case, without a compile() per literal
+    elif isinstance(node, cst.Integer) and text.isdigit():
+        return int(text)
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):

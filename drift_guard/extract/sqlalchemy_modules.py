@@ -105,27 +105,36 @@ def _package_name(path: Path) -> str:
 
 def build_module(source: SourceFile, names: tuple[str, ...], is_package: bool) -> Module:
     package = names[0] if is_package else names[0].rpartition(".")[0]
-    module = Module(names, source, ImportMap.from_module(source.module, package or None))
-    _collect(module, source.module.body)
+    module = Module(names, source, ImportMap())
+    imports: list[cst.SimpleStatementLine] = []
+    _collect(module, source.module.body, imports)
+    # ImportMap over the import lines only: visiting a multi-megabyte module just
+    # to find a handful of module-level imports would dominate the extraction.
+    module.imports = ImportMap.from_module(cst.Module(body=imports), package or None)
     return module
 
 
-def _collect(module: Module, body: Sequence[cst.BaseStatement]) -> None:
-    """Module-level classes and ``NAME = value`` bindings (also inside if/try blocks)."""
+def _collect(module: Module, body: Sequence[cst.BaseStatement], imports: list) -> None:
+    """Module-level classes, ``NAME = value`` bindings and import lines (also inside
+    ``if TYPE_CHECKING:`` / ``try: ... except ImportError:`` blocks)."""
     for stmt in body:
         module.statements.append(stmt)
         if isinstance(stmt, cst.ClassDef):
             module.classes[stmt.name.value] = stmt
             module.values.pop(stmt.name.value, None)
         elif isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body):
+                imports.append(stmt)
             for small in stmt.body:
                 _bind(module, small)
         elif isinstance(stmt, cst.If):
-            _collect(module, stmt.body.body)
+            _collect(module, stmt.body.body, imports)
             if isinstance(stmt.orelse, cst.Else):
-                _collect(module, stmt.orelse.body.body)
+                _collect(module, stmt.orelse.body.body, imports)
         elif isinstance(stmt, cst.Try):
-            _collect(module, stmt.body.body)
+            _collect(module, stmt.body.body, imports)
+            for handler in stmt.handlers:
+                _collect(module, handler.body.body, imports)
 
 
 def _bind(module: Module, small: cst.BaseSmallStatement) -> None:

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import libcst as cst
 
+from drift_guard.extract.names import dotted_name
 from drift_guard.extract.sqlalchemy_known import PY_ENUM_BASES, is_sa_type_class
 from drift_guard.extract.sqlalchemy_literals import literal
 from drift_guard.extract.sqlalchemy_modules import External, Module, ModuleIndex, Ref
@@ -51,7 +52,8 @@ class TypeReader:
 
     def read(self, module: Module, expr: cst.BaseExpression, spelled: str | None = None) -> TypeResult:
         """Classify a type expression written in ``module``."""
-        return self._read(module, expr, spelled or module.source.code(expr), 0)
+        spelled = spelled or dotted_name(expr) or module.source.code(expr)  # a bare name needs no codegen
+        return self._read(module, expr, spelled, 0)
 
     def _read(self, module: Module, expr: cst.BaseExpression, spelled: str, depth: int) -> TypeResult:
         if depth > _MAX_DEPTH:
