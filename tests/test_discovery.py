@@ -402,7 +402,7 @@ def test_version_locations_and_missing_env(repo: Path) -> None:
     assert rels(repo / SVC, service.model_files) == ["app/db/base.py", "app/db/mixins.py", "app/db/models.py"]
 
 
-def test_service_config_is_hashable_and_origin_ignored_in_equality() -> None:
+def test_service_config_origin_is_not_part_of_equality() -> None:
     assert ServiceConfig("a", origin="x:1:1") == ServiceConfig("a")
 
 
