@@ -72,10 +72,19 @@ def select(drafts: list[Draft], wanted: set[str] | None, bases: Sequence[str],
         ))
         return drafts
     for draft in drafts:
-        if draft not in kept and not draft.mids:
-            draft.note(f"cannot tell which MetaData table `{draft.name}` belongs to; it is left out",
-                       draft.location)
-            problems.extend(draft.problems[-1:])
+        if draft in kept:
+            continue
+        if draft.uncertain_base is not None:
+            why = f"its base `{draft.uncertain_base}` cannot be read"
+        elif not draft.mids:
+            why = "its MetaData cannot be resolved"
+        else:
+            continue  # on another, readable base or MetaData: not this layer
+        problems.append(Problem(
+            ProblemKind.UNRESOLVED,
+            f"cannot tell whether table `{draft.name}` is on the target metadata ({why}); it is left out",
+            draft.location, draft.name,
+        ))
     return kept
 
 

@@ -19,7 +19,7 @@ from drift_guard.extract.sqlalchemy_columns import ColumnReader
 from drift_guard.extract.sqlalchemy_constraints import ConstraintReader, Constraints
 from drift_guard.extract.sqlalchemy_known import Role
 from drift_guard.extract.sqlalchemy_literals import string_literal
-from drift_guard.extract.sqlalchemy_modules import Module, ModuleIndex, Ref
+from drift_guard.extract.sqlalchemy_modules import External, Module, ModuleIndex, Ref
 from drift_guard.schema import Column, ForeignKey, Layer, Location, Problem, ProblemKind, Table
 
 
@@ -33,6 +33,8 @@ class Draft:
     constraints: Constraints = field(default_factory=Constraints)
     partial: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # its base could not be read: whether it is on the target metadata is unknown
+    uncertain_base: str | None = None
 
     def note(self, message: str, location: Location, column: str | None = None) -> None:
         self.problems.append(Problem(ProblemKind.UNRESOLVED, message, location, self.name, column))
@@ -93,6 +95,8 @@ class TableBuilder:
         roots, unread = self.classes.roots(ref)
         mids = [r.mid for r in roots] + [m for q in unread for m in (q, f"{q}.metadata")]
         draft = Draft(found.name, where, ref.name, tuple(mids))
+        if not roots and unread:
+            draft.uncertain_base = unread[0]
         self.add_columns(draft, ref)
         self._table_args(draft, ref)
         return draft
@@ -167,8 +171,7 @@ class TableBuilder:
             return None
         draft = Draft(name, where, symbol)
         meta = keywords.get("metadata", positional[1].value if len(positional) > 1 else None)
-        mid = self.metadata_id(module, meta) if meta is not None else None
-        draft.mids = (mid,) if mid is not None else ()
+        self._table_metadata(draft, module, meta)
         for arg in positional[2:]:
             self._table_item(draft, module, arg)
         if "autoload_with" in keywords or "autoload" in keywords:
@@ -176,6 +179,16 @@ class TableBuilder:
             draft.note(f"table `{name}` is reflected from the database; its columns are unknown", where)
         self._located_notes(draft)
         return draft
+
+    def _table_metadata(self, draft: Draft, module: Module, meta: cst.BaseExpression | None) -> None:
+        if isinstance(meta, cst.Call) and self.columns.role_of(module, meta.func) is Role.METADATA:
+            draft.mids = (f"<MetaData() of {draft.name}>",)  # a fresh MetaData: never the target
+            return
+        mid = self.metadata_id(module, meta) if meta is not None else None
+        draft.mids = (mid,) if mid is not None else ()
+        target = self.index.resolve(module, meta) if meta is not None else None
+        if isinstance(target, External):
+            draft.uncertain_base = target.qualname
 
     def _table_item(self, draft: Draft, module: Module, arg: cst.Arg) -> None:
         value = arg.value
