@@ -297,3 +297,38 @@ class User(Base):
     assert (team.location.line, team.location.column) == (first + 3, 5)
     assert (team.foreign_key.location.line, team.foreign_key.location.column) == (first + 3, 31)
     assert team.foreign_key.spelled == 'ForeignKey("teams.id")'
+
+
+@pytest.mark.parametrize(
+    ("line", "args", "problems"),
+    [
+        ("x = Column(SQLEnum(*STATES, name='st'))", ("new", "done"), 0),
+        ("x = Column(SQLEnum(*make_states(), name='st'))", (UNKNOWN,), 1),
+    ],
+)
+def test_starred_type_arguments(tmp_path, line, args, problems):
+    column, schema = one_column(tmp_path, line, "STATES = ('new', 'done')\n")
+    assert column.type.args == args
+    assert len(schema.problems) == problems
+
+
+def test_non_literal_type_map_is_reported_once(tmp_path):
+    schema = extract(tmp_path, {"models.py": """
+        import sqlalchemy as sa
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+        from settings import TYPES
+
+        class Base(DeclarativeBase):
+            type_annotation_map = TYPES
+
+        class A(Base):
+            __tablename__ = "a"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        class B(Base):
+            __tablename__ = "b"
+            id: Mapped[int] = mapped_column(primary_key=True)
+    """})
+    assert [t.column("id").type.family for t in schema.tables] == [Family.INTEGER, Family.INTEGER]
+    (problem,) = schema.problems
+    assert "type_annotation_map" in problem.message

@@ -76,6 +76,7 @@ class TableBuilder:
         self.classes = classes
         self.columns = columns
         self.constraints = constraints
+        self._reported: set[str] = set()
 
     # ------------------------------------------------------------------ classes
 
@@ -106,7 +107,8 @@ class TableBuilder:
         roots, _ = self.classes.roots(ref)
         type_map = roots[0].types if roots else {}
         for root in roots:
-            if root.type_map_unread:
+            if root.type_map_unread and root.key not in self._reported:
+                self._reported.add(root.key)  # once per base, not once per model
                 draft.note(f"`type_annotation_map` of `{root.key}` is not a literal dict; default types used",
                            draft.location)
         for qualname in self.classes.unreadable_bases(ref):

@@ -178,8 +178,15 @@ class TypeReader:
             return value
 
         for arg in args:
-            if arg.star:
-                positional.append(UNKNOWN)
+            if arg.star == "*":  # Enum(*STATUSES): expanded when STATUSES is a literal tuple
+                values = literal(arg.value, self.index.lookup(module))
+                if isinstance(values, tuple):
+                    positional.extend(values)
+                else:
+                    positional.append(UNKNOWN)
+                    notes.append(f"cannot resolve `*{module.source.code(arg.value)}` statically")
+            elif arg.star:
+                notes.append(f"cannot resolve `**{module.source.code(arg.value)}` statically")
             elif arg.keyword is not None:
                 keywords.append((arg.keyword.value, value_of(arg.value)))
             else:
