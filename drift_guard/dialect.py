@@ -2,7 +2,9 @@
 layer creates there.
 
 Target dialect, first match wins: the literal ``DAL(...)`` URI scheme in the
-service's runtime modules (PyDAL picks its dialect class by scheme: ``postgres``
+service's runtime modules (or, failing that, the literal default of
+``DAL(os.environ.get("DATABASE_URL", "postgres3://..."))``, the only place the
+code names the PyDAL variant; PyDAL picks its dialect class by scheme: ``postgres``
 keeps lists as text, ``postgres2`` uses arrays, ``postgres3`` arrays and native
 booleans), else ``alembic.ini``'s ``sqlalchemy.url``, else the configured
 ``dialect``, else unknown (DG112 stays silent and :func:`dialect_problems` says
@@ -123,14 +125,19 @@ def target_dialects(ctx: ServiceContext) -> tuple[Target, ...]:
     source order), else the one from alembic.ini or configuration; () if unknown."""
     from drift_guard.extract.runtime import service_runtime
 
-    found: dict[str, Target] = {}
+    literal: dict[str, Target] = {}
+    defaults: dict[str, Target] = {}
     for module in service_runtime(ctx):
         for call in module.dal_calls:
             scheme = pydal_scheme(call.uri) if call.uri else None
-            if scheme is not None:
-                found.setdefault(scheme, Target(scheme, "the DAL URI", call.location))
-    if found:
-        return tuple(found.values())
+            if scheme is None:
+                continue
+            if call.uri_is_default:
+                defaults.setdefault(scheme, Target(scheme, "the DAL URI's default", call.location))
+            else:
+                literal.setdefault(scheme, Target(scheme, "the DAL URI", call.location))
+    if literal or defaults:
+        return tuple((literal or defaults).values())
     alembic = _alembic_url(ctx)
     if alembic is not None and sqlalchemy_scheme(alembic[0]):
         return (Target(sqlalchemy_scheme(alembic[0]), "alembic.ini's sqlalchemy.url", alembic[1]),)

@@ -108,6 +108,22 @@ INI = "[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"
             "mysql",
             [("mysql", "the configured dialect")],
         ),
+        (  # the default of the environment lookup names the PyDAL variant
+            {"app/models.py": "import os\ndb = DAL(os.environ.get('DB', 'postgres3://h/d'))\n",
+             "alembic.ini": INI.format(url="postgresql://h/d")},
+            None,
+            [("postgres3", "the DAL URI's default")],
+        ),
+        (
+            {"app/models.py": "from os import getenv\ndb = DAL(uri=getenv('DB', default='mysql://h/d'))\n"},
+            None,
+            [("mysql", "the DAL URI's default")],
+        ),
+        (  # a literal URI beats a default
+            {"app/models.py": "import os\na = DAL(os.getenv('DB', 'sqlite://x.db'))\nb = DAL('postgres://h/d')\n"},
+            None,
+            [("postgres", "the DAL URI")],
+        ),
         (  # a test suite's sqlite:memory says nothing about production
             {"app/models.py": "db = DAL(os.environ['DB'])\n", "tests/test_x.py": "DAL('sqlite:memory')\n"},
             None,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from drift_guard.service import Service
 
 UNSET = Value(None, "", given=False)
+_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv"})
 _EXECUTE_METHODS = frozenset({"executesql", "execute", "executescript", "exec_driver_sql"})
 
 
@@ -45,6 +46,7 @@ _EXECUTE_METHODS = frozenset({"executesql", "execute", "executescript", "exec_dr
 class DalCall:
     location: Location
     uri: str | None  # the literal text the URI certainly starts with
+    uri_is_default: bool  # uri is the default of ``os.environ.get(NAME, "...")``
     uri_is_none: bool  # DAL(None): PyDAL's NullAdapter never migrates
     migrate: Value
     migrate_enabled: Value
@@ -168,7 +170,10 @@ class _Scanner(cst.CSTVisitor):
     def _dal(self, node: cst.Call) -> DalCall:
         uri_node = _uri_arg(node)
         star = next((self.source.code(a.value) for a in node.args if a.star == "**"), None)
-        if uri_node is not None:
+        default = self._environment_default(uri_node)
+        if default is not None:
+            uri = string_prefix(default, self.scope)
+        elif uri_node is not None:
             uri = string_prefix(uri_node, self.scope)
         else:  # PyDAL's own default URI, unless **kwargs may carry one
             uri = None if star else "sqlite://dummy.db"
@@ -176,12 +181,22 @@ class _Scanner(cst.CSTVisitor):
         return DalCall(
             location=self.source.location(node),
             uri=uri,
+            uri_is_default=default is not None,
             uri_is_none=uri_none,
             migrate=self._flag(node, "migrate"),
             migrate_enabled=self._flag(node, "migrate_enabled"),
             fake_migrate_all=self._flag(node, "fake_migrate_all"),
             star_kwargs=star,
         )
+
+    def _environment_default(self, node: cst.BaseExpression | None) -> cst.BaseExpression | None:
+        """The default of ``os.environ.get(NAME, default)`` / ``os.getenv(NAME, default)``."""
+        if not isinstance(node, cst.Call) or self.imports.qualify(node.func) not in _ENV_GETTERS:
+            return None
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        keyword = [a for a in node.args if a.keyword is not None and a.keyword.value == "default"]
+        chosen = positional[1:2] or keyword
+        return chosen[0].value if chosen else None
 
     def _define_table(self, node: cst.Call) -> DefineTable:
         table = None

@@ -174,7 +174,8 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """Both layers describe the column, but store its values differently on the database in use.
 
     ## What it does
-    Works out the target database (the literal `DAL` URI scheme, else alembic.ini's
+    Works out the target database (the literal `DAL` URI scheme, or the literal
+    default of `DAL(os.environ.get("DATABASE_URL", "postgres3://..."))`, else alembic.ini's
     `sqlalchemy.url`, else `[tool.drift_guard] dialect`; unknown: silent, with a
     DG002 note) and compares, for each paired column, the SQL type PyDAL's own
     dialect class declares with the one SQLAlchemy's type compiler creates:
