@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 DIALECTS = ("sqlite", "postgres", "postgres2", "postgres3", "mysql", "mssql")
 DEFAULT_RUNTIME_EXCLUDE = ("tests/**", "test_*.py", "*_test.py", "conftest.py")
+# libcst needs about 800 MB and many seconds per MB of source; past this size a
+# file is reported (DG001) instead of parsed, so one generated file cannot stall
+# a pre-commit hook or exhaust a CI runner's memory.
+DEFAULT_MAX_FILE_SIZE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Config:
     dialect: str | None = None
     runtime_exclude: tuple[str, ...] = DEFAULT_RUNTIME_EXCLUDE
     schema_paths: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are reported (DG001), not parsed
 
     def is_excluded(self, path: Path) -> bool:
         """True when ``path`` (or one of its folders) matches ``exclude``."""

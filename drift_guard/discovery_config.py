@@ -154,6 +154,13 @@ def _pairs(check: _Checker, key: Key, value: object) -> tuple[tuple[str, str], .
     return tuple(out)
 
 
+def _positive_int(check: _Checker, key: Key, value: object) -> int:
+    number = check.expect(key, value, int, "a positive integer (bytes)")
+    if isinstance(number, bool) or number <= 0:
+        raise check.fail(key, f"{_label(key)} must be a positive integer (bytes), got {number!r}")
+    return number
+
+
 def _dialect(check: _Checker, key: Key, value: object) -> str:
     text = check.expect(key, value, str, "a string")
     if text not in DIALECTS:
@@ -175,6 +182,7 @@ _TOP: dict[str, tuple[str, Callable[[_Checker, Key, Any], Any]]] = {
     "dialect": ("dialect", _dialect),
     "runtime-exclude": ("runtime_exclude", _globs),
     "schema-paths": ("schema_paths", _globs),
+    "max-file-size": ("max_file_size", _positive_int),
 }
 
 

@@ -54,6 +54,9 @@ def run(
     from drift_guard.context import ServiceContext
     from drift_guard.discovery import discover
 
+    from drift_guard.parsing import set_max_file_size
+
+    set_max_file_size(config.max_file_size)
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     services = discover(paths, config)
     findings: list[Finding] = []

@@ -49,6 +49,12 @@ class SourceFile:
 
 ParseResult = Union[SourceFile, Problem]
 _CACHE: dict[tuple[str, int, int], ParseResult] = {}
+_LIMIT = {"max_bytes": 1_000_000}
+
+
+def set_max_file_size(max_bytes: int) -> None:
+    """Files larger than this are reported, not parsed (``max-file-size``)."""
+    _LIMIT["max_bytes"] = max_bytes
 
 
 def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
@@ -63,6 +69,13 @@ def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    if stat.st_size > _LIMIT["max_bytes"]:
+        return Problem(
+            ProblemKind.SYNTAX_ERROR,
+            f"file is {stat.st_size / 1e6:.1f} MB, over the {_LIMIT['max_bytes'] / 1e6:g} MB parse limit, so nothing "
+            "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
+            Location(shown),
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_tables, pair_columns
 from drift_guard.rules import finding, rule
-from drift_guard.schema import Column, Schema, Table
+from drift_guard.schema import Column, ProblemKind, Schema, Table
 from drift_guard.types import pydal_type_problem
 
 if TYPE_CHECKING:
@@ -25,13 +25,21 @@ def _has_both_layers(ctx: ServiceContext) -> bool:
     return bool(ctx.service.model_files) and bool(ctx.service.pydal_files)
 
 
+def _fully_read(schema: Schema) -> bool:
+    """A layer with an unparseable file may define any table: "missing" findings
+    against it would be guesses, so they wait until DG001 is fixed."""
+    return not any(p.kind is ProblemKind.SYNTAX_ERROR for p in schema.problems)
+
+
 @rule("DG101", "table-missing-in-pydal", Severity.ERROR)
 def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     """A table defined by the SQLAlchemy models has no PyDAL `define_table`.
 
     ## What it does
     Pairs tables by database name and reports every model table (declarative class
-    or `Table(...)`) that no `db.define_table(...)` in the service defines.
+    or `Table(...)`) that no `db.define_table(...)` in the service defines. While a
+    PyDAL file cannot be parsed (DG001) this rule stays silent: the table may be
+    defined in that file.
 
     ## Why is this bad?
     Alembic creates the table, but the runtime layer cannot query it: any code
@@ -51,7 +59,7 @@ def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     columns. If the table is deliberately not used at run time (framework-owned,
     say), list it in `ignore-tables` in `[tool.drift_guard]`.
     """
-    if not _has_both_layers(ctx):
+    if not _has_both_layers(ctx) or not _fully_read(ctx.pydal):
         return
     for pair in ctx.table_pairs:
         if pair.model is not None and pair.pydal is None:
@@ -70,7 +78,8 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
 
     ## What it does
     Reports every `db.define_table(...)` whose database name (its `rname`, else
-    its name) matches no model table.
+    its name) matches no model table. While a model file cannot be parsed (DG001)
+    this rule stays silent: the model may be in that file.
 
     ## Why is this bad?
     With `migrate=False` PyDAL never creates tables: the table only exists if
@@ -87,7 +96,7 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     (`alembic revision --autogenerate`). If the names legitimately differ, map
     them with `table-map` in `[tool.drift_guard]`.
     """
-    if not _has_both_layers(ctx):
+    if not _has_both_layers(ctx) or not _fully_read(ctx.models):
         return
     for pair in ctx.table_pairs:
         if pair.pydal is not None and pair.model is None:
