@@ -150,8 +150,8 @@ def target_dialects(ctx: ServiceContext) -> tuple[Target, ...]:
 def dialect_problems(ctx: ServiceContext) -> list[Problem]:
     """One DG002 note when the target dialect is unknown and DG112 therefore
     cannot run, located at the first DAL call or the service's alembic.ini."""
-    if target_dialects(ctx) or not ctx.service.pydal_files:
-        return []
+    if not (ctx.service.pydal_files and ctx.service.model_files) or target_dialects(ctx):
+        return []  # nothing for DG112 to compare, or nothing missing
     from drift_guard.extract.runtime import service_runtime
     from drift_guard.paths import display_path
 

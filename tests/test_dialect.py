@@ -74,6 +74,7 @@ def make_ctx(root: Path, files: dict[str, str], config_dialect: str | None = Non
         alembic_ini=ini if ini.exists() else None,
         python_files=tuple(py),
         pydal_files=tuple(py),
+        model_files=kw.pop("model_files", tuple(py)),
         **kw,
     )
     return ServiceContext(service, Config(root=root, dialect=config_dialect), {})
@@ -157,6 +158,11 @@ def test_unknown_dialect_note_falls_back_to_alembic_ini(tmp_path: Path) -> None:
 
 def test_known_dialect_has_no_note(tmp_path: Path) -> None:
     assert dialect_problems(make_ctx(tmp_path, {"app/models.py": "db = DAL('mysql://h/d')\n"})) == []
+
+
+def test_no_note_without_both_layers(tmp_path: Path) -> None:
+    ctx = make_ctx(tmp_path, {"app/models.py": "db = DAL(os.environ['DB'])\n"}, model_files=())
+    assert dialect_problems(ctx) == []
 
 
 @pytest.mark.parametrize(
