@@ -228,3 +228,21 @@ def service_runtime(ctx) -> list[RuntimeModule]:
     if key not in ctx.__dict__:
         ctx.__dict__[key] = scan_runtime(ctx.service, ctx.config)
     return ctx.__dict__[key]
+
+
+def pydal_table_files(root: Path) -> list[Path]:
+    """``*.table`` files under ``root``, skipping VCS folders and virtualenvs."""
+    found, stack = [], [root]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                if not is_skipped_dir(entry):
+                    stack.append(entry)
+            elif entry.suffix == ".table" and entry.is_file():
+                found.append(entry)
+    return sorted(found)

@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import DalCall, RuntimeModule, Value, flag_is_unknown, service_runtime
+from drift_guard.extract.runtime import (
+    DalCall,
+    RuntimeModule,
+    Value,
+    flag_is_unknown,
+    pydal_table_files,
+    service_runtime,
+)
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import finding, rule
 from drift_guard.schema import Location
@@ -246,26 +253,6 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
                     "make this schema change an Alembic migration (and update the models)",
                     call.location,
                 )
-
-
-def pydal_table_files(root) -> list:
-    """``*.table`` files under ``root``, skipping VCS folders and virtualenvs."""
-    from drift_guard.paths import is_skipped_dir
-
-    found, stack = [], [root]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = sorted(current.iterdir())
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir() and not entry.is_symlink():
-                if not is_skipped_dir(entry):
-                    stack.append(entry)
-            elif entry.suffix == ".table" and entry.is_file():
-                found.append(entry)
-    return sorted(found)
 
 
 @rule("DG306", "pydal-migration-files", Severity.WARNING)
