@@ -259,8 +259,16 @@ class Schema:
         return grouped
 
     def first_tables(self) -> dict[str, Table]:
-        """One table per database name: the first definition wins."""
-        return {key: defs[0] for key, defs in self.tables_by_key().items()}
+        """One table per database name: the definition in effect. That is the
+        first one, except that a later PyDAL ``define_table(..., redefine=True)``
+        replaces it, as PyDAL does."""
+        chosen: dict[str, Table] = {}
+        for key, defs in self.tables_by_key().items():
+            chosen[key] = defs[0]
+            for later in defs[1:]:
+                if later.option("redefine") == "True":
+                    chosen[key] = later
+        return chosen
 
     def __iter__(self) -> Iterator[Table]:
         return iter(self.tables)

@@ -49,7 +49,7 @@ def test_drifted_sample_findings_are_located(monkeypatch, capsys):
     assert "last_login" in source[last_login["location"]["line"] - 1]
     assert last_login["related"][0]["path"] == "services/flask-backend/app/models.py"
     meta = by_key[("DG105", "invoices", "meta")]
-    assert meta["message"] == "column `invoices.meta` is `JSON` (json) in the model vs \"text\" (text) in PyDAL"
+    assert meta["message"] == "column `invoices.meta` is `sa.JSON` (json) in the model vs \"text\" (text) in PyDAL"
     assert meta["severity"] == "error" and meta["name"] == "column-type-mismatch"
 
 

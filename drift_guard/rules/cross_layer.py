@@ -260,7 +260,7 @@ def _duplicates(schema: Schema, layer: str) -> Iterator[Finding]:
             yield finding(
                 "DG114",
                 f"table `{other.name}` is defined twice in the {layer}"
-                + (" (identical copies)" if identical else " and the copies differ; the first one wins"),
+                + (" (identical copies)" if identical else " and the copies differ"),
                 "keep one definition and import it where it is needed",
                 other.location,
                 table=key,
