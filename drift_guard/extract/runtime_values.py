@@ -1,10 +1,10 @@
 """Static values of the flag and URI expressions runtime code passes to PyDAL.
 
 Only what is certain gets a value: literals, ``not <literal>``, a module-level
-name bound once to a literal, and a parameter of the enclosing function that is
-not passed explicitly... which we cannot know, so a parameter resolves to its
-*default* (the value a bare call uses) and the caller is told it came from a
-default. Anything else (environment, settings objects, calls) is ``UNKNOWN``,
+name bound once to a literal, and a parameter of the enclosing function, which
+resolves to its *default* (what a plain call uses; whether callers pass another
+value is not knowable statically, so findings say the value came from a
+default). Anything else (environment, settings objects, calls) is ``UNKNOWN``,
 which DG304 reports by name instead of guessing.
 """
 
