@@ -35,6 +35,7 @@ from drift_guard.schema import UNKNOWN, Location
 
 if TYPE_CHECKING:
     from drift_guard.config import Config
+    from drift_guard.context import ServiceContext
     from drift_guard.service import Service
 
 UNSET = Value(None, "", given=False)
@@ -222,7 +223,7 @@ def flag_is_unknown(value: Value) -> bool:
     return value.given and value.value is UNKNOWN
 
 
-def service_runtime(ctx) -> list[RuntimeModule]:
+def service_runtime(ctx: ServiceContext) -> list[RuntimeModule]:
     """:func:`scan_runtime` once per ServiceContext (DG3xx and the dialect share it)."""
     key = "_drift_guard_runtime_scan"
     if key not in ctx.__dict__:

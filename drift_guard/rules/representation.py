@@ -44,8 +44,11 @@ class Sides:
     pydal_sql: str
 
     def head(self, what: str) -> str:
+        where = self.target.shown
+        if self.target.source != "the DAL URI":  # say where the dialect came from when it is inferred
+            where += f" ({self.target.source})"
         return (
-            f"PyDAL `{self.pydal.type.pydal_type}` is {self.pydal_sql} {what}on {self.target.shown}, "
+            f"PyDAL `{self.pydal.type.pydal_type}` is {self.pydal_sql} {what}on {where}, "
             f"the model's `{self.model.type.spelled}` creates {self.model_sql}"
         )
 
