@@ -73,9 +73,22 @@ def run(
             for item in info.check(ctx):
                 findings.append(replace(item, service=service.name))
     findings = _apply_config(findings, config)
+    marker_files = [path for path in sorted(scanned) if _has_marker(path)]
+    if marker_files:
+        from drift_guard.suppressions import apply_suppressions
+
+        findings = apply_suppressions(findings, marker_files, active_codes=[r.code for r in rules])
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
     return RunResult(ordered, len(scanned), [s.name for s in services])
+
+
+def _has_marker(path: Path) -> bool:
+    """Cheap pre-filter: only files that mention the marker can hold directives."""
+    try:
+        return b"drift-guard:" in path.read_bytes()
+    except OSError:
+        return False
 
 
 def _identity(item: Finding) -> tuple:

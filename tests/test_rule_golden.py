@@ -1,7 +1,10 @@
 """Golden fixtures: ``tests/rules/<CODE>/<case>/`` is a tiny project; ``expected.txt``
 is exactly what ``drift-guard check --select CODE`` prints there.
 
-Cases named ``fires*`` must report the code; cases named ``quiet*`` must report
+A case may hold a ``project.txt`` naming the project folder (relative to the
+case) instead of the project itself, so the migration cases share the fixture
+projects of tests/data/migrations, and an ``args.txt`` with the CLI arguments
+(default ``--no-migrations``). Cases named ``fires*`` must report the code; cases named ``quiet*`` must report
 nothing. Regenerate after a deliberate change with ``DRIFT_GUARD_UPDATE_GOLDEN=1``
 and review the diff.
 """
@@ -26,12 +29,19 @@ def case_args(case: Path) -> list[str]:
     return shlex.split(extra.read_text()) if extra.exists() else ["--no-migrations"]
 
 
+def case_project(case: Path) -> Path:
+    pointer = case / "project.txt"
+    return (case / pointer.read_text().strip()).resolve() if pointer.exists() else case
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_golden(case: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code = case.parent.name
-    monkeypatch.chdir(case)
+    monkeypatch.chdir(case_project(case))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    status = main(["check", "--select", code, "--format", "text", *case_args(case)])
+    args = case_args(case)
+    select = [] if "--select" in args else ["--select", code]
+    status = main(["check", *select, "--format", "text", *args])
     out = capsys.readouterr().out
     expected = case / "expected.txt"
     if os.environ.get("DRIFT_GUARD_UPDATE_GOLDEN"):

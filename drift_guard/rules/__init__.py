@@ -37,6 +37,7 @@ RULE_MODULES = (
     "drift_guard.rules.runtime_safety",  # DG3xx
     "drift_guard.rules.layer_discipline",  # DG4xx
     "drift_guard.suppressions",  # DG003 (produced by the engine)
+    "drift_guard.baseline",  # DG004 (produced by --baseline)
 )
 
 
