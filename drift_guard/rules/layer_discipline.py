@@ -44,6 +44,22 @@ def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
     return modules, symbols, set(ctx.service.model_bases)
 
 
+def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
+    """Modules that belong to the schema layer, so importing models there is
+    their job: the model files, env.py and what its imports reach (the package
+    ``__init__`` that re-exports ``Base``), and every module in a package that
+    holds model files (``app/db/``), unless that package is the service root."""
+    service = ctx.service
+    layer = {p.resolve() for p in (*service.model_files, *service.env_reached_files)}
+    if service.env_py is not None:
+        layer.add(service.env_py.resolve())
+    root = service.root.resolve()
+    for package in {p.resolve().parent for p in service.model_files}:
+        if package != root and (package / "__init__.py").is_file():
+            layer.update(p.resolve() for p in package.glob("*.py"))
+    return layer
+
+
 def _imports_models(use: ImportUse, modules: set[str], symbols: set[str], bases: set[str]) -> bool:
     if use.name is None:
         return use.module in modules
@@ -96,9 +112,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     modules, symbols, bases = _schema_layer(ctx)
     from drift_guard.extract.runtime_layers import scan_layers
 
-    excluded = {p.resolve() for p in ctx.service.model_files}
-    if ctx.service.env_py is not None:
-        excluded.add(ctx.service.env_py.resolve())
+    excluded = _schema_layer_files(ctx)
     files = runtime_files(ctx.service, ctx.config, extra_exclude=tuple(getattr(ctx.config, "schema_paths", ())))
     for path, source in _parsed(p for p in files if p.resolve() not in excluded):
         scanned = scan_layers(source, path, _roots(ctx))
