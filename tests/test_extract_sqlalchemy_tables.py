@@ -292,3 +292,59 @@ def test_unknown_sentinels_only_where_unresolvable(tmp_path):
     (table,) = schema.tables
     assert table.column("x").unique is UNKNOWN
     assert "unique=" in schema.problems[0].message
+
+
+def test_columns_from_helper_functions(tmp_path):
+    schema = extract(tmp_path, {
+        "helpers.py": """
+            import sqlalchemy as sa
+
+            def created_at_column():
+                \"\"\"Shared timestamp column.\"\"\"
+                return sa.Column(sa.DateTime(timezone=True), nullable=False)
+
+            def string_column(n):
+                return sa.Column(sa.String(n))
+
+            def clever_column(kind):
+                if kind:
+                    return sa.Column(sa.Integer)
+                return sa.Column(sa.Text)
+        """,
+        "models.py": PRELUDE + dedent("""
+            from helpers import clever_column, created_at_column, string_column
+
+            def not_a_column():
+                return 42
+
+            class T(Base):
+                __tablename__ = "t"
+                id = Column(Integer, primary_key=True)
+                created_at = created_at_column()
+                label = string_column(40)
+                odd = clever_column(True)
+                answer = not_a_column()
+        """),
+    })
+    (table,) = schema.tables
+    assert names(table) == ["id", "created_at", "label"]
+    assert table.column("created_at").type.family is Family.DATETIME
+    assert table.column("created_at").nullable is False
+    assert table.column("label").type.length is UNKNOWN  # the argument is not read
+    assert table.partial is True  # clever_column() cannot be read
+    assert sorted(p.column for p in schema.problems) == ["label", "odd"]
+
+
+def test_redefined_class_is_reported(tmp_path):
+    schema = models(tmp_path, """
+        class F(Base):
+            __tablename__ = "first"
+            id = Column(Integer, primary_key=True)
+
+        class F(Base):
+            __tablename__ = "second"
+            id = Column(Integer, primary_key=True)
+    """)
+    assert [t.name for t in schema.tables] == ["second"]
+    (problem,) = schema.problems
+    assert "`F` is defined again" in problem.message

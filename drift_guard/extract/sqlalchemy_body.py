@@ -21,6 +21,7 @@ from drift_guard.extract.sqlalchemy_known import Role
 from drift_guard.extract.sqlalchemy_modules import Module
 
 RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]
+FunctionOf = Callable[[Module, cst.BaseExpression], Optional["tuple[Module, cst.FunctionDef]"]]
 COLUMN_ROLES = (Role.COLUMN, Role.MAPPED_COLUMN)
 DIRECTIVES = ("__tablename__", "__abstract__", "__table_args__", "__table__", "type_annotation_map", "metadata")
 
@@ -38,6 +39,11 @@ class Member:
     annotation: MappedAnnotation | None = None
     declared: bool = False  # from a @declared_attr method
     unresolved: str | None = None  # why a column-building construct cannot be read
+    call_module: Module | None = None  # where ``call`` is written, when not in ``module``
+
+    @property
+    def source_module(self) -> Module:
+        return self.call_module or self.module
 
     @property
     def is_column(self) -> bool:
@@ -51,10 +57,20 @@ class ClassBody:
     unresolved: list[tuple[str, cst.CSTNode]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Found:
+    module: Module
+    call: cst.Call | None = None
+    role: Role | None = None
+    unresolved: str | None = None
+
+
 class BodyReader:
-    def __init__(self, role_of: RoleOf, annotations: AnnotationReader) -> None:
+    def __init__(self, role_of: RoleOf, annotations: AnnotationReader,
+                 function_of: FunctionOf | None = None) -> None:
         self.role_of = role_of
         self.annotations = annotations
+        self.function_of = function_of
 
     def read(self, module: Module, node: cst.ClassDef) -> ClassBody:
         body = ClassBody()
@@ -93,21 +109,32 @@ class BodyReader:
 
     def _assigned(self, module: Module, target: cst.Name, value: cst.BaseExpression,
                   annotation: MappedAnnotation | None, declared: bool = False) -> Member:
-        call, role = self.column_call(module, value)
-        if role is Role.COLUMN:
+        found = self.column_call(module, value)
+        if found.role is Role.COLUMN:
             annotation = None  # a Core Column ignores its Mapped annotation
-        return Member(target.value, target, module, value, call, role, annotation, declared)
+        return Member(target.value, target, module, value, found.call, found.role, annotation, declared,
+                      found.unresolved, found.module if found.module is not module else None)
 
-    def column_call(self, module: Module, value: cst.BaseExpression | None) -> tuple[cst.Call | None, Role | None]:
-        """``Column(...)`` / ``mapped_column(...)``, also wrapped in deferred()/column_property()."""
-        if not isinstance(value, cst.Call):
-            return None, None
+    def column_call(self, module: Module, value: cst.BaseExpression | None, depth: int = 0) -> _Found:
+        """``Column(...)`` / ``mapped_column(...)``, also wrapped in deferred()/column_property()
+        or returned by a module-level helper (``created_at = timestamp_column()``)."""
+        if not isinstance(value, cst.Call) or depth > 5:
+            return _Found(module)
         role = self.role_of(module, value.func)
         if role in COLUMN_ROLES:
-            return value, role
+            return _Found(module, value, role)
         if role is Role.WRAPPER and value.args and value.args[0].keyword is None:
-            return self.column_call(module, value.args[0].value)
-        return None, None
+            return self.column_call(module, value.args[0].value, depth + 1)
+        helper = self.function_of(module, value.func) if self.function_of is not None else None
+        if helper is None:
+            return _Found(module)
+        helper_module, function = helper
+        returned = _single_return(function)
+        found = self.column_call(helper_module, returned, depth + 1) if returned is not None else _Found(module)
+        if found.role is None and self.builds_columns(helper_module, function):
+            why = f"column built by `{function.name.value}()` cannot be read statically"
+            return _Found(module, role=Role.COLUMN, unresolved=why)
+        return found
 
     def _method(self, module: Module, node: cst.FunctionDef) -> Member:
         name = node.name.value

@@ -89,7 +89,7 @@ class ColumnReader:
             if self.role_of(extra_module, extra.func) is Role.MAPPED_COLUMN:
                 self.parse(extra_module, extra, parsed)  # Annotated[..., mapped_column()] defaults
         if member.call is not None:
-            self.parse(member.module, member.call, parsed)
+            self.parse(member.source_module, member.call, parsed)
         return self.build(parsed, member.name, member.module, member.node, annotation, type_map)
 
     def imperative(self, module: Module, call: cst.Call) -> tuple[Column | None, Notes]:

@@ -33,6 +33,7 @@ class Module:
     imports: ImportMap = field(repr=False)
     classes: dict[str, cst.ClassDef] = field(default_factory=dict, repr=False)
     values: dict[str, cst.BaseExpression] = field(default_factory=dict, repr=False)
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)
     statements: list[cst.BaseStatement] = field(default_factory=list, repr=False)
 
     @property
@@ -40,7 +41,7 @@ class Module:
         return self.names[0]
 
     def defines(self, local: str) -> bool:
-        return local in self.classes or local in self.values
+        return local in self.classes or local in self.values or local in self.functions
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class Ref:
     @property
     def value(self) -> cst.BaseExpression | None:
         return self.module.values.get(self.name)
+
+    @property
+    def function(self) -> cst.FunctionDef | None:
+        return None if self.attrs else self.module.functions.get(self.name)
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ def _collect(module: Module, body: Sequence[cst.BaseStatement], imports: list) -
         if isinstance(stmt, cst.ClassDef):
             module.classes[stmt.name.value] = stmt
             module.values.pop(stmt.name.value, None)
+        elif isinstance(stmt, cst.FunctionDef):
+            module.functions[stmt.name.value] = stmt
         elif isinstance(stmt, cst.SimpleStatementLine):
             if any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body):
                 imports.append(stmt)

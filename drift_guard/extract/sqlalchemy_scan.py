@@ -35,7 +35,8 @@ class Extraction:
         types = TypeReader(self.index)
         annotations = AnnotationReader(self.index, types)
         roots = RootReader(self.index, self.role_of, annotations)
-        self.classes = ClassModel(self.index, BodyReader(self.role_of, annotations), roots)
+        bodies = BodyReader(self.role_of, annotations, self.function_of)
+        self.classes = ClassModel(self.index, bodies, roots)
         self.columns = ColumnReader(self.index, self.role_of, types, annotations, self.fk_target)
         constraints = ConstraintReader(self.index, self.role_of, self.fk_target)
         self.tables = TableBuilder(self.index, self.classes, self.columns, constraints)
@@ -45,6 +46,12 @@ class Extraction:
     def role_of(self, module: Module, expr: cst.BaseExpression) -> Role | None:
         qualname = self.index.qualname(module, expr)
         return sa_role(qualname) if qualname is not None else None
+
+    def function_of(self, module: Module, expr: cst.BaseExpression) -> tuple[Module, cst.FunctionDef] | None:
+        target = self.index.resolve(module, expr)
+        if isinstance(target, Ref) and target.function is not None:
+            return target.module, target.function
+        return None
 
     def run(self, bases: Sequence[str], first_file: str | None, problems: list[Problem]) -> list[Table]:
         for module in self.modules:
@@ -67,8 +74,16 @@ class Extraction:
             self._unreadable_block(module, stmt, problems)
 
     def _class(self, ref: Ref, node: cst.ClassDef, problems: list[Problem]) -> None:
-        if ref.module.classes.get(ref.name) is not node or not self.classes.is_mapped(ref):
-            return  # redefined later, or not a mapped class
+        if ref.module.classes.get(ref.name) is not node:
+            if "__tablename__" in self.classes.bodies.read(ref.module, node).directives:
+                problems.append(Problem(
+                    ProblemKind.UNRESOLVED,
+                    f"class `{ref.name}` is defined again later in this file; only the last definition is read",
+                    ref.module.source.location(node.name),
+                ))
+            return
+        if not self.classes.is_mapped(ref):
+            return
         if self.classes.tablename(ref).kind == "sti":
             return  # its columns join the parent's table after every class is read
         draft = self.tables.class_table(ref, problems)
@@ -158,7 +173,7 @@ class Extraction:
             if name.kind != "name" or attribute is None or not attribute.member.is_column:
                 return None
             member = attribute.member
-            column_name = self.columns.parse(member.module, member.call).name if member.call is not None else None
+            column_name = self.columns.parse(member.source_module, member.call).name if member.call is not None else None
             return name.name, column_name or member.name
         value = owner.value
         if isinstance(value, cst.Call) and self.role_of(owner.module, value.func) is Role.TABLE:
