@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -131,11 +132,10 @@ def test_pre_commit_fails_on_the_drifted_sample(tmp_path, pre_commit_home, head_
     assert re.search(r"^drift-guard\.+Failed$", output, re.MULTILINE), output
     assert "- exit code: 1" in output, output
     expected = json.loads((FIXTURES / "sample-drifted" / "expected.json").read_text(encoding="utf-8"))
-    for code, table, column in expected["findings"]:
-        lines = [line for line in output.splitlines() if f" {code} [" in line]
-        assert lines, f"{code} not in the hook output:\n{output}"
-        wanted = column or table
-        assert any(wanted in line for line in lines), f"{code} {table}.{column} not in:\n{output}"
+    reported = Counter(m.group(1) for m in re.finditer(r"^\S+:\d+:\d+: (DG\d{3}) \[", output, re.MULTILINE))
+    assert reported == Counter(code for code, _, _ in expected["findings"]), output  # every seeded drift, nothing else
+    for name in ("last_login", "api_keys", "audit_log", "slug", "full_name"):
+        assert name in output, output
 
 
 # ---------------------------------------------------------------------------
