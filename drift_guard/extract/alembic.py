@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from drift_guard.paths import display_path
-from drift_guard.schema import Location, Problem
+from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -97,10 +97,19 @@ def list_revision_files(directory: Path, *, recursive: bool = False) -> list[Pat
 
 
 def read_revision_header(path: Path) -> RevisionHeader | Problem:
-    """The header of one revision file, or a DG001 Problem if it does not parse."""
-    from drift_guard.parsing import parse_file
+    """The header of one revision file, or a DG001 Problem if it does not parse.
 
-    source = parse_file(path, display_path(path))
+    Parsed with ``parse_bytes``, not the cached ``parse_file``: that cache is
+    keyed by file, not by display path, and a revision is read once per run.
+    """
+    from drift_guard.parsing import parse_bytes
+
+    shown = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
+    source = parse_bytes(data, shown)
     if isinstance(source, Problem):
         return source
     values: dict[str, tuple[object, Location]] = {}
