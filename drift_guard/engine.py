@@ -53,8 +53,8 @@ def run(
 ) -> RunResult:
     from drift_guard.context import ServiceContext
     from drift_guard.discovery import discover
-
     from drift_guard.parsing import set_max_file_size
+    from drift_guard.suppressions import apply_suppressions
 
     set_max_file_size(config.max_file_size)
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
@@ -72,23 +72,13 @@ def run(
                 continue
             for item in info.check(ctx):
                 findings.append(replace(item, service=service.name))
+    # Suppressions first, so a directive is judged on what the rules found, before
+    # per-file ignores drop anything and with severity overrides applying to DG003.
+    findings = apply_suppressions(findings, sorted(scanned), active_codes=[r.code for r in rules])
     findings = _apply_config(findings, config)
-    marker_files = [path for path in sorted(scanned) if _has_marker(path)]
-    if marker_files:
-        from drift_guard.suppressions import apply_suppressions
-
-        findings = apply_suppressions(findings, marker_files, active_codes=[r.code for r in rules])
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
     return RunResult(ordered, len(scanned), [s.name for s in services])
-
-
-def _has_marker(path: Path) -> bool:
-    """Cheap pre-filter: only files that mention the marker can hold directives."""
-    try:
-        return b"drift-guard:" in path.read_bytes()
-    except OSError:
-        return False
 
 
 def _identity(item: Finding) -> tuple:
