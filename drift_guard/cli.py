@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
     check.add_argument("--alembic-env", action="store_true", help="run the project's own env.py for the migration check (imports the application)")
 
-    sub.add_parser("rules", help="list every rule")
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
     rule = sub.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", help="rule code, e.g. DG103, or its name")
 
@@ -73,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command == "rules":
-            return _rules()
+            return _rules(markdown=args.markdown)
         if args.command == "rule":
             return _rule(args.code)
         if args.command == "config":
@@ -147,12 +148,26 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS
 
 
-def _rules() -> int:
+def _rules(*, markdown: bool = False) -> int:
     from drift_guard.rules import load_rules
 
+    if markdown:
+        print(rules_markdown(), end="")
+        return EXIT_CLEAN
     for code, info in sorted(load_rules().items()):
         print(f"{code}  {info.name:<32} {info.severity.value:<8} {info.summary}")
     return EXIT_CLEAN
+
+
+def rules_markdown() -> str:
+    """The README's rule table, generated from the registry so it cannot go stale."""
+    from drift_guard.rules import load_rules
+
+    lines = ["| code | name | severity | what it catches |", "|---|---|---|---|"]
+    for code, info in sorted(load_rules().items()):
+        summary = info.summary.replace("|", "\\|")
+        lines.append(f"| {code} | {info.name} | {info.severity.value} | {summary} |")
+    return "\n".join(lines) + "\n"
 
 
 def _rule(wanted: str) -> int:
