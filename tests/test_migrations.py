@@ -191,7 +191,7 @@ def test_long_history_drift_is_located_at_the_helper_op_line():
 
 def test_postgresql_style_history_replays_on_sqlite():
     report = run("pg_style", pg_style_models())
-    assert report.replayed == 2 and report.failures == () and report.diffs == ()
+    assert report.replayed == 3 and report.failures == () and report.diffs == ()
 
 
 @pytest.mark.parametrize(
@@ -244,3 +244,28 @@ def test_alembic_env_mode_does_not_reuse_another_services_application(tmp_path):
     assert run("clean", alembic_env=True).diffs == ()  # imports clean's `app` first
     report = check_migrations(service_for(other), clean_models(other), alembic_env=True)
     assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.ADD_COLUMN, "nickname")]
+
+
+@pytest.mark.parametrize(
+    ("statement", "skipped"),
+    [
+        ('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"', True),
+        ("create or replace function f() returns int as $$ select 1 $$ language sql", True),
+        ("ALTER TYPE mood ADD VALUE 'meh'", True),
+        ("GRANT SELECT ON users TO reader", True),
+        # data migrations and table DDL run
+        ("UPDATE users SET name = 'x'", False),
+        ("CREATE TABLE extra (id INTEGER)", False),
+    ],
+)
+def test_server_only_sql_is_skipped_on_sqlite(tmp_path, statement, skipped):
+    root = tmp_path / "svc"
+    shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "alembic" / "versions" / "0004_sql.py").write_text(
+        f"from alembic import op\n\nrevision = '0004'\ndown_revision = '0003'\n\n"
+        f"def upgrade():\n    op.execute({statement!r})\n\ndef downgrade():\n    pass\n"
+    )
+    report = check_migrations(service_for(root), clean_models(root))
+    assert report.failures == ()
+    extra = [d.table for d in report.diffs if d.kind is DiffKind.REMOVE_TABLE]
+    assert extra == ([] if skipped or "extra" not in statement else ["extra"])

@@ -175,4 +175,7 @@ def pg_style_models() -> Schema:
     from dataclasses import replace
 
     columns = tuple(replace(c, type=real_types.get(c.name, c.type)) for c in events.columns)
-    return schema(replace(events, columns=columns))
+    handles = table(mp, "handles", col("id", "Integer", pk=True), col("handle", "String", 40), col("event_id", "Integer"))
+    handles = replace(handles, columns=tuple(
+        replace(c, type=real_types["id"]) if c.name == "event_id" else c for c in handles.columns))
+    return schema(replace(events, columns=columns), handles)

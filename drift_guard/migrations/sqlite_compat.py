@@ -9,7 +9,10 @@ knows no JSONB/ARRAY/INET/ENUM types, so on the scratch SQLite database:
   anything else -> TEXT);
 * ``::type`` casts are stripped from server defaults (``'{}'::jsonb``);
 * ``alter_column``, ``drop_column`` and the constraint operations are rerouted
-  through ``batch_alter_table`` (Alembic's own "move and copy" mode).
+  through ``batch_alter_table`` (Alembic's own "move and copy" mode), naming
+  SQLite's unnamed constraints the way PostgreSQL would so drops by name work;
+* raw SQL creating server objects SQLite lacks (extensions, types, functions,
+  grants) is skipped: it has no bearing on tables and columns.
 
 Everything is scoped to one engine (its dialect instance) and one Operations
 instance: no global ``@compiles`` registration leaks into the user's process.
@@ -25,6 +28,22 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 _CAST = re.compile(r"::\s*[A-Za-z_][\w ]*(\[\])?")
+# PostgreSQL's default constraint names, so a history written for PostgreSQL
+# can drop `users_email_key` that SQLite created unnamed (batch mode names the
+# reflected constraints with this convention before applying the drop).
+PG_DEFAULT_NAMES = {
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+}
+# Server-side objects with no bearing on tables and columns that SQLite does not
+# have: statements creating them are skipped on SQLite instead of failing.
+_PG_ONLY_SQL = re.compile(
+    r"^\s*(?:(?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:EXTENSION|TYPE|SCHEMA|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|POLICY|ROLE)"
+    r"|ALTER\s+(?:TYPE|SEQUENCE|FUNCTION|SCHEMA|ROLE|DEFAULT\s+PRIVILEGES)|GRANT\s|REVOKE\s|COMMENT\s+ON\s|SET\s|RESET\s)",
+    re.IGNORECASE,
+)
 
 
 def adapt_sqlite_engine(engine: Engine) -> None:
@@ -66,7 +85,16 @@ def reroute_through_batch(ops: Operations) -> None:
     ``alembic.op``'s module functions call ``_proxy.<name>``, so instance
     attributes take precedence over the class methods for this replay only.
     """
-    batch = ops.batch_alter_table
+    user_batch = ops.batch_alter_table
+    original_execute = ops.execute
+
+    def batch(table_name: str, schema: str | None = None) -> Any:
+        return user_batch(table_name, schema=schema, naming_convention=PG_DEFAULT_NAMES)
+
+    def execute(sqltext: Any, *args: Any, **kw: Any) -> Any:
+        if isinstance(sqltext, str) and _PG_ONLY_SQL.match(sqltext):
+            return None
+        return original_execute(sqltext, *args, **kw)
 
     def alter_column(table_name: str, column_name: str, *, schema: str | None = None, **kw: Any) -> None:
         with batch(table_name, schema=schema) as b:
@@ -97,6 +125,6 @@ def reroute_through_batch(ops: Operations) -> None:
         with batch(table_name, schema=schema) as b:
             b.create_primary_key(name, columns)
 
-    for fn in (alter_column, drop_column, create_foreign_key, drop_constraint,
+    for fn in (execute, alter_column, drop_column, create_foreign_key, drop_constraint,
                create_unique_constraint, create_check_constraint, create_primary_key):
         setattr(ops, fn.__name__, fn)

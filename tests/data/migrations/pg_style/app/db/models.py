@@ -23,3 +23,11 @@ class Event(Base):
     created_at: Mapped[Any] = mapped_column(sa.DateTime(timezone=True), server_default=sa.text("now()"))
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
     score: Mapped[Optional[int]] = mapped_column(sa.BigInteger)
+
+
+class Handle(Base):
+    __tablename__ = "handles"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    handle: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    event_id: Mapped[Optional[uuid.UUID]] = mapped_column(postgresql.UUID(as_uuid=True))
