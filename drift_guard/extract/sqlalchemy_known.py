@@ -38,8 +38,11 @@ class Role(str, enum.Enum):
 
 @lru_cache(maxsize=None)
 def sa_object(qualname: str) -> object | None:
-    """The object ``qualname`` names inside the sqlalchemy package, or None."""
-    if not qualname.startswith("sqlalchemy."):
+    """The object ``qualname`` names inside the sqlalchemy package, or None.
+
+    ``sqlalchemy.testing`` is never imported: its pytest plugin modules run code
+    at import time (found by running the extractor over SQLAlchemy's own files)."""
+    if not qualname.startswith("sqlalchemy.") or qualname.startswith("sqlalchemy.testing"):
         return None
     parts = qualname.split(".")
     for split in range(len(parts) - 1, 0, -1):
