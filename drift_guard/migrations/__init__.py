@@ -77,7 +77,10 @@ def check_migrations(
     return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
 
 
-def _replay_and_compare(service, models, graph: RevisionGraph, dirs, recursive, report, database_url):
+def _replay_and_compare(
+    service: Service, models: Schema, graph: RevisionGraph, dirs: list[Path], recursive: bool,
+    report: MigrationReport, database_url: str | None,
+) -> MigrationReport:
     from dataclasses import replace
 
     from drift_guard.migrations.compare import compare
@@ -101,7 +104,9 @@ def _replay_and_compare(service, models, graph: RevisionGraph, dirs, recursive, 
     return replace(report, diffs=tuple(diffs), replayed=result.applied)
 
 
-def _with_env_py(service, models, graph: RevisionGraph, report, database_url):
+def _with_env_py(
+    service: Service, models: Schema, graph: RevisionGraph, report: MigrationReport, database_url: str | None
+) -> MigrationReport:
     from dataclasses import replace
 
     from drift_guard.migrations.env_mode import run_env_mode
