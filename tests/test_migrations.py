@@ -269,3 +269,33 @@ def test_server_only_sql_is_skipped_on_sqlite(tmp_path, statement, skipped):
     assert report.failures == ()
     extra = [d.table for d in report.diffs if d.kind is DiffKind.REMOVE_TABLE]
     assert extra == ([] if skipped or "extra" not in statement else ["extra"])
+
+
+def test_static_origins_fallback_reads_literal_ops_in_upgrade_order():
+    from drift_guard.extract.alembic import build_revision_graph
+    from drift_guard.migrations.static_origins import static_origins, upgrade_order
+
+    root = DATA / "long_history"
+    graph = build_revision_graph([root / "alembic" / "versions"], root / "alembic")
+    order = [h.revision for h in upgrade_order(graph)]
+    assert order.index("r07") < order.index("r08") < order.index("r22")
+    assert order.index("r21") < order.index("r22") and order[-1] == "r34"
+    origins = static_origins(graph).origins
+
+    def where(key):
+        loc = origins.get(key)
+        return (Path(loc.path).name.split("_")[0], loc.line) if loc else None
+
+    assert where(("table", "accounts")) == ("r01", 19)
+    assert where(("column", "accounts", "status")) == ("r03", 19)
+    assert where(("column", "comments", "edited")) == ("r21", 20)  # batch_op.add_column
+    assert where(("index", "ix_comments_task_id")) == ("r21", 21)  # batch_op.create_index
+    assert where(("index", "ix_labels_name")) == ("r29", 20)  # recreated: the last creation wins
+    assert where(("unique", "accounts", ("email",))) == ("r25", 19)
+    assert where(("fk", "audit_log", ("account_id",))) == ("r30", 20)
+    assert where(("column", "comments", "updated_by")) is None  # helper with a variable table: replay only
+
+
+def test_alembic_env_mode_locates_migration_only_columns_statically():
+    (diff,) = run("dg201_migration_column", alembic_env=True).diffs
+    assert diff.location.path.endswith("0004_users_legacy_code.py") and diff.location.line == 19

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from drift_guard.extract.alembic import RevisionGraph
+    from drift_guard.migrations.origins import OriginRecorder
     from drift_guard.schema import Schema
     from drift_guard.service import Service
 
@@ -99,9 +100,19 @@ def _replay_and_compare(
             result: ReplayResult = replay(scripts, connection, batch_on_sqlite=engine.dialect.name == "sqlite")
             if result.failure is not None:
                 return replace(report, failures=(result.failure,), replayed=result.applied)
-            diffs = compare(connection, build_metadata(models), result.recorder)
+            diffs = compare(connection, build_metadata(models), _with_static_fallback(result.recorder, graph))
             connection.rollback()
     return replace(report, diffs=tuple(diffs), replayed=result.applied)
+
+
+def _with_static_fallback(recorder: OriginRecorder, graph: RevisionGraph) -> OriginRecorder:
+    """Replay-recorded sites win; the static reading fills what they miss."""
+    from drift_guard.migrations.static_origins import static_origins
+
+    fallback = static_origins(graph)
+    fallback.origins.update(recorder.origins)
+    fallback.changes.update(recorder.changes)
+    return fallback
 
 
 def _with_env_py(
@@ -112,7 +123,9 @@ def _with_env_py(
     from drift_guard.migrations.env_mode import run_env_mode
 
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
-    result = run_env_mode(service, models, database_url, ids)
+    from drift_guard.migrations.static_origins import static_origins
+
+    result = run_env_mode(service, models, database_url, ids, static_origins(graph))
     if result.failure is not None:
         return replace(report, failures=(result.failure,))
     return replace(report, diffs=result.diffs, replayed=len(graph.revisions))

@@ -14,9 +14,9 @@ callback that hands its ``target_metadata`` and its own compare settings to
   never reads one from the config, since it would then migrate a database we
   do not own.
 
-Migration-side locations are not recorded in this mode (Alembic creates the
-Operations object inside env.py's run), so only-in-migrations diffs are
-located at the model line when there is one, else at alembic.ini.
+Migration-side locations cannot be recorded in this mode (Alembic creates the
+Operations object inside env.py's run); they come from the static reading of
+the revision files (:mod:`.static_origins`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_guard.errors import ConfigError
+from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.report import MigrationDiff, ReplayFailure
 from drift_guard.paths import display_path
 from drift_guard.schema import Location
@@ -61,7 +62,10 @@ def check_env_py(env_py: Path | None) -> None:
             "(sqlalchemy.url / engine_from_config / config.attributes)", shown)
 
 
-def run_env_mode(service: Service, models: Schema, database_url: str | None, revision_ids: dict[str, str]) -> EnvResult:
+def run_env_mode(
+    service: Service, models: Schema, database_url: str | None, revision_ids: dict[str, str],
+    origins: OriginRecorder | None = None,
+) -> EnvResult:
     from alembic.config import Config
 
     from drift_guard.migrations.replay import prepended_sys_path
@@ -75,11 +79,11 @@ def run_env_mode(service: Service, models: Schema, database_url: str | None, rev
             config.set_main_option("script_location", str(service.script_location))
             config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
             config.attributes["connection"] = connection
-            return _upgrade_and_compare(config, service, models, connection, revision_ids)
+            return _upgrade_and_compare(config, service, models, connection, revision_ids, origins or OriginRecorder())
 
 
 def _upgrade_and_compare(config: Any, service: Service, models: Schema, connection: Any,
-                         revision_ids: dict[str, str]) -> EnvResult:
+                         revision_ids: dict[str, str], origins: OriginRecorder) -> EnvResult:
     from alembic import command
 
     try:
@@ -91,7 +95,7 @@ def _upgrade_and_compare(config: Any, service: Service, models: Schema, connecti
         _collect_diffs(config, raw)
     except Exception as exc:  # env.py is user code
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
-    return EnvResult(diffs=tuple(_typed(raw, models, connection)))
+    return EnvResult(diffs=tuple(_typed(raw, models, connection, origins)))
 
 
 def _collect_diffs(config: Any, raw: list[Any]) -> None:
@@ -109,12 +113,11 @@ def _collect_diffs(config: Any, raw: list[Any]) -> None:
         script.run_env()
 
 
-def _typed(raw: list[Any], models: Schema, connection: Any) -> list[MigrationDiff]:
+def _typed(raw: list[Any], models: Schema, connection: Any, origins: OriginRecorder) -> list[MigrationDiff]:
     from drift_guard.migrations.compare import typed_diffs
     from drift_guard.migrations.metadata import build_metadata
-    from drift_guard.migrations.origins import OriginRecorder
 
-    return typed_diffs(raw, build_metadata(models), OriginRecorder(), connection.dialect)
+    return typed_diffs(raw, build_metadata(models), origins, connection.dialect)
 
 
 def _env_failure(exc: BaseException, service: Service, revision_ids: dict[str, str]) -> ReplayFailure:
