@@ -97,6 +97,7 @@ def test_failing_revision_reports_the_server_error_and_drops_the_scratch_databas
     report = check_migrations(service_for(root), clean_models(root, users_extra=(NICKNAME,)), database_url=url)
     (failure,) = report.failures
     assert failure.location.line == 19 and "userz" in failure.error
+    assert SCRATCH_PREFIX not in failure.error  # stable messages: no random scratch name
     assert scratch_databases(url) <= before
 
 
