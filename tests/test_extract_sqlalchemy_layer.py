@@ -264,3 +264,32 @@ def test_other_readable_metadata_is_left_out_quietly(tmp_path, source):
     schema = extract(tmp_path, sources, ("app.db.base.Base",))
     assert [t.name for t in schema.tables] == ["users", "links"]
     assert schema.problems == ()
+
+
+def test_source_slices_match_codegen(tmp_path):
+    """Assert that Module.code (a slice of the file by position) spells every
+    expression as libcst's codegen does, up to continuation-line indentation,
+    across CRLF / CR line ends, tabs, non-ASCII text and backslash continuations."""
+    import libcst as cst
+
+    from drift_guard.extract.sqlalchemy_modules import build_module
+
+    source = (
+        'import sqlalchemy as sa\r\nclass T(Base):\r\n\tx = sa.Column(sa.String(\r\n\t\t20), default="é\\u00e9")'
+        '  # c\r\n\ty = sa.Column(\\\n  sa.Text)\rz = "ü" ; w = sa.Numeric( 1 ,2 )\n'
+    )
+    (path,) = write(tmp_path, {"m.py": source.encode()})
+    parsed = parse_file(path)
+    module = build_module(parsed, ("m",), False)
+    seen = []
+
+    class Check(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.BaseExpression):
+                assert module.code(node).split() == parsed.code(node).split()
+                seen.append(node)
+            return True
+
+    parsed.module.visit(Check())
+    assert len(seen) > 30
+    assert module.code(seen[-1]) == "2"

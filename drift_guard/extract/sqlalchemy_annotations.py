@@ -78,7 +78,7 @@ class AnnotationReader:
         qualname = self.index.qualname(module, node.value)
         if qualname is None or sa_role(qualname) is not Role.MAPPED:
             return None
-        state = _State(module.source.code(annotation))
+        state = _State(module.code(annotation))
         items = _slices(node)
         if len(items) != 1:
             return MappedAnnotation(module, None, False, (), state.spelled)

@@ -64,7 +64,7 @@ class ClassModel:
                 expr = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
                 target = self.index.resolve(ref.module, expr)
                 if target is None:
-                    target = External(ref.module.source.code(arg.value))
+                    target = External(ref.module.code(arg.value))
                 elif isinstance(target, Ref) and (target.attrs or not target.is_class):
                     target = target if not target.attrs else External(".".join([target.key, *target.attrs]))
                 found.append(target)

@@ -171,7 +171,7 @@ class ColumnReader:
 
     def _source(self, parsed: ParsedColumn, name: str) -> str | None:
         given = parsed.kw.get(name)
-        return given[0].source.code(given[1]) if given is not None else None
+        return given[0].code(given[1]) if given is not None else None
 
     def foreign_key(self, module: Module, call: cst.Call, notes: Notes) -> ForeignKey:
         """``ForeignKey("t.c", ondelete=...)``, ``ForeignKey(Model.id)``, ``ForeignKey(t.c.id)``."""
@@ -180,14 +180,14 @@ class ColumnReader:
         target = target if target is not None else keywords.get("column")
         table, column = self._fk_target(module, target)
         if table is UNKNOWN:
-            notes.append(f"cannot resolve the target of `{module.source.code(call)}` statically")
+            notes.append(f"cannot resolve the target of `{module.code(call)}` statically")
         return ForeignKey(
             table=table,  # type: ignore[arg-type] - UNKNOWN when unresolvable
             column=column,  # type: ignore[arg-type]
             ondelete=self._action(module, keywords.get("ondelete")),
             onupdate=self._action(module, keywords.get("onupdate")),
             location=module.source.location(call),
-            spelled=module.source.code(call),
+            spelled=module.code(call),
         )
 
     def _fk_target(self, module: Module, target: cst.BaseExpression | None) -> tuple[object, object]:

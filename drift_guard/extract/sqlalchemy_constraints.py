@@ -86,7 +86,7 @@ class ConstraintReader:
             elif parts is not None:
                 names.append(colref(parts[-1]))  # email, User.email, users.c.email
             else:
-                names.append(module.source.code(node))  # an expression index
+                names.append(module.code(node))  # an expression index
         return tuple(names)
 
     def _foreign_key(self, module: Module, call: cst.Call, positional: list, keywords: dict,
@@ -130,5 +130,5 @@ def _upper(value: str | None) -> str | None:
 
 
 def _short(module: Module, node: cst.CSTNode) -> str:
-    text = " ".join(module.source.code(node).split())
+    text = " ".join(module.code(node).split())
     return text if len(text) <= 60 else text[:57] + "..."

@@ -197,7 +197,7 @@ class TableBuilder:
         location = module.source.location(value)
         if arg.star or not isinstance(value, cst.Call):
             draft.partial = True
-            draft.note(f"cannot read `{arg.star}{module.source.code(value)}` in `Table(...)` statically", location)
+            draft.note(f"cannot read `{arg.star}{module.code(value)}` in `Table(...)` statically", location)
             return
         if self.columns.role_of(module, value.func) is Role.COLUMN:
             column, notes = self.columns.imperative(module, value)
@@ -208,7 +208,7 @@ class TableBuilder:
             else:
                 draft.columns.append(column)
         elif not self.constraints.element(module, value, draft.db_name, draft.constraints):
-            draft.note(f"cannot read `{module.source.code(value.func)}(...)` in `Table(...)` statically", location)
+            draft.note(f"cannot read `{module.code(value.func)}(...)` in `Table(...)` statically", location)
 
     def metadata_id(self, module: Module, expr: cst.BaseExpression) -> str | None:
         """The metadata identity of a ``Table``'s second argument (``Base.metadata`` too)."""

@@ -52,7 +52,7 @@ class TypeReader:
 
     def read(self, module: Module, expr: cst.BaseExpression, spelled: str | None = None) -> TypeResult:
         """Classify a type expression written in ``module``."""
-        spelled = spelled or dotted_name(expr) or module.source.code(expr)  # a bare name needs no codegen
+        spelled = spelled or dotted_name(expr) or module.code(expr)  # a bare name needs no codegen
         return self._read(module, expr, spelled, 0)
 
     def _read(self, module: Module, expr: cst.BaseExpression, spelled: str, depth: int) -> TypeResult:
@@ -86,7 +86,7 @@ class TypeReader:
         if family is Family.ARRAY:
             item_expr = _argument(use.args, 0, "item_type")
             if item_expr is not None:
-                found = self._read(use.module, item_expr, use.module.source.code(item_expr), depth + 1)
+                found = self._read(use.module, item_expr, use.module.code(item_expr), depth + 1)
                 item, notes = found.type, notes + found.notes
         elif family is Family.ENUM:
             args, kwargs = self._enum_members(use, args, kwargs)
@@ -174,7 +174,7 @@ class TypeReader:
         def value_of(expr: cst.BaseExpression) -> object:
             value = literal(expr, self.index.lookup(module))
             if value is UNKNOWN and self._worth_a_note(module, expr):
-                notes.append(f"cannot resolve `{module.source.code(expr)}` statically")
+                notes.append(f"cannot resolve `{module.code(expr)}` statically")
             return value
 
         for arg in args:
@@ -184,9 +184,9 @@ class TypeReader:
                     positional.extend(values)
                 else:
                     positional.append(UNKNOWN)
-                    notes.append(f"cannot resolve `*{module.source.code(arg.value)}` statically")
+                    notes.append(f"cannot resolve `*{module.code(arg.value)}` statically")
             elif arg.star:
-                notes.append(f"cannot resolve `**{module.source.code(arg.value)}` statically")
+                notes.append(f"cannot resolve `**{module.code(arg.value)}` statically")
             elif arg.keyword is not None:
                 keywords.append((arg.keyword.value, value_of(arg.value)))
             else:
