@@ -232,7 +232,9 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
                     "`additional_dependencies`), or run with --no-migrations")
             message = f"{revision} cannot be loaded: {failure.error}"
         else:
-            hint = "make the revision apply on an empty database; check dialect-specific SQL with --database-url"
+            hint = "make the revision apply on an empty database"
+            if ctx.migrations.database == "sqlite":
+                hint += "; check dialect-specific SQL with --database-url"
             message = f"{revision} failed on the scratch {ctx.migrations.database} database: {failure.error}"
         yield finding("DG205", message, hint, failure.location)
 

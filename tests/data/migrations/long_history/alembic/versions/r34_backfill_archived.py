@@ -20,4 +20,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass
+    op.execute("UPDATE projects SET archived = NULL")
