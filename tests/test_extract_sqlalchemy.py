@@ -261,6 +261,7 @@ class Post(Base):
     by_table = Column(ForeignKey(groups.c.gid))
     annotated: Mapped[Optional[str]] = mapped_column(ForeignKey("users.id"))
     missing = Column(ForeignKey("nowhere.id"))
+    qualified = Column(ForeignKey("public.users.id"))
 """})
     posts = schema.tables[-1]
     cols = {c.name: c for c in posts.columns}
@@ -272,6 +273,7 @@ class Post(Base):
     assert cols["annotated"].type.sa_type == "sqlalchemy.BigInteger"  # FK type wins over the annotation
     assert cols["annotated"].nullable is True
     assert cols["missing"].type.family is Family.UNKNOWN
+    assert (cols["qualified"].foreign_key.table, cols["qualified"].type.sa_type) == ("users", "sqlalchemy.BigInteger")
     assert [(p.table, p.column) for p in schema.problems] == [("posts", "missing")]
 
 

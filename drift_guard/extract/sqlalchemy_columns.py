@@ -193,7 +193,7 @@ class ColumnReader:
     def _fk_target(self, module: Module, target: cst.BaseExpression | None) -> tuple[object, object]:
         text = string_literal(target, self.index.lookup(module)) if target is not None else None
         if text is not None and "." in text:
-            table, _, column = text.rpartition(".")
+            table, column = text.split(".")[-2:]  # "schema.table.col": Table.name has no schema either
             return table.lower(), column.lower()
         found = self.fk_target(module, target) if target is not None else None
         if found is not None:

@@ -114,8 +114,8 @@ class ConstraintReader:
     def _target(self, module: Module, node: cst.BaseExpression) -> tuple[str, str] | None:
         text = string_literal(node, self.index.lookup(module))
         if text is not None:
-            table, dot, column = text.rpartition(".")
-            return (table, column) if dot else None
+            parts = text.split(".")
+            return (parts[-2], parts[-1]) if len(parts) > 1 else None  # schema dropped, as in Table.name
         return self.fk_target(module, node)
 
 
