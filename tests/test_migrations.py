@@ -174,7 +174,7 @@ def test_unknown_type_and_unknown_nullability_are_not_compared():
 def test_long_history_with_branches_merge_batch_and_data_migrations():
     report = run("long_history", long_history_models())
     assert report.replayed == 34 and [h.revision for h in report.heads] == ["r34"]
-    assert (report.diffs, report.failures, report.graph_issues) == ((), (), ())
+    assert (report.diffs, report.failures, report.graph_issues, report.empty_downgrades) == ((), (), (), ())
 
 
 def test_long_history_drift_is_located_at_the_helper_op_line():
