@@ -57,6 +57,8 @@ TWO_BASES = {
 
         links = Table("links", Base.metadata, Column("id", Integer, primary_key=True))
         stray = Table("stray", other_metadata, Column("id", Integer, primary_key=True))
+        metadata = Base.metadata
+        aliased = Table("aliased", metadata, Column("id", Integer, primary_key=True))
     """,
 }
 
@@ -64,12 +66,13 @@ TWO_BASES = {
 @pytest.mark.parametrize(
     ("bases", "expected"),
     [
-        ((), ["users", "audit", "links", "stray"]),  # fallback mode: everything
-        (("app.db.base.Base",), ["users", "links"]),
-        (("app.db.base.Base.metadata",), ["users", "links"]),
+        ((), ["users", "audit", "links", "stray", "aliased"]),  # fallback mode: everything
+        (("app.db.base.Base",), ["users", "links", "aliased"]),
+        (("app.db.base.Base.metadata",), ["users", "links", "aliased"]),
+        (("app.db.models.metadata",), ["users", "links", "aliased"]),
         (("app.db.models.OtherBase",), ["audit"]),
         (("app.db.models.other_metadata",), ["stray"]),
-        (("app.db.base.Base", "app.db.models.other_metadata"), ["users", "links", "stray"]),
+        (("app.db.base.Base", "app.db.models.other_metadata"), ["users", "links", "stray", "aliased"]),
     ],
 )
 def test_bases_select_the_layer(tmp_path, bases, expected):
@@ -136,7 +139,7 @@ def test_registry_mapped_decorator(tmp_path):
 
 def test_unknown_bases_fall_back_with_a_problem(tmp_path):
     schema = extract(tmp_path, TWO_BASES, ("nowhere.Base",))
-    assert [t.name for t in schema.tables] == ["users", "audit", "links", "stray"]
+    assert [t.name for t in schema.tables] == ["users", "audit", "links", "stray", "aliased"]
     (problem,) = schema.problems
     assert "nowhere.Base" in problem.message
 
@@ -244,7 +247,7 @@ def test_unreadable_base_in_bases_mode_is_reported(tmp_path, source):
     sources = dict(TWO_BASES)
     sources["app/db/extra.py"] = "from sqlalchemy import Column, Integer, Table\n" + source
     schema = extract(tmp_path, sources, ("app.db.base.Base",))
-    assert [t.name for t in schema.tables] == ["users", "links"]  # the extra file adds nothing
+    assert [t.name for t in schema.tables] == ["users", "links", "aliased"]  # the extra file adds nothing
     (problem,) = schema.problems
     assert problem.kind is ProblemKind.UNRESOLVED and "left out" in problem.message
     assert problem.location.path.endswith("extra.py")
@@ -262,7 +265,7 @@ def test_other_readable_metadata_is_left_out_quietly(tmp_path, source):
     sources = dict(TWO_BASES)
     sources["app/db/extra.py"] = "from sqlalchemy import Column, Integer, Table\n" + source
     schema = extract(tmp_path, sources, ("app.db.base.Base",))
-    assert [t.name for t in schema.tables] == ["users", "links"]
+    assert [t.name for t in schema.tables] == ["users", "links", "aliased"]
     assert schema.problems == ()
 
 

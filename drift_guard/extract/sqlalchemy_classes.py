@@ -49,6 +49,12 @@ class ClassModel:
         self._roots: dict[str, tuple[tuple[BaseRoot, ...], tuple[str, ...]]] = {}
         self._attrs: dict[str, dict[str, Attribute]] = {}
         self._mapped: dict[str, bool] = {}
+        roots.class_mid = self.class_mid
+
+    def class_mid(self, ref: Ref) -> str | None:
+        """The metadata identity of ``ref.metadata`` (its first declarative base's)."""
+        found, _ = self.roots(ref)
+        return found[0].mid if found else None
 
     def body(self, ref: Ref) -> ClassBody:
         if ref.key not in self._bodies:
@@ -63,10 +69,10 @@ class ClassModel:
                     continue  # metaclass=..., **kw
                 expr = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
                 target = self.index.resolve(ref.module, expr)
-                if target is None:
+                if target is None:  # class X(make_base()): nothing to follow
                     target = External(ref.module.code(arg.value))
-                elif isinstance(target, Ref) and (target.attrs or not target.is_class):
-                    target = target if not target.attrs else External(".".join([target.key, *target.attrs]))
+                elif isinstance(target, Ref) and target.attrs:  # db.Model on a local object
+                    target = External(".".join([target.key, *target.attrs]))
                 found.append(target)
             self._bases[ref.key] = found
         return self._bases[ref.key]

@@ -50,6 +50,8 @@ class RootReader:
         self.index = index
         self.role_of = role_of
         self.annotations = annotations
+        # ``SomeClass.metadata`` -> its base's metadata identity; set by the class model
+        self.class_mid: Callable[[Ref], Optional[str]] | None = None
 
     def _type_map(self, module: Module, expr: cst.BaseExpression | None) -> tuple[tuple, bool]:
         if expr is None:
@@ -118,10 +120,8 @@ class RootReader:
         return None
 
     def metadata_id(self, expr: cst.BaseExpression, module: Module, depth: int = 0) -> str | None:
-        """Identity of the MetaData an expression evaluates to (``metadata``, ``reg.metadata``).
-
-        ``SomeClass.metadata`` is left to the caller (None here): only the class
-        model knows which base a class sits on."""
+        """Identity of the MetaData an expression evaluates to (``metadata``,
+        ``reg.metadata``, ``Base.metadata``, an alias ``metadata = Base.metadata``)."""
         if depth > _MAX_DEPTH:
             return None
         target = self.index.resolve(module, expr)
@@ -140,7 +140,7 @@ class RootReader:
 
     def _owner_mid(self, target: Ref, depth: int) -> str | None:
         owner = Ref(target.module, target.name)
-        if owner.is_class:
-            return None  # classes are answered by ClassModel (see class_metadata_id)
+        if owner.is_class:  # only the class model knows which base a class sits on
+            return self.class_mid(owner) if self.class_mid is not None else None
         root = self.value_root(owner, depth + 1) or self.registry_root(owner.module, cst.Name(owner.name), owner.key)
         return root.mid if root is not None else None

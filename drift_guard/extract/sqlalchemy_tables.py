@@ -212,11 +212,4 @@ class TableBuilder:
 
     def metadata_id(self, module: Module, expr: cst.BaseExpression) -> str | None:
         """The metadata identity of a ``Table``'s second argument (``Base.metadata`` too)."""
-        found = self.classes.root_reader.metadata_id(expr, module)
-        if found is not None:
-            return found
-        target = self.index.resolve(module, expr)
-        if isinstance(target, Ref) and target.attrs == ("metadata",) and target.name in target.module.classes:
-            roots, _ = self.classes.roots(Ref(target.module, target.name))
-            return roots[0].mid if roots else None
-        return None
+        return self.classes.root_reader.metadata_id(expr, module)
