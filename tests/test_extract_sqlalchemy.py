@@ -334,3 +334,17 @@ def test_non_literal_type_map_is_reported_once(tmp_path):
     assert [t.column("id").type.family for t in schema.tables] == [Family.INTEGER, Family.INTEGER]
     (problem,) = schema.problems
     assert "type_annotation_map" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("line", "default"),
+    [
+        ("x: Mapped[int] = mapped_column(default=0)", "0"),
+        ("x: Mapped[int] = mapped_column(insert_default=sa.func.now())", "sa.func.now()"),
+        ("x: Mapped[list] = mapped_column(default_factory=list)", "list"),
+        ("x: Mapped[int] = mapped_column()", None),
+    ],
+)
+def test_defaults_as_source_text(tmp_path, line, default):
+    column, _ = one_column(tmp_path, line)
+    assert column.default == default

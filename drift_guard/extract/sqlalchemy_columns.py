@@ -123,7 +123,7 @@ class ColumnReader:
             index=index is True,
             autoincrement=self._autoincrement(parsed),
             foreign_key=foreign_key,
-            default=self._source(parsed, "default") or self._source(parsed, "insert_default"),
+            default=self._default(parsed),
             server_default=self._source(parsed, "server_default"),
         ), notes
 
@@ -168,6 +168,14 @@ class ColumnReader:
         if isinstance(value, bool):
             return value
         return True if value == "ignore_fk" else UNKNOWN
+
+    def _default(self, parsed: ParsedColumn) -> str | None:
+        """``default=``, or mapped_column's ``insert_default=`` / dataclass ``default_factory=``."""
+        for name in ("default", "insert_default", "default_factory"):
+            text = self._source(parsed, name)
+            if text is not None:
+                return text
+        return None
 
     def _source(self, parsed: ParsedColumn, name: str) -> str | None:
         given = parsed.kw.get(name)
