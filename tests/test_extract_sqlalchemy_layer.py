@@ -296,3 +296,25 @@ def test_source_slices_match_codegen(tmp_path):
     parsed.module.visit(Check())
     assert len(seen) > 30
     assert module.code(seen[-1]) == "2"
+
+
+@pytest.mark.parametrize(
+    "model_import",
+    [
+        "import app.db.base as b\nBase = b.Base",
+        "from app.db.base import *",
+        "from .base import Base",
+        "from app.db import base\nBase = base.Base",
+    ],
+)
+def test_base_reached_through_imports(tmp_path, model_import):
+    sources = {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "",
+        "app/db/base.py": "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n",
+        "app/db/models.py": model_import + "\nfrom sqlalchemy import Column, Integer\n"
+        "class User(Base):\n    __tablename__ = 'users'\n    id = Column(Integer, primary_key=True)\n",
+    }
+    schema = extract(tmp_path, sources, ("app.db.base.Base",))
+    assert [t.name for t in schema.tables] == ["users"]
+    assert schema.problems == ()

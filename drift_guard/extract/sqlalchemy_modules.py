@@ -207,6 +207,9 @@ class ModuleIndex:
         if depth > _MAX_DEPTH:
             return External(".".join(parts))
         if module.defines(head):
+            alias = dotted_parts(module.values[head]) if head in module.values else None
+            if alias is not None and alias[0] != head:  # Base = b.Base: follow the alias
+                return self.resolve_parts(module, (*alias, *rest), depth + 1)
             return Ref(module, head, rest)
         qualified = module.imports.names.get(head)
         if qualified is not None:
