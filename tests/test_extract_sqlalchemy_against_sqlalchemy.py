@@ -128,11 +128,58 @@ FIXTURES = {
             skill = Column(String(30))
             __mapper_args__ = {"polymorphic_identity": "engineer"}
 
+        class Note(Base):
+            __table__ = Table("notes", Base.metadata, Column("id", Integer, primary_key=True),
+                              Column("body", sa.Text))
+
         class Manager(Person):
             __tablename__ = "manager"
             id = Column(Integer, ForeignKey("person.id"), primary_key=True)
             budget = Column(sa.Numeric(10, 2))
             __mapper_args__ = {"polymorphic_identity": "manager"}
+    """,
+    "dataclasses_and_helpers": """
+        import datetime, uuid
+        from decimal import Decimal
+        from typing import Optional
+        import sqlalchemy as sa
+        from sqlalchemy import Column, ForeignKey, Integer, String, Table
+        from sqlalchemy.orm import DeclarativeBase, Mapped, MappedAsDataclass, declared_attr, mapped_column
+
+        NAME_LEN = 80
+
+        def created_column():
+            return mapped_column(sa.DateTime, server_default=sa.func.now(), init=False)
+
+        class Base(MappedAsDataclass, DeclarativeBase):
+            pass
+
+        class Tenant(Base):
+            __tablename__ = "tenants"
+            id: Mapped[int] = mapped_column(primary_key=True, init=False)
+            name: Mapped[str] = mapped_column(String(NAME_LEN))
+            price: Mapped[Optional[Decimal]] = mapped_column(sa.Numeric(8, 2), default=None)
+            key: Mapped[uuid.UUID] = mapped_column(default_factory=uuid.uuid4)
+            created: Mapped[datetime.datetime] = created_column()
+
+        class TenantScoped(MappedAsDataclass):
+            @declared_attr
+            def tenant_id(cls) -> Mapped[int]:
+                return mapped_column(ForeignKey(Tenant.id), init=False)
+
+        class Doc(TenantScoped, Base):
+            __tablename__ = "docs"
+            __table_args__ = (sa.PrimaryKeyConstraint("code", "version"),)
+            code: Mapped[str] = mapped_column(String(10), init=False)
+            version: Mapped[int] = mapped_column(init=False)
+            title: Mapped[str] = mapped_column("doc_title", String(200), default="")
+
+        audit = Table(
+            "audit", Base.metadata,
+            Column("id", Integer, primary_key=True),
+            Column("doc_code", String(10), nullable=False),
+            Column("tenant", ForeignKey("tenants.id", ondelete="SET NULL")),
+        )
     """,
 }
 
