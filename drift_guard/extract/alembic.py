@@ -114,12 +114,38 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
         return source
     values: dict[str, tuple[object, Location]] = {}
     functions: dict[str, cst.FunctionDef] = {}
+    lines = _top_level_lines(source.text)
     for statement in source.module.body:
-        _collect(statement, source, values, functions)
-    return _header(path, source, values, functions)
+        _collect(statement, source, lines, values, functions)
+    return _header(path, source, lines, values, functions)
 
 
-def _collect(statement, source: SourceFile, values: dict, functions: dict) -> None:
+def _top_level_lines(text: str) -> dict[str, int]:
+    """Line of each module-level assignment (``name``) and def (``def name``).
+
+    libcst's PositionProvider regenerates the whole module to compute
+    positions (~4 ms a file, most of the time on a 200-revision history); the
+    compiler's parser gives module-level line numbers for a fraction of that.
+    ``ast.parse`` compiles, it never executes.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            lines[node.targets[0].id] = node.lineno
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            lines[node.target.id] = node.lineno
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            lines[f"def {node.name}"] = node.lineno
+    return lines
+
+
+def _collect(statement, source: SourceFile, lines: dict[str, int], values: dict, functions: dict) -> None:
     import libcst as cst
 
     if isinstance(statement, cst.FunctionDef):
@@ -130,7 +156,7 @@ def _collect(statement, source: SourceFile, values: dict, functions: dict) -> No
     for small in statement.body:
         target, value = _assignment(small)
         if target in _HEADER_NAMES and value is not None:
-            values[target] = (_literal(value), source.location(small))
+            values[target] = (_literal(value), Location(source.path, lines.get(target, 1)))
 
 
 def _assignment(small) -> tuple[str | None, object]:
@@ -176,7 +202,7 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return tuple(value)  # type: ignore[arg-type]
 
 
-def _header(path: Path, source: SourceFile, values: dict, functions: dict) -> RevisionHeader:
+def _header(path: Path, source: SourceFile, lines: dict[str, int], values: dict, functions: dict) -> RevisionHeader:
     rev_value, rev_loc = values.get("revision", (None, Location(source.path)))
     down = values.get("down_revision")
     literal = all(v is not _NOT_LITERAL for v, _ in values.values())
@@ -191,7 +217,7 @@ def _header(path: Path, source: SourceFile, values: dict, functions: dict) -> Re
         depends_on=_as_tuple(values.get("depends_on", (None,))[0]),
         branch_labels=_as_tuple(values.get("branch_labels", (None,))[0]),
         upgrade_does_something=upgrade is not None and not body_is_empty(upgrade),
-        downgrade_location=source.location(downgrade) if downgrade is not None else None,
+        downgrade_location=Location(source.path, lines.get("def downgrade", 1)) if downgrade is not None else None,
         downgrade_empty=downgrade is not None and body_is_empty(downgrade),
         literal=literal,
     )

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from drift_guard.extract.alembic import RevisionGraph
-    from drift_guard.migrations.origins import OriginRecorder
     from drift_guard.schema import Schema
     from drift_guard.service import Service
 
@@ -88,6 +87,7 @@ def _replay_and_compare(
     from drift_guard.migrations.metadata import build_metadata
     from drift_guard.migrations.replay import ReplayResult, load_scripts, prepended_sys_path, replay
     from drift_guard.migrations.scratch import scratch_engine
+    from drift_guard.migrations.static_origins import static_origins
 
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
     with prepended_sys_path(service.import_roots or (service.root,)):
@@ -101,7 +101,7 @@ def _replay_and_compare(
             if result.failure is not None:
                 failure = _without_scratch_name(result.failure, engine.url.database, database_url)
                 return replace(report, failures=(failure,), replayed=result.applied)
-            diffs = compare(connection, build_metadata(models), _with_static_fallback(result.recorder, graph))
+            diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
             connection.rollback()
     return replace(report, diffs=tuple(diffs), replayed=result.applied)
 
@@ -114,16 +114,6 @@ def _without_scratch_name(failure: ReplayFailure, scratch: str | None, database_
     if database_url is None or not scratch:
         return failure
     return replace(failure, error=failure.error.replace(f"{scratch}.", "").replace(scratch, "<scratch>"))
-
-
-def _with_static_fallback(recorder: OriginRecorder, graph: RevisionGraph) -> OriginRecorder:
-    """Replay-recorded sites win; the static reading fills what they miss."""
-    from drift_guard.migrations.static_origins import static_origins
-
-    fallback = static_origins(graph)
-    fallback.origins.update(recorder.origins)
-    fallback.changes.update(recorder.changes)
-    return fallback
 
 
 def _with_env_py(

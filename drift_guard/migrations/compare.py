@@ -9,7 +9,7 @@ lengths, JSONB stored as JSON) never produces a finding.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from drift_guard.migrations.describe import describe
 from drift_guard.migrations.metadata import ModelMetadata
@@ -22,7 +22,21 @@ if TYPE_CHECKING:
 IGNORED_TABLES = frozenset({"alembic_version"})
 
 
-def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecorder) -> list[MigrationDiff]:
+def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecorder,
+            fallback: Callable[[], OriginRecorder] | None = None) -> list[MigrationDiff]:
+    """Typed diffs; ``fallback`` (static creation sites, costly to read) is only
+    consulted when a migrations-only diff has no recorded location."""
+    raw = raw_diffs(connection, model)
+    diffs = typed_diffs(raw, model, recorder, connection.dialect)
+    if fallback is not None and any(d.migration_location is None and not d.kind.model_side for d in diffs):
+        merged = fallback()
+        merged.origins.update(recorder.origins)
+        merged.changes.update(recorder.changes)
+        diffs = typed_diffs(raw, model, merged, connection.dialect)
+    return diffs
+
+
+def raw_diffs(connection: Connection, model: ModelMetadata) -> list[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -35,7 +49,7 @@ def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecord
             "target_metadata": model.metadata,
         },
     )
-    return typed_diffs(compare_metadata(context, model.metadata), model, recorder, connection.dialect)
+    return compare_metadata(context, model.metadata)
 
 
 def typed_diffs(raw: list[Any], model: ModelMetadata, recorder: OriginRecorder, dialect: Any) -> list[MigrationDiff]:
