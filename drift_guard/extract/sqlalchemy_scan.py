@@ -101,9 +101,9 @@ class Extraction:
             if draft is not None:
                 self._add(f"{module.name}.{target.value}" if isinstance(target, cst.Name) else None, draft)
         elif role is Role.INDEX and isinstance(small, (cst.Expr, cst.Assign)):
-            self._module_index(module, value, problems)
+            self._module_index(module, value)
         elif isinstance(target, cst.Attribute) and role in (Role.COLUMN, Role.MAPPED_COLUMN):
-            self._added_column(module, target, value, role, problems)
+            self._added_column(module, target, value, role)
         elif isinstance(small, cst.Expr) and isinstance(value.func, cst.Name) and value.func.value == "setattr":
             self._unreadable_block(module, small, problems)
 
@@ -117,8 +117,7 @@ class Extraction:
         target = self.index.resolve(module, expr)
         return self.by_symbol.get(target.key) if isinstance(target, Ref) else None
 
-    def _added_column(self, module: Module, target: cst.Attribute, call: cst.Call, role: Role,
-                      problems: list[Problem]) -> None:
+    def _added_column(self, module: Module, target: cst.Attribute, call: cst.Call, role: Role) -> None:
         """``User.nickname = Column(String(50))`` after the class: SQLAlchemy adds it."""
         draft = self._draft_of(module, target.value)
         if draft is None:
@@ -126,7 +125,7 @@ class Extraction:
         member = Member(target.attr.value, target.attr, module, call, call, role)
         self.tables.add_column(draft, member, {})
 
-    def _module_index(self, module: Module, call: cst.Call, problems: list[Problem]) -> None:
+    def _module_index(self, module: Module, call: cst.Call) -> None:
         """``Index("ix_users_email", User.email)`` outside the class."""
         columns = [a.value for a in call.args if a.keyword is None][1:]
         draft = next((d for d in (self._draft_of(module, _owner(c)) for c in columns if _owner(c) is not None)
