@@ -318,3 +318,16 @@ def test_base_reached_through_imports(tmp_path, model_import):
     schema = extract(tmp_path, sources, ("app.db.base.Base",))
     assert [t.name for t in schema.tables] == ["users"]
     assert schema.problems == ()
+
+
+def test_a_file_listed_twice_is_read_once(tmp_path):
+    (path,) = write(tmp_path, {"models.py": """
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import declarative_base
+        Base = declarative_base()
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+    """})
+    schema = extract_models([path, tmp_path / "." / "models.py"], import_roots=[tmp_path])
+    assert [t.name for t in schema.tables] == ["users"] and len(schema.files) == 1

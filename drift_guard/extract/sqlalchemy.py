@@ -35,8 +35,7 @@ def extract_models(
     problems: list[Problem] = []
     shown: list[str] = []
     modules = []
-    for path in files:
-        path = Path(path)
+    for path in dict.fromkeys(Path(f).resolve() for f in files):  # a file listed twice is read once
         display = display_path(path)
         shown.append(display)
         parsed = parse_file(path, display)
