@@ -299,3 +299,11 @@ def test_static_origins_fallback_reads_literal_ops_in_upgrade_order():
 def test_alembic_env_mode_locates_migration_only_columns_statically():
     (diff,) = run("dg201_migration_column", alembic_env=True).diffs
     assert diff.location.path.endswith("0004_users_legacy_code.py") and diff.location.line == 19
+
+
+def test_partially_read_model_table_is_not_compared():
+    root = DATA / "dg201_migration_column"
+    models = clean_models(root)
+    users = replace(models.tables[0], partial=True, columns=models.tables[0].columns[:1])
+    report = run("dg201_migration_column", replace(models, tables=(users, models.tables[1])))
+    assert report.diffs == ()  # neither users.legacy_code nor the unread columns

@@ -45,7 +45,7 @@ def raw_diffs(connection: Connection, model: ModelMetadata) -> list[Any]:
         connection,
         opts={
             "compare_type": sqlite_compare_type if sqlite else True,
-            "include_name": _include_name,
+            "include_name": lambda name, type_, parents: _include_name(name, type_, parents, model.skipped_tables),
             "target_metadata": model.metadata,
         },
     )
@@ -83,10 +83,12 @@ def _flatten(raw: list[Any]) -> Iterator[tuple]:
             yield item
 
 
-def _include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+def _include_name(name: str | None, type_: str, parent_names: dict, skipped: set[str]) -> bool:
     if type_ != "table" or name is None:
         return True
-    return name not in IGNORED_TABLES and not name.startswith(("sqlite_", "_alembic_tmp_"))
+    if name in IGNORED_TABLES or name.lower() in skipped:
+        return False
+    return not name.startswith(("sqlite_", "_alembic_tmp_"))
 
 
 def sqlite_family(type_: Any, dialect: Any) -> Any:

@@ -157,10 +157,12 @@ def _unique_diff(added: bool, constraint: Any, model, origins) -> MigrationDiff 
                          migrated, name=constraint.name)
 
 
-def _fk_diff(added: bool, fk: Any, model: ModelMetadata, origins: OriginRecorder) -> MigrationDiff:
+def _fk_diff(added: bool, fk: Any, model: ModelMetadata, origins: OriginRecorder) -> MigrationDiff | None:
     table = fk.parent.name
     cols = list(fk.column_keys)
     target = fk.elements[0].target_fullname.rsplit(".", 1)[0] if fk.elements else "?"
+    if target.lower() in model.skipped_tables:
+        return None  # references into a table we could not read are not compared
     remote = [e.target_fullname.rsplit(".", 1)[-1] for e in fk.elements]
     what = f"foreign key `{table}({', '.join(cols)})` -> `{target}({', '.join(remote)})`"
     if fk.ondelete:

@@ -27,6 +27,9 @@ class ModelMetadata:
     tables: dict[str, Table] = field(default_factory=dict)  # db name (lower) -> model table
     unknown_nullable: set[tuple[str, str]] = field(default_factory=set)  # (table, column)
     index_locations: dict[str, Location] = field(default_factory=dict)  # index name -> line
+    # Tables the extractor could not read completely: left out of the compare
+    # on both sides, so neither "missing" nor "extra" is reported for them.
+    skipped_tables: set[str] = field(default_factory=set)
 
 
 def build_metadata(models: Schema) -> ModelMetadata:
@@ -34,11 +37,11 @@ def build_metadata(models: Schema) -> ModelMetadata:
 
     result = ModelMetadata(sa.MetaData())
     tables = models.first_tables()
-    for key, table in sorted(tables.items()):
-        if table.partial:
-            continue  # a table we could not read completely must not produce diffs
+    result.skipped_tables.update(key for key, table in tables.items() if table.partial)
+    readable = {key: table for key, table in tables.items() if not table.partial}
+    for key, table in sorted(readable.items()):
         result.tables[key] = table
-        _add_table(result, table, tables)
+        _add_table(result, table, readable)
     return result
 
 
@@ -67,6 +70,8 @@ def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) ->
     for uc in table.unique_constraints:
         items.append(sa.UniqueConstraint(*uc.columns, name=uc.name))
     for fkc in table.foreign_key_constraints:
+        if fkc.ref_table.lower() not in tables:
+            continue  # the target is not compared (partial or not a model table)
         refs = [f"{fkc.ref_table}.{c}" for c in fkc.ref_columns]
         items.append(sa.ForeignKeyConstraint(
             list(fkc.columns), refs, name=fkc.name, ondelete=fkc.ondelete, onupdate=fkc.onupdate
@@ -81,10 +86,12 @@ def _column_fk(fk, tables: dict[str, Table]):
 
     if fk is None:
         return None
+    target = tables.get(fk.table.lower())
+    if target is None:
+        return None  # the target is not compared (partial or not a model table)
     column = fk.column
     if column is None:
-        target = tables.get(fk.table.lower())
-        if target is None or len(target.primary_key) != 1:
+        if len(target.primary_key) != 1:
             return None
         column = target.primary_key[0]
     return sa.ForeignKey(f"{fk.table}.{column}", ondelete=fk.ondelete, onupdate=fk.onupdate)
