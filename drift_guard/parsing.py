@@ -48,7 +48,7 @@ class SourceFile:
 
 
 ParseResult = Union[SourceFile, Problem]
-_CACHE: dict[tuple[str, int, int], ParseResult] = {}
+_CACHE: dict[tuple[str, int, int, str], ParseResult] = {}
 _LIMIT = {"max_bytes": 1_000_000}
 
 
@@ -63,7 +63,7 @@ def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
     shown = display or str(path)
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, shown)
     except OSError as exc:
         return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
     cached = _CACHE.get(key)
@@ -154,6 +154,6 @@ def failures_under(root: Path) -> list[Problem]:
     prefix = str(Path(root).resolve())
     return [
         result
-        for (path, _, _), result in sorted(_CACHE.items(), key=lambda item: item[0])
+        for (path, _, _, _), result in sorted(_CACHE.items(), key=lambda item: item[0])
         if isinstance(result, Problem) and (path == prefix or path.startswith(prefix + "/"))
     ]

@@ -228,11 +228,11 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 if found is not None:
                     yield finding(
                         "DG112",
-                        found.message,
+                        f"column `{model_t.name}.{model_col.name}`: {found.message}",
                         found.hint,
                         pydal_col.location,
-                        table=pydal_t.name,
-                        column=pydal_col.name,
+                        table=model_t.key,
+                        column=model_col.key,
                         related=(model_col.location,),
                         severity=found.severity,
                     )
