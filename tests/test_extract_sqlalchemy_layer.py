@@ -214,10 +214,14 @@ def _generated_models(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_large_generated_file(tmp_path):
+def test_large_generated_file(tmp_path, monkeypatch):
     """Assert that a ~5 MB generated models file extracts completely, and that the
     extractor's own work stays small next to libcst's parse + position pass (which
-    every extractor shares through drift_guard.parsing and this test measures apart)."""
+    every extractor shares through drift_guard.parsing and this test measures apart).
+    The default 1 MB parse limit (``max-file-size``) is raised as a user would."""
+    from drift_guard import parsing
+
+    monkeypatch.setitem(parsing._LIMIT, "max_bytes", 10_000_000)  # restored after the test
     (path,) = write(tmp_path, {"models.py": _generated_models(9000)})
     assert path.stat().st_size > 5_000_000
     start = time.perf_counter()
@@ -331,3 +335,23 @@ def test_a_file_listed_twice_is_read_once(tmp_path):
     """})
     schema = extract_models([path, tmp_path / "." / "models.py"], import_roots=[tmp_path])
     assert [t.name for t in schema.tables] == ["users"] and len(schema.files) == 1
+
+
+def test_file_over_the_parse_limit_is_a_problem(tmp_path, monkeypatch):
+    from drift_guard import parsing
+
+    monkeypatch.setitem(parsing._LIMIT, "max_bytes", 400)
+    schema = extract(tmp_path, {
+        "big.py": "# padding\n" * 100,
+        "models.py": """
+            from sqlalchemy import Column, Integer
+            from sqlalchemy.orm import declarative_base
+            Base = declarative_base()
+            class User(Base):
+                __tablename__ = "users"
+                id = Column(Integer, primary_key=True)
+        """,
+    })
+    assert [t.name for t in schema.tables] == ["users"]
+    (problem,) = schema.problems
+    assert problem.kind is ProblemKind.SYNTAX_ERROR and problem.location.path.endswith("big.py")
