@@ -36,6 +36,8 @@ def sqlalchemy_class(qualname: str) -> type | None:
     """
     if not (qualname == "sqlalchemy" or qualname.startswith("sqlalchemy.")):
         return None
+    if qualname.startswith("sqlalchemy.testing"):  # runs code at import (pytest plugin bootstrap)
+        return None
     parts = qualname.split(".")
     for split in range(len(parts) - 1, 0, -1):
         module_name, attrs = ".".join(parts[:split]), parts[split:]

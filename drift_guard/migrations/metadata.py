@@ -63,14 +63,19 @@ def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) ->
             primary_key=column.primary_key, unique=unique or None, index=column.index or None,
             autoincrement=False if column.primary_key and len(table.primary_key) > 1 else "auto",
         ))
+    names = {column.name for column in table.columns}
     for index in table.indexes:
+        if not set(index.columns) <= names:
+            continue  # an expression index (`func.lower(...)`): not compared
         name = index.name or f"ix_{table.name}_{'_'.join(index.columns)}"
         result.index_locations[name] = index.location
         items.append(sa.Index(name, *index.columns, unique=index.unique))
     for uc in table.unique_constraints:
+        if not set(uc.columns) <= names:
+            continue
         items.append(sa.UniqueConstraint(*uc.columns, name=uc.name))
     for fkc in table.foreign_key_constraints:
-        if fkc.ref_table.lower() not in tables:
+        if fkc.ref_table is UNKNOWN or UNKNOWN in fkc.ref_columns or fkc.ref_table.lower() not in tables:
             continue  # the target is not compared (partial or not a model table)
         refs = [f"{fkc.ref_table}.{c}" for c in fkc.ref_columns]
         items.append(sa.ForeignKeyConstraint(
@@ -84,8 +89,8 @@ def _column_fk(fk, tables: dict[str, Table]):
     is resolved against the target table, and dropped if that is impossible."""
     import sqlalchemy as sa
 
-    if fk is None:
-        return None
+    if fk is None or fk.table is UNKNOWN or fk.column is UNKNOWN:
+        return None  # unresolvable target: reported as DG002 by the extractor
     target = tables.get(fk.table.lower())
     if target is None:
         return None  # the target is not compared (partial or not a model table)

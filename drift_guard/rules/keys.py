@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import rule
 from drift_guard.rules.column_aspects import _paired_columns, _report
-from drift_guard.schema import ForeignKey, Schema
+from drift_guard.schema import UNKNOWN, ForeignKey, Schema
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
@@ -29,7 +29,11 @@ def _pydal_target(fk: ForeignKey, pydal: Schema, table_map: dict[str, str]) -> t
     return table_map.get(symbol) or table_map.get(table) or table, column.lower()
 
 
-def _model_target(fk: ForeignKey) -> tuple[str, str]:
+def _model_target(fk: ForeignKey) -> tuple[str, str] | None:
+    """(table, column) a model foreign key points at; None when the extractor
+    could not resolve it (UNKNOWN is compared as a match, see DG002)."""
+    if fk.table is UNKNOWN or fk.column is UNKNOWN:
+        return None
     table = fk.table.lower().split(".")[-1] if fk.table.count(".") else fk.table.lower()
     return table, (fk.column or "id").lower()
 
@@ -47,6 +51,8 @@ def _fk_phrase(fk: ForeignKey | None, target: tuple[str, str] | None) -> str:
 def _fk_pairs(ctx: ServiceContext):
     table_map = ctx.table_map()
     for model_t, pydal_t, model_c, pydal_c in _paired_columns(ctx):
+        if model_c.foreign_key is not None and _model_target(model_c.foreign_key) is None:
+            continue  # unresolvable target: reported as DG002 by the extractor
         model_target = _model_target(model_c.foreign_key) if model_c.foreign_key else None
         pydal_target = _pydal_target(pydal_c.foreign_key, ctx.pydal, table_map) if pydal_c.foreign_key else None
         yield model_t, model_c, pydal_c, model_target, pydal_target
