@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Union
+from typing import TYPE_CHECKING, Iterable, Mapping, Union
 
 from drift_guard.schema import Location, Problem, ProblemKind
 
@@ -83,6 +83,32 @@ def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
     result = parse_bytes(data, shown)
     _CACHE[key] = result
     return result
+
+
+@dataclass
+class ParsedFiles:
+    """A layer's files, each read once: the parsed ones and the DG001 problems."""
+
+    sources: list[tuple[Path, SourceFile]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # display paths, in order
+
+
+def parse_files(paths: Iterable[Path | str]) -> ParsedFiles:
+    """Parse every file (a file listed twice is read once); what cannot be read
+    becomes a DG001 problem and the other files are still returned."""
+    from drift_guard.paths import display_path
+
+    batch = ParsedFiles()
+    for path in dict.fromkeys(Path(p).resolve() for p in paths):
+        display = display_path(path)
+        batch.shown.append(display)
+        parsed = parse_file(path, display)
+        if isinstance(parsed, Problem):
+            batch.problems.append(parsed)
+        else:
+            batch.sources.append((path, parsed))
+    return batch
 
 
 def parse_bytes(data: bytes, display: str) -> ParseResult:

@@ -26,8 +26,7 @@ from drift_guard.extract.pydal_build import build_table
 from drift_guard.extract.pydal_model import TableSpec
 from drift_guard.extract.pydal_scope import Resolver, Where
 from drift_guard.extract.pydal_tables import read_table
-from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path
+from drift_guard.parsing import SourceFile, parse_files
 from drift_guard.schema import Layer, Location, Problem, ProblemKind, Schema, Table
 
 _COMMON_MUTATORS = frozenset({"append", "extend", "insert", "__iadd__"})
@@ -47,16 +46,11 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
     problems: list[Problem] = []
     specs: list[TableSpec] = []
     commons: list[_CommonFields] = []
-    shown: list[str] = []
     order = 0
-    for path in files:
-        display = display_path(path)
-        shown.append(display)
-        parsed = parse_file(path, display)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-            continue
-        resolver.register(Path(path), parsed)
+    batch = parse_files(files)
+    problems.extend(batch.problems)
+    for path, parsed in batch.sources:
+        resolver.register(path, parsed)
         finder = _Calls(parsed)
         parsed.module.visit(finder)
         for kind, node, funcs in finder.found:
@@ -72,7 +66,7 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
                 specs.append(spec)
     tables, built_problems = _build_all(specs, commons)
     problems.extend(built_problems)
-    return Schema(layer=Layer.PYDAL, tables=tables, problems=_unique(problems), files=tuple(shown))
+    return Schema(layer=Layer.PYDAL, tables=tables, problems=_unique(problems), files=tuple(batch.shown))
 
 
 def _build_all(specs: list[TableSpec], commons: list[_CommonFields]) -> tuple[tuple[Table, ...], list[Problem]]:

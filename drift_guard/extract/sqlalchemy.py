@@ -29,19 +29,13 @@ def extract_models(
     metadata when ``bases`` is given), plus what could not be read as Problems."""
     from drift_guard.extract.sqlalchemy_modules import build_module, module_names
     from drift_guard.extract.sqlalchemy_scan import Extraction
-    from drift_guard.parsing import parse_file
-    from drift_guard.paths import display_path
+    from drift_guard.parsing import parse_files
 
-    problems: list[Problem] = []
-    shown: list[str] = []
-    modules = []
-    for path in dict.fromkeys(Path(f).resolve() for f in files):  # a file listed twice is read once
-        display = display_path(path)
-        shown.append(display)
-        parsed = parse_file(path, display)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-            continue
-        modules.append(build_module(parsed, module_names(path, import_roots), path.name == "__init__.py"))
-    tables = Extraction(modules).run(bases, shown[0] if shown else None, problems)
-    return Schema(layer=Layer.MODELS, tables=tuple(tables), problems=tuple(problems), files=tuple(shown))
+    batch = parse_files(files)
+    problems: list[Problem] = list(batch.problems)
+    modules = [
+        build_module(parsed, module_names(path, import_roots), path.name == "__init__.py")
+        for path, parsed in batch.sources
+    ]
+    tables = Extraction(modules).run(bases, batch.shown[0] if batch.shown else None, problems)
+    return Schema(layer=Layer.MODELS, tables=tuple(tables), problems=tuple(problems), files=tuple(batch.shown))

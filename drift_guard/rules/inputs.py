@@ -37,6 +37,11 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
                 yield problem
 
 
+def _report(ctx: ServiceContext, code: str, kind: ProblemKind, hint: str) -> Iterator[Finding]:
+    for problem in _problems(ctx, kind):
+        yield finding(code, problem.message, hint, problem.location, table=problem.table, column=problem.column)
+
+
 def _dialect_problems(ctx: ServiceContext) -> list[Problem]:
     try:
         from drift_guard.dialect import dialect_problems
@@ -72,15 +77,7 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     Fix the syntax error (Python itself would refuse to import the file), or save
     the file as UTF-8.
     """
-    for problem in _problems(ctx, ProblemKind.SYNTAX_ERROR):
-        yield finding(
-            "DG001",
-            problem.message,
-            "fix the file so that Python can parse it; nothing in it was checked",
-            problem.location,
-            table=problem.table,
-            column=problem.column,
-        )
+    yield from _report(ctx, "DG001", ProblemKind.SYNTAX_ERROR, "fix the file so that Python can parse it; nothing in it was checked")
 
 
 @rule("DG002", "unresolved-construct", Severity.WARNING)
@@ -109,12 +106,4 @@ def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     `[tool.drift_guard]`. If it cannot be made static, suppress the finding with
     `# drift-guard: ignore[DG002] -- reason` so the blind spot stays documented.
     """
-    for problem in _problems(ctx, ProblemKind.UNRESOLVED):
-        yield finding(
-            "DG002",
-            problem.message,
-            "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`",
-            problem.location,
-            table=problem.table,
-            column=problem.column,
-        )
+    yield from _report(ctx, "DG002", ProblemKind.UNRESOLVED, "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`")
