@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 
 SCRATCH_PREFIX = "driftguard_"
 _SERVERS = ("postgresql", "mysql", "mariadb")
+# Drivers tried, in order, when the URL names none (``postgresql://``): the
+# dialect's default (psycopg 3, mysqlclient) is often not the installed one.
+_DRIVERS = {
+    "postgresql": ("psycopg", "psycopg2", "pg8000"),
+    "mysql": ("mysqldb", "pymysql", "mysqlconnector"),
+    "mariadb": ("mysqldb", "pymysql", "mysqlconnector"),
+}
 
 
 @contextmanager
@@ -79,7 +86,37 @@ def _parse_url(database_url: str) -> URL:
         raise ConfigError(
             f"--database-url must point to a PostgreSQL or MySQL/MariaDB server, not `{url.get_backend_name()}`"
         )
-    return url
+    return _with_installed_driver(url)
+
+
+def _with_installed_driver(url: URL) -> URL:
+    """The URL with a driver whose DBAPI module imports.
+
+    An explicit driver (``postgresql+psycopg2://``) is kept as given; without
+    one the first installed driver of :data:`_DRIVERS` is used, the way a user
+    expects ``postgresql://`` to "just work" with whatever driver they have.
+    """
+    from sqlalchemy.exc import NoSuchModuleError
+
+    backend = url.get_backend_name()
+    explicit = "+" in url.drivername
+    candidates = (url.get_driver_name(),) if explicit else _DRIVERS[backend]
+    for driver in candidates:
+        candidate = url.set(drivername=f"{backend}+{driver}")
+        try:
+            candidate.get_dialect().import_dbapi()
+        except (ImportError, NoSuchModuleError):
+            continue
+        return candidate
+    if explicit:
+        raise ConfigError(
+            f"--database-url names the driver `{url.get_driver_name()}`, which is not installed "
+            f"(or not a {backend} driver SQLAlchemy knows); install it or use another one"
+        )
+    raise ConfigError(
+        f"--database-url: no {backend} database driver is installed (tried {', '.join(candidates)}); "
+        f"install one (e.g. psycopg2-binary for PostgreSQL, pymysql for MySQL/MariaDB)"
+    )
 
 
 @contextmanager
@@ -87,6 +124,8 @@ def _server_database(database_url: str) -> Iterator[Engine]:
     import sqlalchemy as sa
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
+
+    from drift_guard.migrations.replay import error_message
 
     url = _parse_url(database_url)
     postgres = url.get_backend_name() == "postgresql"
@@ -99,7 +138,7 @@ def _server_database(database_url: str) -> Iterator[Engine]:
             conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
     except DBAPIError as exc:
         admin.dispose()
-        raise ConfigError(f"cannot create a scratch database on {url.render_as_string()}: {exc.orig}") from None
+        raise ConfigError(f"cannot create a scratch database on {url.render_as_string()}: {error_message(exc)}") from None
     try:
         engine = sa.create_engine(url.set(database=name), poolclass=NullPool)
         try:
