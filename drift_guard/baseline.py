@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Collection, Iterator
 
 from drift_guard import __version__
 from drift_guard.errors import InputError
@@ -148,10 +148,16 @@ def _parse_entry(raw: object, shown: str, line: int) -> tuple[Key, int, int]:
     return key, count, line
 
 
-def apply_baseline(result: RunResult, path: Path) -> RunResult:
+def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[str] | None = None) -> RunResult:
     """Drop findings recorded in the baseline at ``path``; add a DG004 info
-    finding for every entry (or part of a count) that no longer occurs."""
-    entries = _load(path)
+    finding for every entry (or part of a count) that no longer occurs.
+
+    "No longer occurs" is only known for what this run checked: an entry of a
+    service outside the run (``check services/a`` with a repository-wide
+    baseline) or of a rule that did not run (``active_codes``, from
+    ``--select``/``--ignore``/``--no-migrations``) is neither used nor stale.
+    """
+    entries = [entry for entry in _load(path) if _checked(entry[0], result, active_codes)]
     remaining: Counter = Counter()
     for key, count, _ in entries:
         remaining[key] += count
@@ -170,6 +176,13 @@ def apply_baseline(result: RunResult, path: Path) -> RunResult:
             kept.append(_stale(key, unused, count, Location(shown, line, 1)))
     kept.sort(key=lambda f: f.sort_key)
     return replace(result, findings=kept)
+
+
+def _checked(key: Key, result: RunResult, active_codes: Collection[str] | None) -> bool:
+    code, service = key[0], key[1]
+    if active_codes is not None and code not in active_codes:
+        return False
+    return service is None or not result.services or service in result.services
 
 
 def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:
