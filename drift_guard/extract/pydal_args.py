@@ -9,8 +9,11 @@ list, ``auth.signature``). Anything else is :class:`Unresolved`, never guessed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
+from drift_guard.extract.pydal_calls import bind_arguments
 from drift_guard.extract.pydal_fields import Ctx, dict_args, field_from_args, read_field, table_symbol
 from drift_guard.extract.pydal_model import FieldSpec, Group, Item, TableRef, Template, Unresolved, Virtual
 from drift_guard.extract.pydal_scope import Failure, Where
@@ -103,7 +106,11 @@ def _call_item(call: cst.Call, where: Where, ctx: Ctx, depth: int) -> Item:
     result = _helper_result(call, where, ctx)
     if isinstance(result, Unresolved):
         return result
-    return item(result[0], result[1], ctx, depth + 1)
+    found = item(result[0], result[1], ctx, depth + 1)
+    if isinstance(found, FieldSpec) and call.args:
+        # a helper given this field's name/options: the call is the field's definition site
+        return replace(found, location=src.location(call))
+    return found
 
 
 def _template(call: cst.Call, where: Where, ctx: Ctx, depth: int) -> Item:
@@ -170,7 +177,8 @@ def _helper_result(call: cst.Call, where: Where, ctx: Ctx) -> tuple[cst.BaseExpr
     func.body.visit(finder)
     if len(finder.values) != 1 or finder.values[0] is None:
         return _unresolved(call, where, f"calls `{func.name.value}`, which has no single literal `return`")
-    return finder.values[0], home
+    bound = bind_arguments(call, where, func, home)
+    return finder.values[0], (Where(home.src, home.funcs, home.args + bound) if bound else home)
 
 
 class _Returns(cst.CSTVisitor):

@@ -8,7 +8,7 @@ does. Keywords PyDAL does not define are accepted by it silently and do nothing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -50,6 +50,7 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
     args: dict[str, tuple[cst.BaseExpression, Where]] = {}
     notes: list[Note] = []
     position = 0
+    opaque = False  # an unreadable **options
     for arg in call.args:
         if arg.star == "*":
             return Unresolved(f"`{src.code(call)}`: `*{src.code(arg.value)}` cannot be resolved statically", loc)
@@ -58,6 +59,7 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
             if spread is None:
                 notes.append(Note(f"`{src.code(call)}`: `**{src.code(arg.value)}` cannot be resolved statically; "
                                   "its options are unknown", loc, partial=True))
+                opaque = True
                 continue
             args.update(spread)
         elif arg.keyword is not None:
@@ -65,14 +67,28 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
         else:
             args[FIELD_PARAMS[position] if position < len(FIELD_PARAMS) else f"#{position}"] = (arg.value, where)
             position += 1
-    return field_from_args(args, call, where, ctx, notes)
+    spec = field_from_args(args, call, where, ctx, notes)
+    if isinstance(spec, FieldSpec) and opaque:
+        return _unknown_options(spec, args)
+    return spec
+
+
+def _unknown_options(spec: FieldSpec, given: dict) -> FieldSpec:
+    """An unreadable ``**options`` may set any option not spelled out: unknown, not PyDAL's default."""
+    unknown = {key: UNKNOWN for key in ("length", "notnull", "unique", "ondelete", "onupdate") if key not in given}
+    return replace(spec, **unknown)
 
 
 def _spread(node: cst.BaseExpression, where: Where, resolver: Resolver) -> dict | None:
     found = resolver.deref(node, where)
-    if isinstance(found, Failure) or not isinstance(found[0], cst.Dict):
+    if isinstance(found, Failure):
         return None
-    return dict_args(found[0], found[1], resolver)
+    target, home = found
+    if isinstance(target, cst.Call) and resolver.last_name(target.func, home.src) == "dict":
+        if any(arg.keyword is None for arg in target.args):
+            return None  # dict(other) / dict(**other): not a literal
+        return {arg.keyword.value: (arg.value, home) for arg in target.args}  # type: ignore[union-attr]
+    return dict_args(target, home, resolver) if isinstance(target, cst.Dict) else None
 
 
 def dict_args(node: cst.Dict, where: Where, resolver: Resolver) -> dict | None:

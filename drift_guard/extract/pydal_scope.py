@@ -12,7 +12,7 @@ is located from any parent directory of the importing file), never imported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
@@ -34,11 +34,23 @@ class ModuleRef:
 
 
 @dataclass(frozen=True)
+class Argument:
+    """A helper's parameter bound to what one call passes (or its default)."""
+
+    func: cst.FunctionDef
+    name: str
+    value: cst.BaseExpression
+    home: "Where"
+
+
+@dataclass(frozen=True)
 class Where:
-    """An expression's home: its file and its enclosing functions (innermost last)."""
+    """An expression's home: its file, its enclosing functions (innermost last)
+    and, inside a helper reached through a call, that call's arguments."""
 
     src: SourceFile
     funcs: tuple[cst.FunctionDef, ...] = ()
+    args: tuple[Argument, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -96,9 +108,13 @@ class Resolver:
 
     def lookup(self, name: str, where: Where) -> tuple[Target, Where] | Failure:
         for index in range(len(where.funcs) - 1, -1, -1):
-            local = self.bindings(where.funcs[index])
+            func = where.funcs[index]
+            for bound in reversed(where.args):  # a parameter of a helper reached through a call
+                if bound.func is func and bound.name == name:
+                    return bound.value, bound.home
+            local = self.bindings(func)
             if name in local:
-                return self._bind(local, name, Where(where.src, where.funcs[: index + 1]))
+                return self._bind(local, name, Where(where.src, where.funcs[: index + 1], where.args))
         module = self.bindings(where.src.module)
         if name in module:
             return self._bind(module, name, Where(where.src))
@@ -113,7 +129,7 @@ class Resolver:
         if isinstance(binding, ImportRef):
             return self._follow_import(binding, home)
         if isinstance(binding, cst.FunctionDef):
-            return binding, Where(home.src, (*home.funcs, binding))
+            return binding, Where(home.src, (*home.funcs, binding), home.args)
         return binding, home
 
     def _follow_import(self, ref: ImportRef, home: Where) -> tuple[Target, Where] | Failure:
