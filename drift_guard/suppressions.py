@@ -206,6 +206,12 @@ def _checkable_codes() -> set[str]:
     return {code for code, info in load_rules().items() if code not in ("DG003", "DG004")}
 
 
+def _known_codes() -> set[str]:
+    from drift_guard.rules import load_rules
+
+    return set(load_rules())
+
+
 def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
     directive = usage.suppression
     if directive.codes is None:
@@ -215,6 +221,11 @@ def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
             return None
         message = "unused suppression: `# drift-guard: ignore` silences no finding on this line"
     else:
+        known = _known_codes()
+        unknown = [c for c in directive.codes if c not in known]
+        if unknown:  # a typo (DG1O3) silences nothing, whatever ran
+            message = f"unknown rule code {', '.join(unknown)} in suppression (`drift-guard rules` lists them)"
+            return finding("DG003", message, "fix the code, or delete the comment", directive.location)
         unused = [c for c in directive.codes if c not in usage.used and (active is None or c in active)]
         if not unused:
             return None
