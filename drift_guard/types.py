@@ -275,7 +275,21 @@ _COMPATIBLE = frozenset(
 def families_compatible(model: ColumnType, pydal: ColumnType) -> bool:
     if model.is_unknown or pydal.is_unknown or Family.OTHER in (model.family, pydal.family):
         return True  # unknown is compared as a match; the blind spot is reported as DG002
+    if (model.family, pydal.family) == (Family.ARRAY, Family.LIST) and model.item and pydal.item:
+        # ARRAY(Integer) under list:string: the elements PyDAL writes are not the column's
+        return _item_family(model.item) is _item_family(pydal.item) or Family.UNKNOWN in (
+            _item_family(model.item), _item_family(pydal.item))
     return model.family is pydal.family or (model.family, pydal.family) in _COMPATIBLE
+
+
+# Array elements: list:string is TEXT[] on postgres2/3, so any string-like element matches it.
+_ELEMENT = {Family.TEXT: Family.STRING, Family.ENUM: Family.STRING, Family.UUID: Family.STRING}
+
+
+def _item_family(item: ColumnType) -> Family:
+    if item.is_unknown or item.family is Family.OTHER:
+        return Family.UNKNOWN
+    return _ELEMENT.get(item.family, item.family)
 
 
 def lengths_comparable(model: ColumnType, pydal: ColumnType) -> bool:

@@ -87,6 +87,9 @@ class TypeReader:
             item_expr = _argument(use.args, 0, "item_type")
             if item_expr is not None:
                 found = self._read(use.module, item_expr, use.module.code(item_expr), depth + 1)
+                # the item is reported once, by its own read (not also as an argument)
+                as_argument = f"cannot resolve `{use.module.code(item_expr)}` statically"
+                notes = tuple(n for n in notes if n != as_argument) if found.notes else notes
                 item, notes = found.type, notes + found.notes
         elif family is Family.ENUM:
             args, kwargs = self._enum_members(use, args, kwargs)

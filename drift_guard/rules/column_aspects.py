@@ -80,9 +80,18 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             "DG105",
             f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
             f"in the model vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
-            f"give the PyDAL field a {model_c.type.family.value} type to match the model",
+            _type_fix(model_c.type),
             model_t, model_c, pydal_c,
         )
+
+
+_LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", Family.TEXT: "list:string"}
+
+
+def _type_fix(model: ColumnType) -> str:
+    if model.family is Family.ARRAY and model.item is not None and model.item.family in _LIST_FOR_ITEM:
+        return f'use "{_LIST_FOR_ITEM[model.item.family]}" for the model\'s array of {model.item.family.value}'
+    return f"give the PyDAL field a {model.family.value} type to match the model"
 
 
 def _size(ctype: ColumnType, side: str) -> str:
