@@ -166,7 +166,8 @@ def dialect_problems(ctx: ServiceContext) -> list[Problem]:
         Problem(
             ProblemKind.UNRESOLVED,
             "the target database is unknown (no literal DAL URI, no usable sqlalchemy.url in alembic.ini, "
-            "no configured dialect), so representation checks (DG112) were skipped",
+            "no configured dialect), so representation checks (DG112) were skipped; "
+            "set `dialect` (e.g. \"postgres3\", \"mysql\", \"sqlite\") in [tool.drift_guard]",
             location,
         )
     ]

@@ -4,9 +4,11 @@ Shape decisions, each for a viewer that reads it:
 
 * every registered rule is listed (not only those that fired), so a viewer can
   show the documentation of a rule whose alerts were all fixed;
-* artifact URIs are relative to the run directory with ``uriBaseId:
-  "%SRCROOT%"``; run drift-guard from the repository root and GitHub maps them
-  to files in the repository;
+* artifact URIs are relative to the repository root (the nearest folder up
+  from the run directory holding ``.git``; the run directory when there is
+  none) with ``uriBaseId: "%SRCROOT%"``, so GitHub maps them to files in the
+  repository also when the gate runs in a service folder
+  (``working-directory: services/api``);
 * ``relatedLocations`` carry the other layer's definition (the model column
   for a PyDAL finding and the other way round);
 * ``partialFingerprints`` hash what the finding is *about* (the same key as the
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -40,6 +43,7 @@ _HEADING = re.compile(r"^#+\s*(.+?)\s*$")
 
 
 def render_sarif(result: RunResult) -> str:
+    root = repository_root(Path.cwd())
     rules = _all_rules(result.findings)
     index = {info.code: i for i, info in enumerate(rules)}
     run = {
@@ -53,7 +57,7 @@ def render_sarif(result: RunResult) -> str:
         },
         "invocations": [{"executionSuccessful": True}],
         "columnKind": "unicodeCodePoints",
-        "results": [sarif_result(item, index[item.code]) for item in result.findings],
+        "results": [sarif_result(item, index[item.code], root) for item in result.findings],
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
@@ -111,19 +115,36 @@ def _family(code: str) -> str:
     }.get(code[:3], "other")
 
 
-def artifact_uri(path: str) -> dict:
-    """A relative path gets ``%SRCROOT%``; a path outside the run directory is
-    shown absolute by drift-guard and becomes a ``file:`` URI."""
+def repository_root(start: Path) -> Path:
+    """The nearest folder from ``start`` upwards with a ``.git`` (a folder, or
+    a file in a worktree/submodule); ``start`` itself when there is none."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def artifact_uri(path: str, root: Path | None = None) -> dict:
+    """A path inside ``root`` (the repository root) becomes relative to it with
+    ``%SRCROOT%``; drift-guard shows paths relative to the run directory, so
+    they are re-based on ``root``. A path outside becomes a ``file:`` URI."""
     posix = path.replace("\\", "/")
+    if root is not None:
+        absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+        try:
+            posix = absolute.resolve().relative_to(root).as_posix()
+        except ValueError:
+            posix = absolute.resolve().as_posix()
     if posix.startswith("/") or re.match(r"^[A-Za-z]:/", posix):
         return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix)}
     return {"uri": quote(posix), "uriBaseId": SRCROOT}
 
 
-def _physical(loc: Location) -> dict:
+def _physical(loc: Location, root: Path | None) -> dict:
     return {
         "physicalLocation": {
-            "artifactLocation": artifact_uri(loc.path),
+            "artifactLocation": artifact_uri(loc.path, root),
             "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
         }
     }
@@ -136,14 +157,14 @@ def fingerprint(item: Finding) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def sarif_result(item: Finding, rule_index: int) -> dict:
+def sarif_result(item: Finding, rule_index: int, root: Path | None = None) -> dict:
     text = item.message if not item.hint else f"{item.message}\nHint: {item.hint}"
     result: dict = {
         "ruleId": item.code,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
         "message": {"text": text},
-        "locations": [_physical(item.location)],
+        "locations": [_physical(item.location, root)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item)},
         "properties": {
             key: value
@@ -155,7 +176,7 @@ def sarif_result(item: Finding, rule_index: int) -> dict:
     for loc in dict.fromkeys(item.related):  # relatedLocations must be unique
         if loc == item.location:
             continue
-        entry = _physical(loc)
+        entry = _physical(loc, root)
         entry["id"] = len(related) + 1
         entry["message"] = {"text": "related definition (the other layer)"}
         related.append(entry)
