@@ -86,14 +86,16 @@ def _upgrade_and_compare(config: Any, service: Service, models: Schema, connecti
                          revision_ids: dict[str, str], origins: OriginRecorder) -> EnvResult:
     from alembic import command
 
+    from drift_guard.migrations.replay import USER_CODE_ERRORS
+
     try:
         command.upgrade(config, "heads")
-    except Exception as exc:  # env.py and the revisions are user code (see replay.py)
+    except USER_CODE_ERRORS as exc:  # env.py and the revisions are user code (see replay.py)
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     raw: list[Any] = []
     try:
         _collect_diffs(config, raw)
-    except Exception as exc:  # env.py is user code
+    except USER_CODE_ERRORS as exc:  # env.py is user code
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     return EnvResult(diffs=tuple(_typed(raw, models, connection, origins)))
 

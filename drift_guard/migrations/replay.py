@@ -10,7 +10,10 @@ connection, inside its own transaction.
 Revision scripts are user code: loading or running one may raise anything
 (ImportError for application imports, a DB error, a NameError in a typo). Those
 failures are the data DG205 reports, so this module is the one boundary where
-``Exception`` is caught, and only around the user's code.
+``Exception`` is caught, and only around the user's code. ``SystemExit`` too:
+a revision calling ``sys.exit()`` must not end drift-guard with the
+revision's exit status and no report (a silent pass in CI for ``sys.exit(0)``);
+``KeyboardInterrupt`` still stops the run.
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ from drift_guard.schema import Location
 if TYPE_CHECKING:
     from alembic.script import Script
     from sqlalchemy.engine import Connection
+
+
+# What user code (revision scripts, env.py) may raise that becomes a DG205.
+USER_CODE_ERRORS = (Exception, SystemExit)
 
 
 @dataclass
@@ -78,7 +85,7 @@ def load_scripts(
     )
     try:
         scripts = list(directory.walk_revisions("base", "heads"))
-    except Exception as exc:  # user code executed at load time (see module docstring)
+    except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
         return [], _load_failure(exc, version_dirs, revision_ids)
     scripts.reverse()
     return scripts, None
@@ -155,7 +162,7 @@ def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> 
     try:
         with connection.begin():
             script.module.upgrade()
-    except Exception as exc:  # the revision's own code failed (see module docstring)
+    except USER_CODE_ERRORS as exc:  # the revision's own code failed (see module docstring)
         location = recorder.failure_location(exc.__traceback__)
         if location is None:
             location = Location(display_path(script.path))
@@ -167,7 +174,9 @@ def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> 
 def error_message(exc: BaseException) -> str:
     """The database's own error message when there is one, else Python's."""
     orig = getattr(exc, "orig", None)
-    if orig is not None:
+    if isinstance(exc, SystemExit):
+        text = f"the script called sys.exit({exc.code!r})" if exc.code is not None else "the script called sys.exit()"
+    elif orig is not None:
         text = _dbapi_text(orig)
     else:
         text = f"{type(exc).__name__}: {exc}"
