@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterable, Mapping
 
+from drift_guard.extract.pydal_refs import keyed_reference_types
 from drift_guard.schema import Column, Schema, Table
 
 
@@ -46,7 +47,10 @@ def pair_tables(
     patterns = tuple(ignore_tables)
     model_tables = models.first_tables()
     pydal_tables: dict[str, Table] = {}
-    for key, table in pydal.first_tables().items():
+    firsts = pydal.first_tables()
+    # compared physically: a reference to a keyed table has its target's type
+    retyped = keyed_reference_types(tuple(firsts.values()), {t.symbol or t.name: t for t in firsts.values()})
+    for key, table in zip(firsts, retyped):
         symbol = (table.symbol or "").lower()
         mapped = mapping.get(symbol) or mapping.get(key) or key
         pydal_tables.setdefault(mapped, table)

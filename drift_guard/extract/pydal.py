@@ -153,7 +153,8 @@ class _Calls(cst.CSTVisitor):
             self.found.append(("common", node, tuple(self.funcs)))
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if any(_is_common(t.target) for t in node.targets):
+        empty = isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements
+        if any(_is_common(t.target) for t in node.targets) and not empty:  # `= []` adds nothing
             self.found.append(("common", node, tuple(self.funcs)))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:

@@ -94,6 +94,11 @@ def _type_fix(model: ColumnType) -> str:
     return f"give the PyDAL field a {model.family.value} type to match the model"
 
 
+def _derived_from_target(pydal: ColumnType) -> bool:
+    """A reference to a keyed/unique field, typed like that field (extract/pydal_refs.py)."""
+    return "reference" in pydal.spelled and not (pydal.pydal_type or "").startswith(("reference", "big-reference"))
+
+
 def _size(ctype: ColumnType, side: str) -> str:
     if ctype.family is Family.DECIMAL:
         if ctype.precision is None:
@@ -140,6 +145,9 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         else:
             differs = m.length is not UNKNOWN and p.length is not UNKNOWN and m.length != p.length
             fix = f"set length={m.length} on the PyDAL field" if isinstance(m.length, int) else "give the model column a length"
+            if pydal_c.foreign_key is not None and _derived_from_target(p):
+                target = ".".join(filter(None, (pydal_c.foreign_key.table, pydal_c.foreign_key.column)))
+                fix = f"the PyDAL column takes its type from the referenced `{target}`: fix it there"
         if differs:
             yield _report(
                 "DG106",
