@@ -44,3 +44,16 @@ def test_revision_calling_sys_exit_is_a_dg205(tmp_path, monkeypatch, body, line,
     assert findings[0]["location"]["path"].endswith("20260301_0003.py")
     assert findings[0]["location"]["line"] == line
     assert fragment in findings[0]["message"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_what_a_revision_prints_does_not_corrupt_the_report_on_stdout(tmp_path, monkeypatch, capsys, fmt):
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    body = 'print("loading 0003")\n\ndef upgrade():\n    print("upgrading")\n\ndef downgrade():\n    print("down")\n'
+    (root / VERSIONS / "20260301_0003.py").write_text(HEADER + body)
+    monkeypatch.chdir(root)
+    assert main(["check", "--format", fmt]) == 0
+    captured = capsys.readouterr()
+    json.loads(captured.out)  # the whole of stdout is the report
+    assert "loading 0003" in captured.err and "upgrading" in captured.err

@@ -14,6 +14,9 @@ DG2xx rule asks for it (``ServiceContext.migrations``).
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 from typing import TYPE_CHECKING
 
 from drift_guard.migrations.report import (
@@ -72,9 +75,12 @@ def check_migrations(
     )
     if graph.broken:
         return replace(report, skipped="the revision graph is broken")
-    if alembic_env:
-        return _with_env_py(service, models, graph, report, database_url)
-    return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+    # Revision scripts and env.py may print; standard output carries the report
+    # (JSON, SARIF), so whatever user code prints goes to standard error.
+    with contextlib.redirect_stdout(sys.stderr):
+        if alembic_env:
+            return _with_env_py(service, models, graph, report, database_url)
+        return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
 
 
 def _replay_and_compare(
