@@ -22,6 +22,7 @@ from typing import Sequence
 
 import libcst as cst
 
+from drift_guard.extract.pydal_auth import implicit_tables
 from drift_guard.extract.pydal_build import build_table
 from drift_guard.extract.pydal_model import TableSpec
 from drift_guard.extract.pydal_scope import Resolver, Where
@@ -47,6 +48,7 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
     specs: list[TableSpec] = []
     commons: list[_CommonFields] = []
     order = 0
+    implicit: set[str] = set()
     batch = parse_files(files)
     problems.extend(batch.problems)
     for path, parsed in batch.sources:
@@ -58,6 +60,12 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
             if kind == "common":
                 commons.append(_CommonFields(parsed.location(node), order))
                 problems.append(_common_problem(parsed, node))
+                continue
+            if kind == "implicit":
+                for spec in implicit_tables(node, Where(parsed, funcs), resolver, order):
+                    if spec.symbol not in implicit:  # Auth(...) and auth.define_tables() define them once
+                        implicit.add(spec.symbol)
+                        specs.append(spec)
                 continue
             spec = read_table(node, Where(parsed, funcs), resolver, order)
             if isinstance(spec, Problem):
@@ -149,6 +157,8 @@ class _Calls(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "define_table":
             self.found.append(("table", node, tuple(self.funcs)))
+        elif _last(func) in ("Auth", "Tags", "define_tables"):
+            self.found.append(("implicit", node, tuple(self.funcs)))
         elif isinstance(func, cst.Attribute) and func.attr.value in _COMMON_MUTATORS and _is_common(func.value):
             self.found.append(("common", node, tuple(self.funcs)))
 
@@ -160,6 +170,12 @@ class _Calls(cst.CSTVisitor):
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if _is_common(node.target):
             self.found.append(("common", node, tuple(self.funcs)))
+
+
+def _last(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else None
 
 
 def _is_common(node: cst.BaseExpression) -> bool:
