@@ -11,6 +11,8 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def render(result: RunResult, fmt: str, *, color: bool = False, statistics: bool = False) -> str:
+    # --statistics is part of the text-like formats only: JSON and SARIF have
+    # fixed shapes other tools read (counts are derivable from their findings).
     if fmt == "json":
         from drift_guard.report.json_report import render_json
 
@@ -18,7 +20,7 @@ def render(result: RunResult, fmt: str, *, color: bool = False, statistics: bool
     if fmt == "github":
         from drift_guard.report.github import render_github
 
-        return render_github(result)
+        return render_github(result, statistics=statistics)
     if fmt == "sarif":
         from drift_guard.report.sarif import render_sarif
 

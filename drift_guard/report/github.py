@@ -66,12 +66,14 @@ def annotation(item: Finding) -> str:
     return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item))}"
 
 
-def render_github(result: RunResult) -> str:
-    """Every finding as a workflow command, then the plain summary line (plain
-    text is shown in the log as is)."""
-    from drift_guard.report.text import summary_line
+def render_github(result: RunResult, *, statistics: bool = False) -> str:
+    """Every finding as a workflow command, then (``--statistics``) the count
+    per rule and the plain summary line (plain text is shown in the log as is)."""
+    from drift_guard.report.text import statistics_lines, summary_line
 
     lines = [annotation(item) for item in result.findings]
+    if statistics and result.findings:
+        lines += statistics_lines(result)
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 

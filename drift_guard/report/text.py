@@ -31,12 +31,15 @@ def render_text(result: RunResult, *, color: bool = False, statistics: bool = Fa
             hint = f"hint: {item.hint}"
             lines.append(f"    {_DIM}{hint}{_RESET}" if color else f"    {hint}")
     if statistics and result.findings:
-        lines.append("")
-        counts = Counter((f.code, f.name) for f in result.findings)
-        for (code, name), n in sorted(counts.items()):
-            lines.append(f"{n:5d}  {code}  {name}")
+        lines += ["", *statistics_lines(result)]
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
+
+
+def statistics_lines(result: RunResult) -> list[str]:
+    """``--statistics``: one ``count  code  name`` line per rule that fired."""
+    counts = Counter((f.code, f.name) for f in result.findings)
+    return [f"{n:5d}  {code}  {name}" for (code, name), n in sorted(counts.items())]
 
 
 def summary_line(result: RunResult) -> str:
