@@ -100,7 +100,10 @@ class ClassModel:
         unread: list[str] = []
         for base in self.bases(ref):
             if isinstance(base, External):
-                if not is_columnless_external(base.qualname):
+                flask = self.flask_root(base.qualname)
+                if flask is not None:
+                    roots.append(flask)
+                elif not is_columnless_external(base.qualname):
                     unread.append(base.qualname)
             elif base.is_class:
                 found, missing = self.roots(base)
@@ -114,6 +117,14 @@ class ClassModel:
                     unread.append(base.key)
         self._roots[ref.key] = (tuple(dict.fromkeys(roots)), tuple(dict.fromkeys(unread)))
         return self._roots[ref.key]
+
+    def flask_root(self, qualname: str) -> BaseRoot | None:
+        """``db.Model`` of a Flask-SQLAlchemy ``db = SQLAlchemy(...)``: a declarative base."""
+        owner, _, attr = qualname.rpartition(".")
+        target = self.index.resolve_qualname(owner) if attr == "Model" and owner else None
+        if not isinstance(target, Ref) or target.attrs or not self.index.is_flask_db(target.module, target.name):
+            return None
+        return self.root_reader.flask_root(target)
 
     def own_root(self, ref: Ref) -> BaseRoot | None:
         """The root when this class *is* a declarative base (or is decorator-mapped)."""
@@ -198,7 +209,8 @@ class ClassModel:
 
     def unreadable_bases(self, ref: Ref) -> list[str]:
         """External classes in the MRO that may add columns we cannot see."""
-        return [k.qualname for k in self.mro(ref) if isinstance(k, External) and not is_columnless_external(k.qualname)]
+        return [k.qualname for k in self.mro(ref)
+                if isinstance(k, External) and not is_columnless_external(k.qualname) and self.flask_root(k.qualname) is None]
 
 
 def _c3(seqs: list[list[Klass]]) -> list[Klass]:

@@ -18,6 +18,7 @@ from typing import Sequence, Union
 import libcst as cst
 
 from drift_guard.extract.names import ImportMap, dotted_parts
+from drift_guard.extract.sqlalchemy_flask import is_flask_sqlalchemy, reexported
 from drift_guard.extract.sqlalchemy_literals import literal
 from drift_guard.parsing import SourceFile
 from drift_guard.schema import UNKNOWN
@@ -210,6 +211,10 @@ class ModuleIndex:
             alias = dotted_parts(module.values[head]) if head in module.values else None
             if alias is not None and alias[0] != head:  # Base = b.Base: follow the alias
                 return self.resolve_parts(module, (*alias, *rest), depth + 1)
+            if rest and self.is_flask_db(module, head):  # db.Column -> sqlalchemy.Column
+                name = reexported(rest[0])
+                if name is not None:
+                    return External(".".join([name, *rest[1:]]))
             return Ref(module, head, rest)
         qualified = module.imports.names.get(head)
         if qualified is not None:
@@ -219,6 +224,11 @@ class ModuleIndex:
             if target is not None and (target.defines(head) or head in target.imports.names):
                 return self.resolve_parts(target, parts, depth + 1)
         return External(".".join(parts))
+
+    def is_flask_db(self, module: Module, name: str) -> bool:
+        """``name = SQLAlchemy(...)`` (Flask-SQLAlchemy) at module level."""
+        value = module.values.get(name)
+        return value is not None and is_flask_sqlalchemy(value, lambda node: self.qualname(module, node))
 
     def resolve_qualname(self, qualname: str, depth: int = 0) -> Resolved:
         """``app.db.base.Base`` -> the definition in the given file, else External."""

@@ -82,6 +82,12 @@ class RootReader:
                 return BaseRoot(ref.key, registry.mid, registry.type_map, False, registry.type_map_unread)
         return None
 
+    def flask_root(self, ref: Ref) -> BaseRoot:
+        """Flask-SQLAlchemy's ``db.Model``: its tables land in ``db.metadata``
+        (or the ``metadata=`` given to ``SQLAlchemy(...)``)."""
+        call = ref.value if isinstance(ref.value, cst.Call) else None
+        return self._root(ref.key, ref.module, call, None)
+
     def registry_root(self, module: Module, expr: cst.BaseExpression, owner: str) -> BaseRoot | None:
         """A ``registry(...)`` call or a name bound to one."""
         if isinstance(expr, cst.Call) and self.role_of(module, expr.func) is Role.REGISTRY:
