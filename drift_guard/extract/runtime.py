@@ -26,7 +26,7 @@ from drift_guard.extract.runtime_values import (
     module_constants,
     parameter_defaults,
     resolve,
-    sql_text,
+    built_sql_text,
     string_prefix,
 )
 from drift_guard.parsing import SourceFile, parse_file
@@ -158,7 +158,7 @@ class _Scanner(cst.CSTVisitor):
             if method == "define_table":
                 self.define_tables.append(self._define_table(node))
             elif method in _EXECUTE_METHODS and node.args and node.args[0].keyword is None:
-                sql = sql_text(node.args[0].value, self.scope)
+                sql = built_sql_text(node.args[0].value, self.scope)
                 if sql is not None:
                     self.sql_calls.append(SqlCall(self.source.location(node), method, sql))
 

@@ -141,6 +141,22 @@ def sql_text(node: cst.BaseExpression, scope: Scope) -> str | None:
     return value.value if isinstance(value.value, str) else None
 
 
+def built_sql_text(node: cst.BaseExpression, scope: Scope) -> str | None:
+    """:func:`sql_text`, or for SQL built at run time the literal start of
+    ``"..." + x`` (rest shown as ``{...}``), ``"..." % x`` and
+    ``"...".format(x)``: the statement's keyword is in that start, which is
+    all DG305 needs to tell DDL from a query."""
+    if isinstance(node, cst.Call) and node.args and _callee_last(node.func) == "text":
+        return built_sql_text(node.args[0].value, scope)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Modulo)):
+        left = built_sql_text(node.left, scope)
+        suffix = "{...}" if isinstance(node.operator, cst.Add) else ""
+        return None if left is None else left + suffix
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return built_sql_text(node.func.value, scope)
+    return sql_text(node, scope)
+
+
 def _callee_last(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value

@@ -211,11 +211,27 @@ _DDL = re.compile(
 _TEMPORARY = re.compile(r"^\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?\b", re.IGNORECASE)
 
 
+# SQL comments and quoted literals: blanked before looking for DDL, so
+# "-- note\nDROP TABLE x" is found and "SELECT 'a;DROP TABLE b'" is not.
+_NOISE = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'", re.DOTALL)
+
+
+def _blank(match: re.Match) -> str:
+    """Same-length filler, so offsets in the blanked text are offsets in the SQL."""
+    text = match.group()
+    return "'" + " " * (len(text) - 2) + "'" if text.startswith("'") else " " * len(text)
+
+
 def runtime_ddl_statement(sql: str) -> str | None:
-    """The first DDL statement in ``sql`` (temporary tables excepted), else None."""
-    for statement in sql.split(";"):
+    """The first DDL statement in ``sql`` (temporary tables excepted), as
+    written but without comments, else None."""
+    code = _NOISE.sub(_blank, sql)
+    start = 0
+    for statement in code.split(";"):
         if _DDL.search(statement) and not _TEMPORARY.match(statement):
-            return " ".join(statement.split())
+            original = sql[start:start + len(statement)]
+            return " ".join(re.sub(r"--[^\n]*|/\*.*?\*/", " ", original, flags=re.DOTALL).split())
+        start += len(statement) + 1
     return None
 
 
