@@ -16,6 +16,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from drift_guard.extract.names import dotted_parts
+from drift_guard.extract.sqlalchemy_tablename import computed_tablename
 from drift_guard.extract.sqlalchemy_known import Role
 from drift_guard.extract.sqlalchemy_literals import literal, string_literal
 from drift_guard.extract.sqlalchemy_modules import Module, ModuleIndex
@@ -41,7 +42,8 @@ class ConstraintReader:
         self.role_of = role_of
         self.fk_target = fk_target
 
-    def table_args(self, module: Module, expr: cst.BaseExpression, colref: ColumnRef, out: Constraints) -> None:
+    def table_args(self, module: Module, expr: cst.BaseExpression, colref: ColumnRef, out: Constraints,
+                   owner: tuple[str, str] | None = None) -> None:
         """``(UniqueConstraint(...), ..., {"schema": ...})`` or a dict, or a tuple ending in one."""
         if isinstance(expr, cst.Dict):
             return
@@ -52,20 +54,23 @@ class ConstraintReader:
             value = element.value
             if isinstance(element, cst.StarredElement) or not (isinstance(value, (cst.Call, cst.Dict))):
                 out.notes.append((f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value))
-            elif isinstance(value, cst.Call) and not self.element(module, value, colref, out):
+            elif isinstance(value, cst.Call) and not self.element(module, value, colref, out, owner):
                 out.notes.append((f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value))
 
-    def element(self, module: Module, call: cst.Call, colref: ColumnRef, out: Constraints) -> bool:
-        """Read one constraint call into ``out``; False if it is not a known constraint."""
+    def element(self, module: Module, call: cst.Call, colref: ColumnRef, out: Constraints,
+                owner: tuple[str, str] | None = None) -> bool:
+        """Read one constraint call into ``out``; False if it is not a known constraint.
+        ``owner`` (class name, table name) evaluates names a ``@declared_attr
+        __table_args__`` builds from ``cls.__name__`` / ``cls.__tablename__``."""
         role = self.role_of(module, call.func)
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        name = string_literal(keywords.get("name"), self.index.lookup(module))
+        name = self._name(module, keywords.get("name"), owner)
         location = module.source.location(call)
         if role is Role.UNIQUE:
             out.uniques.append(UniqueConstraint(name, self._columns(module, positional, colref), location))
         elif role is Role.INDEX:
-            index_name = string_literal(positional[0], self.index.lookup(module)) if positional else None
+            index_name = self._name(module, positional[0], owner) if positional else None
             unique = literal(keywords.get("unique"), self.index.lookup(module)) is True
             out.indexes.append(Index(index_name, self._columns(module, positional[1:], colref), unique, location))
         elif role is Role.PK_CONSTRAINT:
@@ -75,6 +80,12 @@ class ConstraintReader:
         elif role is not Role.CHECK:
             return False
         return True
+
+    def _name(self, module: Module, node: cst.BaseExpression | None, owner: tuple[str, str] | None) -> str | None:
+        name = string_literal(node, self.index.lookup(module))
+        if name is None and node is not None and owner is not None:
+            name = computed_tablename(node, owner[0], owner[1])
+        return name
 
     def _columns(self, module: Module, nodes: list[cst.BaseExpression], colref: ColumnRef) -> tuple[str, ...]:
         names: list[str] = []

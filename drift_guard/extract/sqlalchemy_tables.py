@@ -151,7 +151,8 @@ class TableBuilder:
                 draft.note(f"cannot read `__table_args__` of `{klass.name}` statically",
                            member.module.source.location(member.node))
             else:
-                self.constraints.table_args(member.module, member.value, draft.db_name, draft.constraints)
+                owner = (ref.name, draft.name) if member.declared else None
+                self.constraints.table_args(member.module, member.value, draft.db_name, draft.constraints, owner)
                 self._located_notes(draft)
             return
 
