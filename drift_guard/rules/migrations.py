@@ -77,7 +77,12 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
 def _diff_hint(ctx: ServiceContext, diff: MigrationDiff) -> str:
     subject = f"{diff.table}.{diff.column}" if diff.column else diff.table
     if diff.kind.model_side:
-        return _autogenerate(ctx, f"{diff.kind.value.split('_')[0]} {subject}")
+        command = _autogenerate(ctx, f"{diff.kind.value.split('_')[0]} {subject}")
+        unreached = {t.table.lower() for t in ctx.migrations.unreached_tables}
+        if diff.table and diff.table.lower() in unreached:
+            # autogenerate cannot see a table env.py never imports (DG206)
+            return f"import its module where target_metadata is assembled (DG206), then: {command}"
+        return command
     return f"add it to the model, or generate the revision that drops it: {_autogenerate(ctx, f'drop {subject}')}"
 
 
