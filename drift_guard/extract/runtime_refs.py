@@ -11,6 +11,11 @@ modules, in two passes:
 
 Only then are attribute chains on those names recorded; ``db.session`` on a
 Flask-SQLAlchemy object never becomes a table reference.
+
+Names that are attributes of a table without being columns are not fields to
+check: ``Field.Virtual("name", ...)`` / ``Field.Method("name", ...)`` anywhere
+in the runtime modules, and names assigned on a table
+(``db.users.nick = Field.Virtual(...)``, PyDAL's other way to add one).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class ModuleDals:
     factories: set[str] = field(default_factory=set)  # functions returning a DAL
     bound_calls: dict[str, set[str]] = field(default_factory=dict)  # name -> qualified callees
     chains: list[tuple[cst.Attribute, list[str]]] = field(default_factory=list)
+    extra_attributes: set[str] = field(default_factory=set)  # virtual/method fields, assigned names
 
     def qualify_local(self, name: str) -> str:
         """Qualified name of a top-level name of this module (imports resolved)."""
@@ -78,6 +84,18 @@ class _Collector(cst.CSTVisitor):
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self._bind(target.target.value, node.value)
+            elif len(dotted_parts(target.target) or ()) >= 3:  # db.users.nick = ..., not self.x = ...
+                self.facts.extra_attributes.add(target.target.attr.value)  # type: ignore[union-attr]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """``Field.Virtual("name", ...)`` / ``Field.Method("name", ...)``."""
+        parts = dotted_parts(node.func)
+        if parts and len(parts) >= 2 and parts[-1] in ("Virtual", "Method") and parts[-2] == "Field" and node.args:
+            first = node.args[0].value
+            if isinstance(first, (cst.SimpleString, cst.ConcatenatedString)):
+                name = first.evaluated_value
+                if isinstance(name, str):
+                    self.facts.extra_attributes.add(name)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name) and node.value is not None:
@@ -126,6 +144,7 @@ def table_refs(modules: Sequence[ModuleDals]) -> list[TableRef]:
     """Pass 2: every ``<dal>.<table>[.<field>]`` chain in every module."""
     dal_vars = {_q(m, n) for m in modules for n in m.dal_names}
     factories = {_q(m, f) for m in modules for f in m.factories}
+    extra = {name for m in modules for name in m.extra_attributes}
     refs = []
     for facts in modules:
         local = set(facts.dal_names)
@@ -137,6 +156,8 @@ def table_refs(modules: Sequence[ModuleDals]) -> list[TableRef]:
                 continue
             table = parts[start]
             field_name = parts[start + 1] if len(parts) > start + 1 else None
+            if field_name in extra:
+                field_name = None  # a virtual/method field or an assigned attribute, not a column
             shown = ".".join(parts[: start + (2 if field_name else 1)])
             refs.append(TableRef(facts.source.location(node), table, field_name, shown))
     return refs
