@@ -17,7 +17,7 @@ from drift_guard.extract.runtime import (
     RuntimeModule,
     Value,
     flag_is_unknown,
-    pydal_table_files,
+    reportable_table_files,
     service_runtime,
 )
 from drift_guard.findings import Finding, Severity
@@ -276,8 +276,9 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     """PyDAL migration state files (`*.table`) are in the repository.
 
     ## What it does
-    Reports every `*.table` file under the service folder (virtualenvs and VCS
-    folders excepted).
+    Reports every `*.table` file under the service folder, except in
+    virtualenvs, VCS folders, `exclude`/`runtime-exclude` paths (tests may
+    migrate a throwaway database) and files git ignores.
 
     ## Why is this bad?
     PyDAL writes `<hash>_<table>.table` pickles only when it migrated (or
@@ -295,7 +296,7 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     """
     from drift_guard.paths import display_path
 
-    for path in pydal_table_files(ctx.service.root):
+    for path in reportable_table_files(ctx.service, ctx.config):
         yield finding(
             "DG306",
             f"PyDAL migration state file `{path.name}`: PyDAL migrated against some database",
