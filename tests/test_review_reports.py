@@ -40,3 +40,25 @@ def test_statistics_keep_json_and_sarif_parseable(monkeypatch, capsys, fmt):
     monkeypatch.chdir(DRIFTED)
     main(["check", "--no-migrations", "--select", "DG107", "--format", fmt, "--statistics"])
     json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize(
+    ("git", "run_in", "prefix"),
+    [
+        (True, "services/flask-backend", "services/flask-backend/"),  # run in a service folder of a repository
+        (True, "", "services/flask-backend/"),
+        (False, "services/flask-backend", ""),  # no repository: relative to the run directory
+    ],
+)
+def test_github_annotation_files_are_repository_relative(tmp_path, monkeypatch, capsys, git, run_in, prefix):
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(DRIFTED, root, ignore=shutil.ignore_patterns("__pycache__"))
+    if git:
+        (root / ".git").mkdir()
+    monkeypatch.chdir(root / run_in)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    main(["check", "--no-migrations", "--select", "DG108", "--format", "github"])
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::")]
+    assert line.startswith(f"::warning file={prefix}app/models.py,line=22,")

@@ -51,12 +51,14 @@ def _message(item: Finding) -> str:
     return "\n".join(lines)
 
 
-def annotation(item: Finding) -> str:
+def annotation(item: Finding, root: Path | None = None) -> str:
     """One workflow command for ``item``; ``endLine`` equals ``line`` because a
-    finding points at one definition, not a range."""
+    finding points at one definition, not a range. With ``root`` (the
+    repository root) the file is given relative to it, as the runner expects,
+    also when drift-guard runs in a service folder."""
     loc = item.location
     props = (
-        ("file", loc.path),
+        ("file", _repository_path(loc.path, root)),
         ("line", str(loc.line)),
         ("col", str(loc.column)),
         ("endLine", str(loc.line)),
@@ -66,12 +68,25 @@ def annotation(item: Finding) -> str:
     return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item))}"
 
 
+def _repository_path(path: str, root: Path | None) -> str:
+    if root is None:
+        return path
+    absolute = (Path(path) if Path(path).is_absolute() else Path.cwd() / path).resolve()
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
 def render_github(result: RunResult, *, statistics: bool = False) -> str:
     """Every finding as a workflow command, then (``--statistics``) the count
     per rule and the plain summary line (plain text is shown in the log as is)."""
     from drift_guard.report.text import statistics_lines, summary_line
 
-    lines = [annotation(item) for item in result.findings]
+    from drift_guard.report.sarif import repository_root
+
+    root = repository_root(Path.cwd())
+    lines = [annotation(item, root) for item in result.findings]
     if statistics and result.findings:
         lines += statistics_lines(result)
     lines.append(summary_line(result))
