@@ -133,7 +133,8 @@ def _targets(index: ModuleIndex, env_module: Module | None, setup: _Setup) -> li
 def _model_files(
     index: ModuleIndex, files: list[Path], targets: list[Definition] | None, root: Path, versions: list[Path]
 ) -> set[Path]:
-    needles = [b"sqlalchemy", b"__tablename__"] + [d.name.encode() for d in targets or () if d.name]
+    # b".Model": Flask-SQLAlchemy models import only `db` and may have no __tablename__
+    needles = [b"sqlalchemy", b"__tablename__", b".Model"] + [d.name.encode() for d in targets or () if d.name]
     candidates = [p for p in files if _usable(p, root, versions) and any(n in _bytes(p) for n in needles)]
     finder = ModelFinder(index, targets)
     found = finder.files(candidates)

@@ -103,3 +103,61 @@ def test_other_db_objects_stay_unreadable(tmp_path, extensions):
     (service / "app" / "extensions.py").write_text(extensions)
     schema = extract_models([service / "app/db/models.py", service / "app/extensions.py"], import_roots=[service])
     assert any("base class `app.extensions.db.Model`" in p.message for p in schema.problems)
+
+
+AUTO_NAMED = """\
+from app.extensions import db
+
+
+class UserGroup(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(40))
+
+
+class HTTPLog(db.Model):
+    id: db.Mapped[int] = db.mapped_column(primary_key=True)
+
+
+class Named(db.Model):
+    __tablename__ = "explicit"
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class NoKey(db.Model):
+    __abstract__ = True
+    name = db.Column(db.String(10))
+
+
+class Admin(UserGroup):
+    level = db.Column(db.Integer)
+"""
+
+
+def test_automatic_tablenames(tmp_path):
+    """Flask-SQLAlchemy names a keyed model without __tablename__ in snake_case;
+    an abstract class and a single-table subclass get no table of their own."""
+    service = _write(tmp_path)
+    (service / "app" / "db" / "models.py").write_text(AUTO_NAMED)
+    schema = extract_models([service / "app/db/models.py", service / "app/extensions.py"], import_roots=[service])
+    assert sorted(t.name for t in schema.tables) == ["explicit", "http_log", "user_group"]
+    (group,) = [t for t in schema.tables if t.name == "user_group"]
+    assert [c.name for c in group.columns] == ["id", "name", "level"]
+
+
+def test_plain_declarative_classes_are_not_auto_named(tmp_path):
+    path = tmp_path / "models.py"
+    path.write_text(
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n\nclass UserGroup(Base):\n    id = Column(Integer, primary_key=True)\n"
+    )
+    assert extract_models([path]).tables == ()
+
+
+def test_flask_models_without_tablename_are_discovered(tmp_path, capsys):
+    _write(tmp_path)
+    models = tmp_path / "services" / "web" / "app" / "db" / "models.py"
+    text = MODELS.format(length=120).replace('    __tablename__ = "users"\n', "").replace('"users.id"', '"user.id"')
+    models.write_text(text)
+    assert main(["check", "--no-migrations", "--format", "json", str(tmp_path)]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted((f["code"], f["table"]) for f in findings) == [("DG101", "user"), ("DG102", "users"), ("DG109", "posts")]

@@ -16,6 +16,7 @@ from typing import Union
 import libcst as cst
 
 from drift_guard.extract.sqlalchemy_body import BodyReader, ClassBody, Member
+from drift_guard.extract.sqlalchemy_flask import declares_primary_key, flask_tablename
 from drift_guard.extract.sqlalchemy_known import Role, is_columnless_external, sa_role
 from drift_guard.extract.sqlalchemy_literals import bool_literal, literal, string_literal
 from drift_guard.extract.sqlalchemy_modules import External, ModuleIndex, Ref
@@ -183,7 +184,22 @@ class ClassModel:
             if name is None:
                 return TableName("computed", None, member.node)
             return TableName("name", name, member.node)
-        return TableName("sti") if self.mapped_ancestor(ref) is not None else TableName("none")
+        if self.mapped_ancestor(ref) is not None:
+            return TableName("sti")
+        if self._flask_named(ref):
+            node = ref.module.classes[ref.name].name
+            return TableName("name", flask_tablename(ref.name), node)
+        return TableName("none")
+
+    def _flask_named(self, ref: Ref) -> bool:
+        """Flask-SQLAlchemy names a ``db.Model`` class that declares a primary key."""
+        if self.is_abstract(ref) or "__table__" in self.body(ref).directives:
+            return False
+        mro = self.mro(ref)
+        if not any(isinstance(k, External) and self.flask_root(k.qualname) is not None for k in mro):
+            return False
+        return any(declares_primary_key(m.call) for k in mro if isinstance(k, Ref) and k.is_class
+                   for m in self.body(k).members.values())
 
     def attributes(self, ref: Ref) -> dict[str, Attribute]:
         """Every attribute name visible on the class, with the class that defines it."""

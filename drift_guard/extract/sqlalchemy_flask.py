@@ -7,12 +7,17 @@ re-exports every name of ``sqlalchemy`` and ``sqlalchemy.orm`` (its
 is ``db.metadata``. Without this every model of such a project was an
 unreadable base (DG002) and nothing was compared.
 
+A model without ``__tablename__`` gets Flask-SQLAlchemy's automatic snake_case
+name when it declares a primary key (its ``should_set_tablename``), as a plain
+declarative class would be skipped and every table reported missing.
+
 ``db.Table`` is left alone: Flask-SQLAlchemy's version takes no MetaData
 argument, so it cannot be read as ``sqlalchemy.Table``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Optional
 
 import libcst as cst
@@ -37,3 +42,20 @@ def reexported(attr: str) -> Optional[str]:
         if sa_object(f"{package}.{attr}") is not None:
             return f"{package}.{attr}"
     return None
+
+
+def flask_tablename(class_name: str) -> str:
+    """Flask-SQLAlchemy 3's automatic ``__tablename__`` (``camel_to_snake_case``
+    in flask_sqlalchemy/model.py): ``UserGroup`` -> ``user_group``."""
+    name = re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", class_name)
+    return name.lower().lstrip("_")
+
+
+def declares_primary_key(call: Optional[cst.Call]) -> bool:
+    """``Column(..., primary_key=True)`` / ``mapped_column(primary_key=True)``."""
+    if call is None:
+        return False
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "primary_key":
+            return isinstance(arg.value, cst.Name) and arg.value.value == "True"
+    return False
