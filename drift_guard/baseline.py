@@ -42,6 +42,35 @@ def finding_key(item: Finding) -> Key:
     return (item.code, item.service, item.table, item.column, message)
 
 
+def service_key(service: str | None, root: Path | None) -> str | None:
+    """A service folder relative to the repository root ``root`` instead of
+    the run directory, so a baseline written at the root still matches a run
+    in a service folder (and the other way round). Outside a repository
+    (``root`` None) and for configured names that are not folders it stays
+    as the engine named it."""
+    if service is None or root is None:
+        return service
+    folder = Path(service)
+    if not folder.is_absolute():
+        folder = Path.cwd() / folder
+    if not folder.is_dir():
+        return service
+    return display_path(folder, root)
+
+
+def _repository() -> Path | None:
+    """The repository root above the run directory, if there is one."""
+    for folder in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _key(item: Finding, base: Path | None) -> Key:
+    code, service, table, column, message = finding_key(item)
+    return (code, service_key(service, base), table, column, message)
+
+
 @rule("DG004", "stale-baseline-entry", Severity.INFO)
 def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
     """A baseline entry whose finding no longer occurs.
@@ -86,10 +115,11 @@ def write_baseline(result: RunResult, path: Path) -> int:
     were recorded. One entry per line so DG004 can point at a line."""
     counts: Counter = Counter()
     samples: dict[Key, Finding] = {}
+    base = _repository()
     for item in result.findings:
         if item.code == "DG004":
             continue
-        key = finding_key(item)
+        key = _key(item, base)
         counts[key] += 1
         samples.setdefault(key, item)
     keys = sorted(counts, key=lambda k: tuple("" if part is None else part for part in k))
@@ -157,13 +187,15 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     baseline) or of a rule that did not run (``active_codes``, from
     ``--select``/``--ignore``/``--no-migrations``) is neither used nor stale.
     """
-    entries = [entry for entry in _load(path) if _checked(entry[0], result, active_codes)]
+    base = _repository()
+    services = {service_key(name, base) for name in result.services}
+    entries = [entry for entry in _load(path) if _checked(entry[0], services, active_codes)]
     remaining: Counter = Counter()
     for key, count, _ in entries:
         remaining[key] += count
     kept: list[Finding] = []
     for item in result.findings:
-        key = finding_key(item)
+        key = _key(item, base)
         if remaining[key] > 0:
             remaining[key] -= 1
         else:
@@ -178,11 +210,11 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     return replace(result, findings=kept)
 
 
-def _checked(key: Key, result: RunResult, active_codes: Collection[str] | None) -> bool:
+def _checked(key: Key, services: set[str | None], active_codes: Collection[str] | None) -> bool:
     code, service = key[0], key[1]
     if active_codes is not None and code not in active_codes:
         return False
-    return service is None or not result.services or service in result.services
+    return service is None or not services or service in services
 
 
 def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:

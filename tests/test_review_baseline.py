@@ -62,3 +62,31 @@ def test_entry_of_an_unchecked_service_still_hides_nothing_new(baseline):
     after = apply_baseline(current, baseline)
     assert [(f.code, f.column) for f in after.findings if f.code != "DG004"] == [("DG103", "name")]
     assert stale(after) == ["baseline entry no longer occurs: DG201 users.email in services/a"]
+
+
+DRIFTED = Path(__file__).resolve().parent.parent / "fixtures" / "sample-drifted"
+
+
+@pytest.mark.parametrize(
+    ("write_in", "check_in"),
+    [
+        ("", "services/flask-backend"),  # written by the hook at the root, checked by CI in the service
+        ("services/flask-backend", ""),
+        ("", ""),  # stays as before
+    ],
+)
+def test_baseline_matches_whatever_folder_it_runs_in(tmp_path, monkeypatch, capsys, write_in, check_in):
+    import shutil
+
+    from drift_guard.cli import main
+
+    root = tmp_path / "repo"
+    shutil.copytree(DRIFTED, root, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / ".git").mkdir()  # service folders are keyed relative to the repository root
+    baseline = root / "drift-guard-baseline.json"
+    monkeypatch.chdir(root / write_in)
+    assert main(["baseline", str(baseline), "--no-migrations"]) == 0
+    monkeypatch.chdir(root / check_in)
+    capsys.readouterr()
+    assert main(["check", "--baseline", str(baseline), "--no-migrations"]) == 0
+    assert capsys.readouterr().out.startswith("No drift found")
