@@ -188,16 +188,19 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     ``--select``/``--ignore``/``--no-migrations``) is neither used nor stale.
     """
     base = _repository()
-    services = {service_key(name, base) for name in result.services}
+    services = {service_key(name, base) for name in result.services} | set(result.services)
     entries = [entry for entry in _load(path) if _checked(entry[0], services, active_codes)]
     remaining: Counter = Counter()
     for key, count, _ in entries:
         remaining[key] += count
     kept: list[Finding] = []
     for item in result.findings:
-        key = _key(item, base)
-        if remaining[key] > 0:
-            remaining[key] -= 1
+        # The repository-relative key, else the run-directory one that
+        # baselines written before (or outside a repository) recorded.
+        for key in (_key(item, base), finding_key(item)):
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                break
         else:
             kept.append(item)
     shown = display_path(path)
