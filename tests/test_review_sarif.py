@@ -49,3 +49,15 @@ def test_artifact_uris_are_repository_relative(repo, monkeypatch, git_at, run_in
         (repo / git_at / ".git").mkdir()
     found = uris(repo, repo / run_in, monkeypatch)
     assert found == {prefix + "app/db/models.py", prefix + "app/models.py"}
+
+
+def test_fingerprints_do_not_depend_on_the_run_directory(repo, monkeypatch):
+    (repo / ".git").mkdir()
+    prints = []
+    for cwd in (repo, repo / SERVICE):
+        monkeypatch.chdir(cwd)
+        out = repo / "out.sarif"
+        main(["check", "--no-migrations", "--format", "sarif", "--output", str(out)])
+        results = json.loads(out.read_text())["runs"][0]["results"]
+        prints.append(sorted(r["partialFingerprints"]["driftGuardFinding/v1"] for r in results))
+    assert prints[0] == prints[1] and len(prints[0]) == 15

@@ -150,10 +150,14 @@ def _physical(loc: Location, root: Path | None) -> dict:
     }
 
 
-def fingerprint(item: Finding) -> str:
-    from drift_guard.baseline import finding_key
+def fingerprint(item: Finding, root: Path | None = None) -> str:
+    """Hash of the baseline key; with ``root`` the service folder in it is
+    relative to the repository root, so the run directory does not change it."""
+    from drift_guard.baseline import finding_key, service_key
 
-    text = "\x1f".join("" if part is None else str(part) for part in finding_key(item))
+    code, service, table, column, message = finding_key(item)
+    key = (code, service_key(service, root), table, column, message)
+    text = "\x1f".join("" if part is None else str(part) for part in key)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -165,7 +169,7 @@ def sarif_result(item: Finding, rule_index: int, root: Path | None = None) -> di
         "level": LEVELS[item.severity],
         "message": {"text": text},
         "locations": [_physical(item.location, root)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, root)},
         "properties": {
             key: value
             for key, value in (("service", item.service), ("table", item.table), ("column", item.column))
