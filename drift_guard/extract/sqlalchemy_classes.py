@@ -16,6 +16,7 @@ from typing import Union
 import libcst as cst
 
 from drift_guard.extract.sqlalchemy_body import BodyReader, ClassBody, Member
+from drift_guard.extract.sqlalchemy_tablename import computed_tablename
 from drift_guard.extract.sqlalchemy_flask import declares_primary_key, flask_tablename
 from drift_guard.extract.sqlalchemy_known import Role, is_columnless_external, sa_role
 from drift_guard.extract.sqlalchemy_literals import bool_literal, literal, string_literal
@@ -181,6 +182,8 @@ class ClassModel:
             if literal(member.value) is None and member.value is not None:  # __tablename__ = None
                 return TableName("sti") if self.mapped_ancestor(ref) is not None else TableName("none")
             name = string_literal(member.value, self.index.lookup(member.module))
+            if name is None and member.declared:
+                name = computed_tablename(member.value, ref.name)
             if name is None:
                 return TableName("computed", None, member.node)
             return TableName("name", name, member.node)
