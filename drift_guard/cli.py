@@ -123,7 +123,7 @@ def _check(args: argparse.Namespace) -> int:
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
 
-        result = apply_baseline(result, args.baseline)
+        result = apply_baseline(result, args.baseline, active_codes=result.active_codes)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     stream = sys.stdout
     color = fmt == "text" and args.output is None and stream.isatty() and not os.environ.get("NO_COLOR")

@@ -22,6 +22,9 @@ class RunResult:
     findings: list[Finding]
     files_scanned: int = 0
     services: list[str] = field(default_factory=list)
+    # Codes that actually ran: a suppression or baseline entry for a code that
+    # did not run (--select, --no-migrations) is not called unused or stale.
+    active_codes: list[str] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -74,11 +77,12 @@ def run(
                 findings.append(replace(item, service=service.name))
     # Suppressions first, so a directive is judged on what the rules found, before
     # per-file ignores drop anything and with severity overrides applying to DG003.
-    findings = apply_suppressions(findings, sorted(scanned), active_codes=[r.code for r in rules])
+    active = [r.code for r in rules if not (r.code.startswith("DG2") and (options or {}).get("no_migrations"))]
+    findings = apply_suppressions(findings, sorted(scanned), active_codes=active)
     findings = _apply_config(findings, config)
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
-    return RunResult(ordered, len(scanned), [s.name for s in services])
+    return RunResult(ordered, len(scanned), [s.name for s in services], active)
 
 
 def _identity(item: Finding) -> tuple:
