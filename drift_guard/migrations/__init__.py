@@ -75,6 +75,19 @@ def check_migrations(
     )
     if graph.broken:
         return replace(report, skipped="the revision graph is broken")
+    if service.script_location is not None and not service.script_location.is_dir():
+        # Alembic itself stops here ("Path doesn't exist"): one finding, not a
+        # "no migration creates it" for every model table.
+        from drift_guard.paths import display_path
+        from drift_guard.schema import Location
+
+        where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        missing = GraphIssue(
+            "missing-script-location",
+            f"script_location `{display_path(service.script_location)}` does not exist, so Alembic cannot load any revision",
+            where,
+        )
+        return replace(report, graph_issues=report.graph_issues + (missing,), skipped="script_location does not exist")
     # Revision scripts and env.py may print; standard output carries the report
     # (JSON, SARIF), so whatever user code prints goes to standard error.
     with contextlib.redirect_stdout(sys.stderr):

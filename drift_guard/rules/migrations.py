@@ -29,8 +29,13 @@ def _ini_location(ctx: ServiceContext) -> Location:
     return Location(display_path(ctx.service.alembic_ini or ctx.service.root))
 
 
+def _in_service(ctx: ServiceContext, command: str) -> str:
+    """``command`` as run from the service folder (no ``cd .`` when already there)."""
+    return command if ctx.service.name == "." else f"cd {ctx.service.name} && {command}"
+
+
 def _autogenerate(ctx: ServiceContext, message: str) -> str:
-    return f'cd {ctx.service.name} && alembic revision --autogenerate -m "{message}"'
+    return _in_service(ctx, f'alembic revision --autogenerate -m "{message}"')
 
 
 @rule("DG201", "migration-missing", Severity.ERROR)
@@ -120,7 +125,7 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
     yield finding(
         "DG202", f"{len(heads)} heads: {names}",
-        f'cd {ctx.service.name} && alembic merge heads -m "merge heads"',
+        _in_service(ctx, 'alembic merge heads -m "merge heads"'),
         heads[0].location, related=(h.location for h in heads[1:]),
     )
 
