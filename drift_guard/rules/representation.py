@@ -57,7 +57,10 @@ def _boolean(s: Sides) -> Mismatch | None:
     if s.model.type.family is not Family.BOOLEAN or s.pydal_sql.upper() in _NATIVE_BOOLEAN:
         return None
     head = s.head("holding 'T'/'F' ")
-    hint = "use `postgres3://` (native booleans) or make the model column `String(1)` holding 'T'/'F'"
+    if s.target.family == "postgres":
+        hint = "use `postgres3://` (native booleans) or make the model column `String(1)` holding 'T'/'F'"
+    else:  # no PyDAL scheme gives native booleans here: the model must follow PyDAL
+        hint = "make the model column `String(1)` holding 'T'/'F' (PyDAL's boolean storage on this database)"
     if s.target.family == "postgres":
         why = "PostgreSQL happens to cast 'T'/'F' into booleans, so this works by accident"
         return Mismatch(Severity.WARNING, f"{head}: {why}", hint)
