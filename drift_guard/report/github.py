@@ -42,12 +42,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _message(item: Finding) -> str:
+def _message(item: Finding, root: Path | None = None) -> str:
+    """Message, hint and the other layer's locations (in the same repository-
+    relative form as ``file=``, so the reader can open them in the PR)."""
     lines = [item.message]
     if item.hint:
         lines.append(f"hint: {item.hint}")
     if item.related:
-        lines.append("see also: " + ", ".join(str(loc) for loc in item.related))
+        shown = (f"{_repository_path(loc.path, root)}:{loc.line}:{loc.column}" for loc in item.related)
+        lines.append("see also: " + ", ".join(shown))
     return "\n".join(lines)
 
 
@@ -65,7 +68,7 @@ def annotation(item: Finding, root: Path | None = None) -> str:
         ("title", f"{item.code} {item.name}"),
     )
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item))}"
+    return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item, root))}"
 
 
 def _repository_path(path: str, root: Path | None) -> str:
