@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load(args: argparse.Namespace):
     from drift_guard.config import load_config
 
-    paths = [p for p in (args.paths or [Path(".")])]
+    paths = args.paths or [Path(".")]
     for path in paths:
         if not path.exists():
             raise DriftGuardError(f"no such file or directory: {path}")

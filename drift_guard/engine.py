@@ -61,6 +61,8 @@ def run(
 
     set_max_file_size(config.max_file_size)
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
+    if (options or {}).get("no_migrations"):
+        rules = [r for r in rules if not r.code.startswith("DG2")]
     services = discover(paths, config)
     findings: list[Finding] = []
     scanned: set[Path] = set()
@@ -77,7 +79,7 @@ def run(
                 findings.append(replace(item, service=service.name))
     # Suppressions first, so a directive is judged on what the rules found, before
     # per-file ignores drop anything and with severity overrides applying to DG003.
-    active = [r.code for r in rules if not (r.code.startswith("DG2") and (options or {}).get("no_migrations"))]
+    active = [r.code for r in rules]
     findings = apply_suppressions(findings, sorted(scanned), active_codes=active)
     findings = _apply_config(findings, config)
     unique = {(_identity(f)): f for f in findings}

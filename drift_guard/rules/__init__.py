@@ -103,10 +103,6 @@ def load_rules() -> dict[str, Rule]:
     global _loaded
     if not _loaded:
         for module in RULE_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                if exc.name != module:  # a real import error inside the module
-                    raise
+            importlib.import_module(module)
         _loaded = True
     return RULES

@@ -27,7 +27,9 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
 
         sources.append(failures_under(ctx.service.root))
     if kind is ProblemKind.UNRESOLVED:
-        sources.append(_dialect_problems(ctx))
+        from drift_guard.dialect import dialect_problems
+
+        sources.append(dialect_problems(ctx))
     seen: set[tuple] = set()
     for source in sources:
         for problem in source:
@@ -40,16 +42,6 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
 def _report(ctx: ServiceContext, code: str, kind: ProblemKind, hint: str) -> Iterator[Finding]:
     for problem in _problems(ctx, kind):
         yield finding(code, problem.message, hint, problem.location, table=problem.table, column=problem.column)
-
-
-def _dialect_problems(ctx: ServiceContext) -> list[Problem]:
-    try:
-        from drift_guard.dialect import dialect_problems
-    except ModuleNotFoundError as exc:  # pragma: no cover - only while DG112 is absent
-        if exc.name != "drift_guard.dialect":
-            raise
-        return []
-    return list(dialect_problems(ctx))
 
 
 @rule("DG001", "syntax-error", Severity.ERROR)
