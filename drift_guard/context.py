@@ -7,7 +7,7 @@ selects only DG3xx never parses a model file.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from drift_guard.schema import Schema
 
@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from drift_guard.service import Service
 
 
+T = TypeVar("T")
+
+
 class ServiceContext:
     def __init__(self, service: Service, config: Config, options: dict[str, Any] | None = None) -> None:
         self.service = service
@@ -24,6 +27,14 @@ class ServiceContext:
         # Run options from the CLI: database_url (str|None), no_migrations (bool),
         # alembic_env (bool).
         self.options = options or {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per context under ``key`` (shared results such as
+        the runtime scan, which DG3xx, DG4xx and the dialect all read)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @cached_property
     def models(self) -> Schema:
