@@ -120,7 +120,7 @@ class EnvInfo:
 
 def read_env(source: SourceFile, env_path: Path, cwd: Path) -> EnvInfo:
     """``cwd`` is the folder Alembic runs in (the ini's), for relative strings."""
-    imports = ImportMap.from_module(source.module)
+    imports = source.imports()
     evaluator = _PathEvaluator(imports, env_path.absolute(), cwd)
     for stmt in source.module.body:  # module-level NAME = <path expr>, in order
         if isinstance(stmt, cst.SimpleStatementLine):

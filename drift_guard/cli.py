@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--database-url", help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)")
     check.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
     check.add_argument("--alembic-env", action="store_true", help="run the project's own env.py for the migration check (imports the application)")
+    _cache_flags(check)
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
@@ -64,7 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     baseline.add_argument("--config", type=Path)
     baseline.add_argument("--no-migrations", action="store_true")
     baseline.add_argument("--database-url")
+    _cache_flags(baseline)
+
+    clean = sub.add_parser("clean", help="remove the cache folder (.drift_guard_cache)")
+    clean.add_argument("--config", type=Path)
+    clean.add_argument("--cache-dir", type=Path, help="the cache folder to remove (default: as `check` would use)")
     return parser
+
+
+def _cache_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (also DRIFT_GUARD_NO_CACHE=1)")
+    parser.add_argument("--cache-dir", type=Path, help="cache folder (default: `cache-dir` setting, else .drift_guard_cache next to the configuration; also DRIFT_GUARD_CACHE_DIR)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _config(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "clean":
+            return _clean(args)
     except DriftGuardError as exc:
         print(f"drift-guard: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -105,13 +118,33 @@ def _load(args: argparse.Namespace):
 def _run(args: argparse.Namespace, *, select=(), ignore=()):
     from drift_guard.engine import run
 
+    from drift_guard.session import RunOptions
+
     paths, config = _load(args)
-    options = {
-        "database_url": getattr(args, "database_url", None),
-        "no_migrations": getattr(args, "no_migrations", False),
-        "alembic_env": getattr(args, "alembic_env", False),
-    }
+    options = RunOptions(
+        database_url=getattr(args, "database_url", None),
+        no_migrations=getattr(args, "no_migrations", False),
+        alembic_env=getattr(args, "alembic_env", False),
+        use_cache=not (args.no_cache or os.environ.get("DRIFT_GUARD_NO_CACHE", "") not in ("", "0", "false")),
+        cache_dir=_cache_dir(args),
+    )
     return run(paths, config, select=select, ignore=ignore, options=options), config
+
+
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    given = getattr(args, "cache_dir", None) or os.environ.get("DRIFT_GUARD_CACHE_DIR") or None
+    return Path(given).absolute() if given else None
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from drift_guard.cache import CACHE_DIR_NAME, remove_cache
+    from drift_guard.config import load_config
+
+    config = load_config(Path.cwd(), args.config)
+    directory = _cache_dir(args) or config.cache_path or (config.root / CACHE_DIR_NAME)
+    removed = remove_cache(Path(directory).absolute())
+    print(f"drift-guard: {'removed' if removed else 'no cache at'} {directory}")
+    return EXIT_CLEAN
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -65,6 +65,16 @@ class Config:
     runtime_exclude: tuple[str, ...] = DEFAULT_RUNTIME_EXCLUDE
     schema_paths: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are reported (DG001), not parsed
+    cache_dir: str | None = None  # relative to ``root``; default ``.drift_guard_cache``
+
+    def fingerprint(self) -> str:
+        """Everything in the configuration that can change a result, as one
+        string (part of every cache key: any setting change is a miss)."""
+        return repr(self)
+
+    @property
+    def cache_path(self) -> Path | None:
+        return (self.root / self.cache_dir) if self.cache_dir else None
 
     def is_excluded(self, path: Path) -> bool:
         """True when ``path`` (or one of its folders) matches ``exclude``."""

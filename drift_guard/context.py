@@ -1,7 +1,9 @@
 """Per-service state shared by the rules, computed lazily and at most once.
 
 A run that only selects DG1xx never pays for the migration replay; a run that
-selects only DG3xx never parses a model file.
+selects only DG3xx never parses a model file. Each layer is read through the
+run's :class:`~drift_guard.session.Session`, so with the persistent cache a layer
+whose files did not change is not read again at all.
 """
 
 from __future__ import annotations
@@ -9,48 +11,67 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
+from drift_guard.config import Config
 from drift_guard.schema import Schema
+from drift_guard.session import RunOptions, Session
 
 if TYPE_CHECKING:
-    from drift_guard.config import Config
     from drift_guard.pairing import TablePair
     from drift_guard.service import Service
-
 
 T = TypeVar("T")
 
 
 class ServiceContext:
-    def __init__(self, service: Service, config: Config, options: dict[str, Any] | None = None) -> None:
+    """What the rules of one service read. ``models``, ``pydal`` and
+    ``table_pairs`` may be given prebuilt (tests build Schema objects directly,
+    as Alembic's tests build two MetaData objects)."""
+
+    def __init__(
+        self,
+        service: Service,
+        session: Session | Config,
+        *,
+        models: Schema | None = None,
+        pydal: Schema | None = None,
+        table_pairs: list[TablePair] | None = None,
+        options: RunOptions | None = None,
+    ) -> None:
+        if isinstance(session, Config):  # convenience for tests: a session of its own
+            session = Session(session, options)
         self.service = service
-        self.config = config
-        # Run options from the CLI: database_url (str|None), no_migrations (bool),
-        # alembic_env (bool).
-        self.options = options or {}
+        self.session = session
+        self.config = session.config
+        self.options = session.options
         self._memo: dict[str, Any] = {}
+        for name, given in (("models", models), ("pydal", pydal), ("table_pairs", table_pairs)):
+            if given is not None:
+                self.__dict__[name] = given  # fills the cached_property below
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per context under ``key`` (shared results such as
         the runtime scan, which DG3xx, DG4xx and the dialect all read)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]
+        return self._memo[key]  # type: ignore[no-any-return]
 
     @cached_property
     def models(self) -> Schema:
         from drift_guard.extract.sqlalchemy import extract_models
 
-        return extract_models(
-            self.service.model_files,
-            import_roots=self.service.import_roots,
-            bases=self.service.model_bases,
+        service = self.service
+        return self.session.cached(
+            "models",
+            [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)],
+            lambda: extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases),
         )
 
     @cached_property
     def pydal(self) -> Schema:
         from drift_guard.extract.pydal import extract_pydal
 
-        return extract_pydal(self.service.pydal_files)
+        files = self.service.pydal_files
+        return self.session.cached("pydal", [[str(p) for p in files]], lambda: extract_pydal(files))
 
     @cached_property
     def table_pairs(self) -> list[TablePair]:
@@ -72,8 +93,8 @@ class ServiceContext:
         return check_migrations(
             self.service,
             self.models,
-            database_url=self.options.get("database_url"),
-            alembic_env=bool(self.options.get("alembic_env")),
+            database_url=self.options.database_url,
+            alembic_env=self.options.alembic_env,
         )
 
     def table_map(self) -> dict[str, str]:
@@ -82,4 +103,4 @@ class ServiceContext:
 
     @property
     def migrations_enabled(self) -> bool:
-        return not self.options.get("no_migrations")
+        return not self.options.no_migrations

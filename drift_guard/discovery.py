@@ -10,12 +10,15 @@ and env.py, finding model/PyDAL files) lives in :mod:`drift_guard.discovery_serv
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from drift_guard.config import Config, ServiceConfig
 from drift_guard.errors import ConfigError
 from drift_guard.paths import is_skipped_dir
 from drift_guard.service import Service
+
+if TYPE_CHECKING:
+    from drift_guard.session import Session
 
 
 def discover(paths: Sequence[Path], config: Config) -> list[Service]:
@@ -35,6 +38,38 @@ def discover(paths: Sequence[Path], config: Config) -> list[Service]:
             nested = frozenset(r for r in roots if r != root and _inside(r, root))
             services[root] = build_service(root, ini, config, entry, nested)
     return [services[root] for root in sorted(services)]
+
+
+def discover_cached(paths: Sequence[Path], session: Session) -> list[Service]:
+    """:func:`discover`, answered from the cache while the tree's file names and
+    every file discovery read (alembic.ini, env.py, model candidates, pre-filter
+    outcomes) are unchanged. The listing of file names is taken every run, so an
+    added, deleted or renamed file is always a miss."""
+    config = session.config
+    wanted = [_folder(p) for p in (paths or [session.run_dir])]
+    listing = _listing(wanted, config)
+
+    def compute() -> list[Service]:
+        for name in listing:
+            if name.endswith("alembic.ini"):
+                session.note(Path(name))
+        return discover(paths, config)
+
+    return session.cached("discovery", [[str(p) for p in wanted], listing], compute)
+
+
+def _listing(wanted: Sequence[Path], config: Config) -> list[str]:
+    """Every ``*.py`` and ``alembic.ini`` under ``wanted``, plus the alembic.ini
+    files above them (a run inside a service folder belongs to that service)."""
+    from drift_guard.paths import iter_files
+
+    names: set[str] = set()
+    for path in wanted:
+        names.update(str(p) for p in iter_files(path, (".py", ".ini", ".mako"), config.is_excluded))
+        for folder in path.parents:
+            if (folder / "alembic.ini").is_file():
+                names.add(str(folder / "alembic.ini"))
+    return sorted(names)
 
 
 def alembic_sqlalchemy_url(service: Service) -> str | None:

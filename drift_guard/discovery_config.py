@@ -183,6 +183,7 @@ _TOP: dict[str, tuple[str, Callable[[_Checker, Key, Any], Any]]] = {
     "runtime-exclude": ("runtime_exclude", _globs),
     "schema-paths": ("schema_paths", _globs),
     "max-file-size": ("max_file_size", _positive_int),
+    "cache-dir": ("cache_dir", _optional_str),
 }
 
 

@@ -221,7 +221,7 @@ class ModuleIndex:
 def _build(source: SourceFile, path: Path, name: str) -> Module:
     is_package = path.name == "__init__.py"
     package = name if is_package else (name.rpartition(".")[0] or None)
-    module = Module(name, path, is_package, source, ImportMap.from_module(source.module, package))
+    module = Module(name, path, is_package, source, source.imports(package))
     for stmt in source.module.body:
         if isinstance(stmt, cst.ClassDef):
             module.classes[stmt.name.value] = stmt

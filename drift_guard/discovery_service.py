@@ -1,9 +1,9 @@
 """Build one :class:`Service`: its Alembic setup, import roots and layer files.
 
 Speed matters (this runs in a pre-commit hook): every file is read as bytes
-once and only files passing a cheap text pre-filter are parsed; ``parse_file``
-caches, so a file reached from env.py and scanned as a model candidate is
-parsed once.
+once (by the run's Session) and only files passing a cheap text pre-filter are
+parsed; the session parses each file once, so a file reached from env.py and
+scanned as a model candidate is parsed once.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def build_service(
         pydal = _globbed(root, entry.pydal, config, entry, "pydal")
     else:
         skip = [*versions, *((script,) if script else ())]
-        pydal = [p for p in files if _usable(p, root, skip) and b"define_table" in _bytes(p)]
+        pydal = [p for p in files if _usable(p, root, skip) and _contains(p, b"define_table")]
     return Service(
         name=entry.name if entry is not None and entry.name else display_path(root),
         root=root,
@@ -135,7 +135,7 @@ def _model_files(
 ) -> set[Path]:
     # b".Model": Flask-SQLAlchemy models import only `db` and may have no __tablename__
     needles = [b"sqlalchemy", b"__tablename__", b".Model"] + [d.name.encode() for d in targets or () if d.name]
-    candidates = [p for p in files if _usable(p, root, versions) and any(n in _bytes(p) for n in needles)]
+    candidates = [p for p in files if _usable(p, root, versions) and any(_contains(p, n) for n in needles)]
     finder = ModelFinder(index, targets)
     found = finder.files(candidates)
     # A candidate that does not parse cannot be ruled out: hand it over, the
@@ -161,19 +161,18 @@ def _globbed(root: Path, globs: tuple[str, ...], config: Config, entry: ServiceC
     return out
 
 
-_BYTES: dict[tuple[Path, int, int], bytes] = {}
+def _contains(path: Path, marker: bytes) -> bool:
+    """Text pre-filter on the file's bytes, read once per run by the session
+    (and recorded as a pre-filter, so the cache knows what it depended on)."""
+    from drift_guard.session import current
 
-
-def _bytes(path: Path) -> bytes:
-    """File content for the text pre-filters, read once per run (per version)."""
+    session = current()
+    if session is not None:
+        return session.contains(path, marker)
     try:
-        stat = path.stat()
-        key = (path, stat.st_mtime_ns, stat.st_size)
-        if key not in _BYTES:
-            _BYTES[key] = path.read_bytes()
-        return _BYTES[key]
+        return marker in path.read_bytes()
     except OSError:
-        return b""
+        return False
 
 
 def _unique(paths: list[Path]) -> list[Path]:

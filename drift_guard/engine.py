@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import Rule, load_rules
+from drift_guard.session import RunOptions
+
+if TYPE_CHECKING:
+    from drift_guard.service import Service
+    from drift_guard.session import Session
 
 
 @dataclass
@@ -25,6 +30,10 @@ class RunResult:
     # Codes that actually ran: a suppression or baseline entry for a code that
     # did not run (--select, --no-migrations) is not called unused or stale.
     active_codes: list[str] = field(default_factory=list)
+    # Where paths are shown from and what they are made relative to for
+    # GitHub/SARIF/baselines: the reporters never ask for the current directory.
+    repository_root: Path | None = None
+    run_dir: Path | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -52,31 +61,34 @@ def run(
     *,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    options: dict[str, Any] | None = None,
+    options: RunOptions | None = None,
 ) -> RunResult:
+    from drift_guard.session import Session
+
+    session = Session(config, options)
+    with session.active():
+        return _run(paths, session, select, ignore)
+
+
+def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore: Sequence[str]) -> RunResult:
     from drift_guard.context import ServiceContext
-    from drift_guard.discovery import discover
-    from drift_guard.parsing import set_max_file_size
+    from drift_guard.discovery import discover_cached
     from drift_guard.suppressions import apply_suppressions
 
-    set_max_file_size(config.max_file_size)
+    config = session.config
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
-    if (options or {}).get("no_migrations"):
+    if session.options.no_migrations:
         rules = [r for r in rules if not r.code.startswith("DG2")]
-    services = discover(paths, config)
+    services = discover_cached(paths, session)
     findings: list[Finding] = []
     scanned: set[Path] = set()
     for service in services:
-        ctx = ServiceContext(service, config, options)
+        ctx = ServiceContext(service, session)
         scanned.update(service.python_files)
         scanned.update(service.model_files)
         scanned.update(service.pydal_files)
-        # DG0xx last: DG001 also reports files that other rules failed to parse.
-        for info in sorted(rules, key=lambda r: (r.code.startswith("DG0"), r.code)):
-            if info.check is None:
-                continue
-            for item in info.check(ctx):
-                findings.append(replace(item, service=service.name))
+        for item in _service_findings(ctx, rules):
+            findings.append(replace(item, service=service.name))
     # Suppressions first, so a directive is judged on what the rules found, before
     # per-file ignores drop anything and with severity overrides applying to DG003.
     active = [r.code for r in rules]
@@ -84,7 +96,51 @@ def run(
     findings = _apply_config(findings, config)
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
-    return RunResult(ordered, len(scanned), [s.name for s in services], active)
+    return RunResult(ordered, len(scanned), [s.name for s in services], active, session.repository_root, session.run_dir)
+
+
+def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
+    """The rules' findings for one service. Rules that read only file contents
+    are answered from the cache while none of the files they read changed."""
+    # DG0xx last: DG001 also reports files that other rules failed to parse.
+    ordered = sorted((r for r in rules if r.check is not None), key=lambda r: (r.code.startswith("DG0"), r.code))
+    cacheable = [r for r in ordered if r.cacheable]
+    service = ctx.service
+
+    def compute() -> list[Finding]:
+        _note_files_read_by_others(ctx)
+        return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
+
+    key = [_service_key(service), [r.code for r in cacheable]]
+    found = list(ctx.session.cached("findings", key, compute))
+    for info in ordered:
+        if not info.cacheable:
+            found.extend(info.check(ctx))  # type: ignore[misc]
+    return found
+
+
+def _service_key(service: Service) -> list[object]:
+    return [service.name, str(service.root), [str(p) for p in service.python_files],
+            [str(p) for p in service.model_files], [str(p) for p in service.pydal_files]]
+
+
+def _note_files_read_by_others(ctx: ServiceContext) -> None:
+    """Files that Alembic or configparser read (not through the session): the
+    findings depend on them, so their content is part of what the cache checks."""
+    service = ctx.service
+    session = ctx.session
+    for path in (service.alembic_ini, service.env_py):
+        if path is not None:
+            session.note(path)
+    if service.script_location is not None:
+        session.note(service.script_location / "script.py.mako")
+    if service.alembic_ini is not None and not ctx.options.no_migrations:
+        from drift_guard.migrations import version_locations
+
+        dirs, _ = version_locations(service)
+        for folder in dirs:
+            for path in sorted(Path(folder).rglob("*.py")) if Path(folder).is_dir() else ():
+                session.note(path)
 
 
 def _identity(item: Finding) -> tuple:

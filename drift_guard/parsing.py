@@ -44,47 +44,38 @@ class SourceFile:
             return Location(self.path, 1, 1)
         return Location(self.path, pos.start.line, pos.start.column + 1)
 
+    def imports(self, package: str | None = None):  # -> ImportMap
+        """The module's import map, built once per package it is resolved in."""
+        from drift_guard.extract.names import ImportMap
+
+        key = ("imports", package)
+        if key not in self._cache:
+            self._cache[key] = ImportMap.from_module(self.module, package)
+        return self._cache[key]
+
     def code(self, node: cst.CSTNode) -> str:
         """The source text of ``node`` as written."""
         return self.module.code_for_node(node).strip()
 
 
 ParseResult = Union[SourceFile, Problem]
-_CACHE: dict[tuple[str, int, int, str], ParseResult] = {}
-_LIMIT = {"max_bytes": 1_000_000}
-
-
-def set_max_file_size(max_bytes: int) -> None:
-    """Files larger than this are reported, not parsed (``max-file-size``)."""
-    _LIMIT["max_bytes"] = max_bytes
 
 
 def parse_file(path: Path | str, display: str | None = None) -> ParseResult:
-    """Parse ``path``; return a SourceFile, or a DG001 Problem saying why not."""
+    """Parse ``path``; return a SourceFile, or a DG001 Problem saying why not.
+
+    Within a run the :class:`~drift_guard.session.Session` reads and parses each
+    file once (and applies ``max-file-size``); outside one (a test calling an
+    extractor directly) a throwaway session with the default settings does."""
+    from drift_guard.session import Session, current
+
     path = Path(path)
-    shown = display or str(path)
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, shown)
-    except OSError as exc:
-        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    if stat.st_size > _LIMIT["max_bytes"]:
-        return Problem(
-            ProblemKind.SYNTAX_ERROR,
-            f"file is {stat.st_size / 1e6:.1f} MB, over the {_LIMIT['max_bytes'] / 1e6:g} MB parse limit, so nothing "
-            "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
-            Location(shown),
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
-    result = parse_bytes(data, shown)
-    _CACHE[key] = result
-    return result
+    session = current()
+    if session is None:
+        from drift_guard.config import Config
+
+        session = Session(Config(root=Path.cwd()))
+    return session.parse(path, display or str(path))
 
 
 @dataclass
@@ -198,14 +189,12 @@ def _decode(data: bytes) -> str:
 
 
 def failures_under(root: Path) -> list[Problem]:
-    """DG001 problems of every file under ``root`` parsed so far in this run.
+    """DG001 problems of every file under ``root`` read so far in this run.
 
-    Rules that scan runtime modules skip files they cannot parse; this lets the
-    DG001 rule report those too without parsing anything a second time.
+    Rules that scan modules skip files they cannot parse; this lets the DG001
+    rule report those too without parsing anything a second time.
     """
-    prefix = str(Path(root).resolve())
-    return [
-        result
-        for (path, _, _, _), result in sorted(_CACHE.items(), key=lambda item: item[0])
-        if isinstance(result, Problem) and (path == prefix or path.startswith(prefix + "/"))
-    ]
+    from drift_guard.session import current
+
+    session = current()
+    return session.failures_under(root) if session is not None else []

@@ -10,7 +10,7 @@ SKIP_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox",
         "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        "build", "dist", "site-packages", ".eggs", ".drift-guard-cache",
+        "build", "dist", "site-packages", ".eggs", ".drift-guard-cache", ".drift_guard_cache",
     }
 )
 
@@ -41,6 +41,12 @@ def display_path(path: Path | str, base: Path | None = None) -> str:
 def iter_python_files(root: Path, excluded=None):
     """Every ``*.py`` under ``root`` in sorted order, skipping SKIP_DIRS and
     virtualenvs; ``excluded(path) -> bool`` prunes further."""
+    return iter_files(root, (".py",), excluded)
+
+
+def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None):
+    """Every file under ``root`` ending in one of ``suffixes``, as
+    :func:`iter_python_files` walks."""
     stack = [root]
     while stack:
         current = stack.pop()
@@ -54,5 +60,5 @@ def iter_python_files(root: Path, excluded=None):
             if entry.is_dir() and not entry.is_symlink():
                 if not is_skipped_dir(entry):
                     stack.append(entry)
-            elif entry.suffix == ".py" and entry.is_file():
+            elif entry.suffix in suffixes and entry.is_file():
                 yield entry

@@ -13,6 +13,7 @@ import pytest
 from drift_guard.config import Config
 from drift_guard.context import ServiceContext
 from drift_guard.rules import load_rules
+from drift_guard.session import RunOptions
 from drift_guard.schema import Column, ForeignKey, Layer, Location, Schema, Table, UniqueConstraint, UNKNOWN
 from drift_guard.service import Service
 from drift_guard.types import model_column_type, pydal_column_type
@@ -49,9 +50,13 @@ def table(name, layer, *columns, **kw):
 
 def run(models: list[Table], pydal: list[Table], code: str, **config) -> list[tuple]:
     service = Service(name=".", root=Path("."), model_files=(Path(M),), pydal_files=(Path(P),))
-    ctx = ServiceContext(service, Config(root=Path("."), **config), {"no_migrations": True})
-    ctx.__dict__["models"] = Schema(Layer.MODELS, tuple(models))
-    ctx.__dict__["pydal"] = Schema(Layer.PYDAL, tuple(pydal))
+    ctx = ServiceContext(
+        service,
+        Config(root=Path("."), **config),
+        models=Schema(Layer.MODELS, tuple(models)),
+        pydal=Schema(Layer.PYDAL, tuple(pydal)),
+        options=RunOptions(no_migrations=True),
+    )
     rule = load_rules()[code]
     return sorted((f.code, f.table, f.column) for f in rule.check(ctx))
 

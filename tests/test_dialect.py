@@ -77,7 +77,7 @@ def make_ctx(root: Path, files: dict[str, str], config_dialect: str | None = Non
         model_files=kw.pop("model_files", tuple(py)),
         **kw,
     )
-    return ServiceContext(service, Config(root=root, dialect=config_dialect), {})
+    return ServiceContext(service, Config(root=root, dialect=config_dialect))
 
 
 INI = "[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"

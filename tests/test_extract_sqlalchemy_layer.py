@@ -218,14 +218,15 @@ def test_large_generated_file(tmp_path, monkeypatch):
     """Assert that a generated models file over the default 1 MB parse limit
     extracts completely once the user raises ``max-file-size``. (The 5 MB case
     is tests/test_bad_input.py: reported at the file, not parsed; parsing 5 MB
-    with libcst needs minutes and gigabytes. Speed is measured by bench/, never
+    with libcst needs minutes and gigabytes. Speed is measured by benchmarks/, never
     asserted here.)"""
-    from drift_guard import parsing
+    from drift_guard.config import Config
+    from drift_guard.session import Session
 
-    monkeypatch.setitem(parsing._LIMIT, "max_bytes", 10_000_000)  # restored after the test
     (path,) = write(tmp_path, {"models.py": _generated_models(2000)})
     assert path.stat().st_size > 1_000_000
-    schema = extract_models([path], import_roots=[tmp_path])
+    with Session(Config(root=tmp_path, max_file_size=10_000_000)).active():
+        schema = extract_models([path], import_roots=[tmp_path])
     assert len(schema.tables) == 2000 and schema.problems == ()
     last = schema.tables[-1]
     assert last.column("parent_id").type.family is Family.INTEGER
@@ -330,21 +331,22 @@ def test_a_file_listed_twice_is_read_once(tmp_path):
     assert [t.name for t in schema.tables] == ["users"] and len(schema.files) == 1
 
 
-def test_file_over_the_parse_limit_is_a_problem(tmp_path, monkeypatch):
-    from drift_guard import parsing
+def test_file_over_the_parse_limit_is_a_problem(tmp_path):
+    from drift_guard.config import Config
+    from drift_guard.session import Session
 
-    monkeypatch.setitem(parsing._LIMIT, "max_bytes", 400)
-    schema = extract(tmp_path, {
-        "big.py": "# padding\n" * 100,
-        "models.py": """
-            from sqlalchemy import Column, Integer
-            from sqlalchemy.orm import declarative_base
-            Base = declarative_base()
-            class User(Base):
-                __tablename__ = "users"
-                id = Column(Integer, primary_key=True)
-        """,
-    })
+    with Session(Config(root=tmp_path, max_file_size=400)).active():
+        schema = extract(tmp_path, {
+            "big.py": "# padding\n" * 100,
+            "models.py": """
+                from sqlalchemy import Column, Integer
+                from sqlalchemy.orm import declarative_base
+                Base = declarative_base()
+                class User(Base):
+                    __tablename__ = "users"
+                    id = Column(Integer, primary_key=True)
+            """,
+        })
     assert [t.name for t in schema.tables] == ["users"]
     (problem,) = schema.problems
     assert problem.kind is ProblemKind.SYNTAX_ERROR and problem.location.path.endswith("big.py")

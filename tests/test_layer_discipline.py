@@ -54,13 +54,15 @@ def make_ctx(root: Path, runtime: dict[str, str], schema_paths: tuple[str, ...] 
         pydal_files=(root / "app/models.py",),
         python_files=tuple(paths),
     )
-    ctx = ServiceContext(service, Config(root=root, schema_paths=schema_paths), {})
     cols = ("id", "email", "full_name")
     users_m = Table("users", Layer.MODELS, Location("m.py"), tuple(_col(c, True) for c in (*cols, "created_at")), "User")
     users_p = Table("users", Layer.PYDAL, Location("p.py"), tuple(_col(c, False) for c in cols), "users")
-    ctx.__dict__["models"] = Schema(Layer.MODELS, (users_m,))
-    ctx.__dict__["pydal"] = Schema(Layer.PYDAL, (users_p,))
-    return ctx
+    return ServiceContext(
+        service,
+        Config(root=root, schema_paths=schema_paths),
+        models=Schema(Layer.MODELS, (users_m,)),
+        pydal=Schema(Layer.PYDAL, (users_p,)),
+    )
 
 
 def messages(ctx: ServiceContext, code: str) -> list[str]:

@@ -10,6 +10,7 @@ import pytest
 from drift_guard.config import Config
 from drift_guard.context import ServiceContext
 from drift_guard.rules import RULES, load_rules
+from drift_guard.session import RunOptions
 from test_migrations_helpers import DATA, col, schema, service_for, table
 from test_migrations import NICKNAME, clean_models
 
@@ -17,9 +18,7 @@ CODES = ("DG201", "DG202", "DG203", "DG204", "DG205", "DG206")
 
 
 def context(root: Path, models, *, options=None, **service_kw) -> ServiceContext:
-    ctx = ServiceContext(service_for(root, **service_kw), Config(root=root), options)
-    ctx.__dict__["models"] = models  # the cached property, filled as the extractor would
-    return ctx
+    return ServiceContext(service_for(root, **service_kw), Config(root=root), models=models, options=options)
 
 
 def findings(ctx: ServiceContext, codes=CODES):
@@ -110,13 +109,12 @@ def test_dg206_stays_quiet(service_kw):
 
 @pytest.mark.parametrize(
     ("options", "service_kw"),
-    [({"no_migrations": True}, {}), ({}, {"alembic_ini": None})],
+    [(RunOptions(no_migrations=True), {}), (RunOptions(), {"alembic_ini": None})],
 )
 def test_rules_stay_quiet_when_disabled(options, service_kw):
     root = DATA / "dg205_failing_revision"
     ctx = ServiceContext(service_for(root, **service_kw) if not service_kw else _without_ini(root),
-                         Config(root=root), options)
-    ctx.__dict__["models"] = models_for("dg205_failing_revision")
+                         Config(root=root), models=models_for("dg205_failing_revision"), options=options)
     assert findings(ctx) == []
     assert "migrations" not in ctx.__dict__  # nothing was replayed
 

@@ -11,6 +11,7 @@ import pytest
 
 from drift_guard.config import load_config
 from drift_guard.engine import run
+from drift_guard.session import RunOptions
 from test_migrations_helpers import MYSQL_URL, PG_URL, server_url
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "sample-clean"
@@ -66,8 +67,7 @@ def failing_revision(root: Path) -> None:
 
 def check(root: Path, database_url: str | None = None):
     config = load_config(root)
-    options = {"database_url": database_url}
-    return run([root], config, select=("DG2",), options=options).findings
+    return run([root], config, select=("DG2",), options=RunOptions(database_url=database_url)).findings
 
 
 @pytest.fixture

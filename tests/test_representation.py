@@ -31,9 +31,7 @@ def ctx_for(tmp_path: Path, model_cols, pydal_cols, files=None, dialect=None, op
     m_t = Table("users", Layer.MODELS, Location("app/db/models.py", 3, 1), tuple(model_cols), symbol="User")
     p_t = Table("users", Layer.PYDAL, Location("app/models.py", 10, 1), tuple(pydal_cols), "users", options=options)
     service = Service("svc", tmp_path, python_files=tuple(py), pydal_files=tuple(py), dialect=dialect)
-    ctx = ServiceContext(service, Config(root=tmp_path), {})
-    ctx.__dict__["table_pairs"] = [TablePair("users", m_t, p_t)]
-    return ctx
+    return ServiceContext(service, Config(root=tmp_path), table_pairs=[TablePair("users", m_t, p_t)])
 
 
 def boolean_pair():

@@ -275,8 +275,7 @@ def rule_verdict(case: Case, dialect: str, tmp: Path) -> str:
     options = (("discarded_id", case.discarded_id),) if case.discarded_id else ()
     m_t = Table("t", Layer.MODELS, loc, (m_col,), symbol="T")
     p_t = Table("t", Layer.PYDAL, Location("svc/app/models.py", 2, 1), (p_col,), symbol="t", options=options)
-    ctx = ServiceContext(Service("svc", tmp, dialect=dialect), Config(root=tmp), {})
-    ctx.__dict__["table_pairs"] = [TablePair("t", m_t, p_t)]
+    ctx = ServiceContext(Service("svc", tmp, dialect=dialect), Config(root=tmp), table_pairs=[TablePair("t", m_t, p_t)])
     found = list(representation_mismatch(ctx))
     if not found:
         return "-"

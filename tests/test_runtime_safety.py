@@ -24,7 +24,7 @@ def make_ctx(root: Path, files: dict[str, str], **service_kw) -> ServiceContext:
         if path.suffix == ".py":
             paths.append(path)
     service = Service("svc", root, python_files=tuple(paths), **service_kw)
-    return ServiceContext(service, Config(root=root), {})
+    return ServiceContext(service, Config(root=root))
 
 
 def codes(ctx: ServiceContext, code: str) -> list[str]:

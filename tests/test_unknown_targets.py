@@ -40,8 +40,6 @@ def test_key_rules_stay_quiet_on_unknown_target():
         Column("other_id", "other_id", pydal_column_type("integer"), Location("p.py")),
     ), symbol="users"),))
     service = Service(name=".", root=Path("."), model_files=(Path("m.py"),), pydal_files=(Path("p.py"),))
-    ctx = ServiceContext(service, Config(root=Path(".")))
-    ctx.__dict__["models"] = model_schema()
-    ctx.__dict__["pydal"] = pydal
+    ctx = ServiceContext(service, Config(root=Path(".")), models=model_schema(), pydal=pydal)
     rules = load_rules()
     assert [f for code in ("DG109", "DG111") for f in rules[code].check(ctx)] == []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap
 from drift_guard.extract.pydal_fields import Ctx, table_symbol
 from drift_guard.extract.pydal_model import FieldSpec, TableSpec, Unresolved
 from drift_guard.extract.pydal_scope import Failure, Resolver, Where
@@ -47,7 +46,7 @@ def implicit_tables(call: cst.Call, where: Where, resolver: Resolver, order: int
 
 
 def _qualified(func: cst.BaseExpression, where: Where) -> str:
-    return ImportMap.from_module(where.src.module).qualify(func) or ""
+    return where.src.imports().qualify(func) or ""
 
 
 def _auth_framework(func: cst.BaseExpression, where: Where) -> str | None:

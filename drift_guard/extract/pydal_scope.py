@@ -77,7 +77,7 @@ class Resolver:
         (``from pydal import Field as F`` makes ``F`` a ``Field``)."""
         imports = self._imports.get(id(src))
         if imports is None:
-            imports = self._imports[id(src)] = ImportMap.from_module(src.module)
+            imports = self._imports[id(src)] = src.imports()
         qualified = imports.qualify(node)
         return qualified.rsplit(".", 1)[-1] if qualified else None
 

@@ -48,6 +48,9 @@ class Rule:
     severity: Severity
     doc: str
     check: CheckFn | None
+    # False for rules that read more than file contents (DG306 lists *.table
+    # files and asks git): they run every time, never answered from the cache.
+    cacheable: bool = True
 
     @property
     def summary(self) -> str:
@@ -57,13 +60,13 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity) -> Callable[[CheckFn], CheckFn]:
+def rule(code: str, name: str, severity: Severity, *, cacheable: bool = True) -> Callable[[CheckFn], CheckFn]:
     """Register ``fn`` as the check for ``code``."""
 
     def register(fn: CheckFn) -> CheckFn:
         if code in RULES:
             raise RuntimeError(f"rule {code} registered twice")
-        RULES[code] = Rule(code, name, severity, inspect.cleandoc(fn.__doc__ or ""), fn)
+        RULES[code] = Rule(code, name, severity, inspect.cleandoc(fn.__doc__ or ""), fn, cacheable)
         return fn
 
     return register

@@ -271,7 +271,7 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
                 )
 
 
-@rule("DG306", "pydal-migration-files", Severity.WARNING)
+@rule("DG306", "pydal-migration-files", Severity.WARNING, cacheable=False)
 def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     """PyDAL migration state files (`*.table`) are in the repository.
 

@@ -1,0 +1,162 @@
+"""The persistent cache in ``.drift_guard_cache/``, in the manner of ruff's.
+
+What is stored: results keyed by what they were computed from (drift-guard's
+version, the configuration, the run options) and checked against the files they
+read (:class:`Dep`: a file's content hash, or whether it contains a marker), so
+an entry is reused only while every one of those files is as it was.
+
+Never trusted: each entry carries an HMAC made with a secret kept outside the
+repository (``$XDG_CACHE_HOME/drift-guard/secret``), so a cache committed to the
+tree, copied from another machine or written by another version is a miss, as
+is anything corrupt. Entries are written to a temporary file and renamed, so
+two runs at once cannot leave half an entry. A tree where the cache cannot be
+written (read-only checkout) simply runs without one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from drift_guard import __version__
+
+CACHE_DIR_NAME = ".drift_guard_cache"
+FORMAT = "v1"
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# drift-guard cache (https://bford.info/cachedir/)\n"
+
+
+@dataclass(frozen=True)
+class Dep:
+    """One file an entry was computed from: ``kind`` is ``sha`` (``expected`` is
+    the content hash, ``""`` for a file that did not exist) or ``has:<marker>``
+    (``expected`` is ``"1"``/``"0"``: whether the file contained it)."""
+
+    path: str
+    kind: str
+    expected: str
+
+
+def make_key(*parts: Any) -> str:
+    """A stable key for JSON-compatible ``parts`` (plus drift-guard's version)."""
+    text = json.dumps([__version__, FORMAT, *parts], sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+class Cache:
+    """Signed entries under ``directory``; every failure reads as a miss."""
+
+    def __init__(self, directory: Path, secret: bytes) -> None:
+        self.directory = directory
+        self._secret = secret
+
+    def get(self, namespace: str, key: str) -> tuple[Any, tuple[Dep, ...]] | None:
+        try:
+            raw = json.loads(self._path(namespace, key).read_text(encoding="utf-8"))
+            body, mac = raw["body"], raw["mac"]
+            if not hmac.compare_digest(str(mac), self._mac(body)):
+                return None
+            if body["version"] != __version__ or body["namespace"] != namespace or body["key"] != key:
+                return None
+            deps = tuple(Dep(str(p), str(k), str(e)) for p, k, e in body["deps"])
+            return body["value"], deps
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, namespace: str, key: str, value: Any, deps: Iterable[Dep]) -> None:
+        body = {
+            "version": __version__,
+            "namespace": namespace,
+            "key": key,
+            "deps": [[d.path, d.kind, d.expected] for d in deps],
+            "value": value,
+        }
+        target = self._path(namespace, key)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"body": body, "mac": self._mac(body)}), encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def _path(self, namespace: str, key: str) -> Path:
+        return self.directory / FORMAT / namespace / key[:2] / f"{key}.json"
+
+    def _mac(self, body: Any) -> str:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        return hmac.new(self._secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def open_cache(directory: Path) -> Cache | None:
+    """The cache in ``directory``, created if needed; None when it cannot be
+    written or no secret can be kept (the run goes on without a cache)."""
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.is_file():
+            ignore.write_text("# Automatically created by drift-guard.\n*\n", encoding="utf-8")
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.is_file():
+            tag.write_text(_TAG, encoding="utf-8")
+        probe = directory / f".probe.{os.getpid()}"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError:
+        return None
+    return Cache(directory, secret)
+
+
+def remove_cache(directory: Path) -> bool:
+    """Delete ``directory`` if it is a drift-guard cache; False if there was none.
+
+    Refuses a folder without our CACHEDIR.TAG, so a mistyped ``--cache-dir``
+    can never delete something else."""
+    if not directory.exists():
+        return False
+    tag = directory / "CACHEDIR.TAG"
+    try:
+        ours = tag.read_text(encoding="utf-8") == _TAG
+    except OSError:
+        ours = False
+    if not ours:
+        from drift_guard.errors import DriftGuardError
+
+        raise DriftGuardError(f"{directory} is not a drift-guard cache (no CACHEDIR.TAG of ours); not removed")
+    shutil.rmtree(directory)
+    return True
+
+
+def _secret() -> bytes | None:
+    """The per-user signing key (created on first use, mode 0600)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "drift-guard" / "secret"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = os.urandom(32)
+        temporary = path.with_name(f".secret.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(fresh)
+        os.replace(temporary, path)
+        return path.read_bytes()  # another run may have won the race: use its key
+    except (OSError, RuntimeError):
+        return None

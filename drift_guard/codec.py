@@ -1,0 +1,121 @@
+"""JSON encoding of drift-guard's own records, for the persistent cache.
+
+Why not pickle: a cache directory is a file in the user's tree, and a pull
+request can add one. Unpickling it would run whatever it names. Decoding here
+only ever builds dataclasses and enums defined in ``drift_guard`` itself, from
+plain JSON values, so a hostile or corrupt entry can at worst fail to decode
+(the cache then treats it as a miss).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import importlib
+from pathlib import Path
+from typing import Any
+
+
+class DecodeError(ValueError):
+    """The JSON does not describe drift-guard records (corrupt or foreign)."""
+
+
+def encode(value: Any) -> Any:
+    """``value`` as JSON-compatible data; types JSON lacks are tagged."""
+    if value is None or isinstance(value, (bool, int, float, str)) and not isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, enum.Enum):
+        return {"e": _name(type(value)), "v": value.value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return {"c": _name(type(value)), "f": fields}
+    if isinstance(value, tuple):
+        return {"t": [encode(item) for item in value]}
+    if isinstance(value, list):
+        return [encode(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        items = sorted((encode(item) for item in value), key=repr)
+        return {"fs" if isinstance(value, frozenset) else "s": items}
+    if isinstance(value, dict):
+        return {"d": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, Path):
+        return {"p": str(value)}
+    if isinstance(value, bytes):
+        import base64
+
+        return {"b": base64.b64encode(value).decode("ascii")}
+    from drift_guard.schema import UNKNOWN
+
+    if value is UNKNOWN:
+        return {"u": 1}
+    raise TypeError(f"cannot encode {type(value).__name__} for the cache")
+
+
+def decode(data: Any) -> Any:
+    """Inverse of :func:`encode`; raises :class:`DecodeError` on anything else."""
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(item) for item in data]
+    if not isinstance(data, dict) or len(data) not in (1, 2):
+        raise DecodeError("unexpected value in cache entry")
+    try:
+        return _decode_tagged(data)
+    except DecodeError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise DecodeError(f"malformed cache entry: {exc}") from None
+
+
+def _decode_tagged(data: dict) -> Any:
+    if "c" in data:
+        cls = _resolve(data["c"])
+        if not dataclasses.is_dataclass(cls):
+            raise DecodeError(f"{data['c']} is not a record")
+        return cls(**{str(k): decode(v) for k, v in dict(data["f"]).items()})
+    if "e" in data:
+        cls = _resolve(data["e"])
+        if not (isinstance(cls, type) and issubclass(cls, enum.Enum)):
+            raise DecodeError(f"{data['e']} is not an enum")
+        return cls(data["v"])
+    if "t" in data:
+        return tuple(decode(item) for item in data["t"])
+    if "fs" in data:
+        return frozenset(decode(item) for item in data["fs"])
+    if "s" in data:
+        return {decode(item) for item in data["s"]}
+    if "d" in data:
+        return {decode(k): decode(v) for k, v in data["d"]}
+    if "p" in data:
+        return Path(str(data["p"]))
+    if "b" in data:
+        import base64
+
+        return base64.b64decode(str(data["b"]).encode("ascii"), validate=True)
+    if "u" in data:
+        from drift_guard.schema import UNKNOWN
+
+        return UNKNOWN
+    raise DecodeError("unknown tag in cache entry")
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _resolve(name: Any) -> Any:
+    """A class of drift-guard's own, by ``module:Qualname``; nothing else."""
+    if not isinstance(name, str) or ":" not in name:
+        raise DecodeError("bad type name in cache entry")
+    module, _, qualname = name.partition(":")
+    if module != "drift_guard" and not module.startswith("drift_guard."):
+        raise DecodeError(f"{module} is not a drift-guard module")
+    try:
+        found: Any = importlib.import_module(module)
+    except ImportError:
+        raise DecodeError(f"no module {module}") from None
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+        if found is None:
+            raise DecodeError(f"no type {name}")
+    return found

@@ -1,0 +1,254 @@
+"""One run of drift-guard: its roots, its options, every file it reads, its caches.
+
+State that used to live in module globals (the parse cache, the file-size limit,
+the bytes read for discovery's pre-filters, "the current directory" in the
+reporters) belongs here, so two runs in one process (tests, an editor plugin)
+never see each other's files, and every path question has one answer.
+
+Each file is read at most once per run, and parsed at most once. Reads are
+recorded as :class:`~drift_guard.cache.Dep` records into whatever cached
+computation is running (:meth:`Session.cached`), which is how an entry of the
+persistent cache knows which files it depends on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+
+from drift_guard.cache import Dep, content_hash, make_key
+from drift_guard.config import Config
+from drift_guard.schema import Location, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from drift_guard.cache import Cache
+    from drift_guard.parsing import ParseResult
+
+T = TypeVar("T")
+_ACTIVE: contextvars.ContextVar[Session | None] = contextvars.ContextVar("drift_guard_session", default=None)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line asked for, beyond the configuration."""
+
+    database_url: str | None = None
+    no_migrations: bool = False
+    alembic_env: bool = False
+    use_cache: bool = False
+    cache_dir: Path | None = None  # None: ``cache-dir`` setting, else ``.drift_guard_cache`` at the config root
+
+    def cache_key(self) -> list[Any]:
+        """The options that can change a finding (not where the cache lives)."""
+        return [self.database_url is not None, self.no_migrations, self.alembic_env]
+
+
+def find_repository_root(start: Path) -> Path:
+    """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
+    file in a worktree/submodule); ``start`` itself when there is none."""
+    start = Path(start).absolute()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+class _Tracker:
+    def __init__(self) -> None:
+        self.deps: dict[tuple[str, str], str] = {}
+
+
+class Session:
+    """Owns one run. ``run_dir`` is where relative paths are shown from."""
+
+    def __init__(self, config: Config, options: RunOptions | None = None, *, run_dir: Path | None = None) -> None:
+        self.config = config
+        self.options = options or RunOptions()
+        self.run_dir = (run_dir or Path.cwd()).absolute()
+        self.repository_root = find_repository_root(config.root)
+        self._bytes: dict[Path, bytes | OSError] = {}
+        self._parsed: dict[Path, ParseResult] = {}
+        self._trackers: list[_Tracker] = []
+        self._cache: Cache | None | bool = None if self.options.use_cache else False
+        self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
+
+    # -- the run -----------------------------------------------------------
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Session]:
+        """Make this the session that :func:`current` returns (``parse_file``)."""
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    @property
+    def cache(self) -> Cache | None:
+        if self._cache is None:
+            from drift_guard.cache import CACHE_DIR_NAME, open_cache
+
+            directory = self.options.cache_dir or self.config.cache_path or (self.config.root / CACHE_DIR_NAME)
+            self._cache = open_cache(Path(directory).absolute()) or False
+        return self._cache or None
+
+    # -- reading -----------------------------------------------------------
+    def read_bytes(self, path: Path) -> bytes:
+        """The file's content, read once per run; raises OSError like Path.read_bytes."""
+        key = Path(path).absolute()
+        data = self._load(key)
+        self._record(str(key), "sha", "" if isinstance(data, OSError) else content_hash(data))
+        if isinstance(data, OSError):
+            raise data
+        return data
+
+    def contains(self, path: Path, marker: bytes) -> bool:
+        """Whether the file contains ``marker`` (a pre-filter): recorded as such,
+        so editing the file elsewhere does not invalidate what depended on it."""
+        key = Path(path).absolute()
+        data = self._load(key)
+        found = not isinstance(data, OSError) and marker in data
+        self._record(str(key), "has:" + marker.decode("latin-1"), "1" if found else "0")
+        return found
+
+    def digest(self, path: Path) -> str:
+        """Content hash of the file, ``""`` when it cannot be read (not recorded)."""
+        data = self._load(Path(path).absolute())
+        return "" if isinstance(data, OSError) else content_hash(data)
+
+    def note(self, path: Path) -> None:
+        """Record that a result depends on this file's content (files read by
+        someone else, e.g. revision scripts that Alembic imports)."""
+        key = Path(path).absolute()
+        self._record(str(key), "sha", self.digest(key))
+
+    def parse(self, path: Path, display: str) -> ParseResult:
+        """libcst parse of the file, at most once per run; a Problem when it cannot be."""
+        from drift_guard.parsing import parse_bytes
+
+        key = Path(path).absolute()
+        if key in self._parsed:
+            self.read_bytes_quietly(key)
+            return self._parsed[key]
+        result = self._parse_new(key, display, parse_bytes)
+        self._parsed[key] = result
+        return result
+
+    def read_bytes_quietly(self, key: Path) -> None:
+        try:
+            self.read_bytes(key)
+        except OSError:
+            pass
+
+    def _parse_new(self, key: Path, display: str, parse_bytes: Callable[[bytes, str], ParseResult]) -> ParseResult:
+        limit = self.config.max_file_size
+        try:
+            size = key.stat().st_size
+        except OSError as exc:
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+        if size > limit:
+            self._record(str(key), "sha", self.digest(key))
+            return self._failed(key, Problem(
+                ProblemKind.SYNTAX_ERROR,
+                f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB parse limit, so nothing "
+                "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
+                Location(display),
+            ))
+        try:
+            data = self.read_bytes(key)
+        except OSError as exc:
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+        result = parse_bytes(data, display)
+        if isinstance(result, Problem):
+            self.failures[key] = result
+        return result
+
+    def _failed(self, key: Path, problem: Problem) -> Problem:
+        self.failures[key] = problem
+        return problem
+
+    def failures_under(self, root: Path) -> list[Problem]:
+        """DG001 problems of every file under ``root`` read so far in this run."""
+        prefix = Path(root).absolute()
+        return [
+            problem
+            for path, problem in sorted(self.failures.items())
+            if path == prefix or prefix in path.parents
+        ]
+
+    def _load(self, key: Path) -> bytes | OSError:
+        if key not in self._bytes:
+            try:
+                self._bytes[key] = key.read_bytes()
+            except OSError as exc:
+                self._bytes[key] = exc
+        return self._bytes[key]
+
+    # -- caching -----------------------------------------------------------
+    def _record(self, path: str, kind: str, expected: str) -> None:
+        for tracker in self._trackers:
+            tracker.deps.setdefault((path, kind), expected)
+
+    def cached(self, namespace: str, key_parts: list[Any], compute: Callable[[], T]) -> T:
+        """``compute()``, or its stored result while every file it read is unchanged.
+
+        ``key_parts`` name everything else the result depends on (settings,
+        options); the configuration, the run directory and drift-guard's version
+        are always part of the key."""
+        cache = self.cache
+        if cache is None:
+            return compute()
+        from drift_guard.codec import DecodeError, decode, encode
+
+        key = make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)
+        hit = cache.get(namespace, key)
+        if hit is not None and self._still_valid(hit[1]):
+            try:
+                value = decode(hit[0])
+            except DecodeError:
+                value = None
+            else:
+                for dep in hit[1]:
+                    self._record(dep.path, dep.kind, dep.expected)
+                return value  # type: ignore[no-any-return]
+        tracker = _Tracker()
+        self._trackers.append(tracker)
+        try:
+            value = compute()
+        finally:
+            self._trackers.remove(tracker)
+        for (path, kind), expected in tracker.deps.items():
+            self._record(path, kind, expected)
+        deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items())]
+        try:
+            encoded = encode(value)
+        except TypeError:
+            return value  # not a cacheable record: computed every run
+        cache.put(namespace, key, encoded, deps)
+        return value
+
+    def _still_valid(self, deps: tuple[Dep, ...]) -> bool:
+        for dep in deps:
+            path = Path(dep.path)
+            if dep.kind == "sha":
+                if self.digest(path) != dep.expected:
+                    return False
+            elif dep.kind.startswith("has:"):
+                data = self._load(path)
+                found = not isinstance(data, OSError) and dep.kind[4:].encode("latin-1") in data
+                if ("1" if found else "0") != dep.expected:
+                    return False
+            else:
+                return False
+        return True
+
+
+def current() -> Session | None:
+    """The session of the run in progress, if any."""
+    return _ACTIVE.get()
+
+
+def key_of(*parts: Any) -> str:
+    return make_key(*parts)
