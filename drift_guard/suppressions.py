@@ -136,6 +136,29 @@ def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]
     return result
 
 
+def _cached_suppressions(path: Path, shown: str) -> list[Suppression]:
+    """:func:`read_suppressions` through the run's session: every file is read
+    once per run, and only the few holding the marker are tokenized, with their
+    directives kept in the cache alongside their content."""
+    from drift_guard.session import current
+
+    session = current()
+    if session is None:
+        return read_suppressions(path, shown)
+    try:
+        data = session.read_bytes(path)
+    except OSError:
+        return []
+    if MARKER.encode() not in data.lower():
+        return []
+
+    def compute() -> list[Suppression]:
+        session.note(path)  # the directives depend on the file's content
+        return read_suppressions(path, shown)
+
+    return session.cached("suppressions", [str(Path(path).absolute()), shown], compute)
+
+
 class _Index:
     """Directives per (display path, line), read lazily and once per file."""
 
@@ -150,7 +173,7 @@ class _Index:
         if shown not in self._by_file:
             path = self._paths.get(shown) or Path(shown)
             lines: dict[int, list[_Usage]] = {}
-            for item in read_suppressions(path, shown):
+            for item in _cached_suppressions(path, shown):
                 lines.setdefault(item.location.line, []).append(_Usage(item))
             self._by_file[shown] = lines
         return self._by_file[shown]

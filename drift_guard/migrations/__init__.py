@@ -109,6 +109,8 @@ def _replay_and_compare(
     from drift_guard.migrations.static_origins import static_origins
 
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    if database_url is None:
+        return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
     with prepended_sys_path(service.import_roots or (service.root,)):
         scripts, failure = ([], None)
         if service.script_location is not None and service.script_location.is_dir():
@@ -123,6 +125,29 @@ def _replay_and_compare(
             diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
             connection.rollback()
     return replace(report, diffs=tuple(diffs), replayed=result.applied)
+
+
+def _compare_with_cached_head(
+    service: Service, models: Schema, graph: RevisionGraph, dirs: list[Path], recursive: bool,
+    report: MigrationReport, ids: dict[str, str],
+) -> MigrationReport:
+    """The default SQLite check: the replayed head comes from the cache when no
+    revision file changed, so a commit touching only the models just compares."""
+    from dataclasses import replace
+
+    from drift_guard.migrations.compare import compare
+    from drift_guard.migrations.head import head_engine, replayed_head
+    from drift_guard.migrations.metadata import build_metadata
+    from drift_guard.migrations.static_origins import static_origins
+    from drift_guard.session import current
+
+    head = replayed_head(service, dirs, recursive, ids, current())
+    if head.failure is not None:
+        return replace(report, failures=(head.failure,), replayed=head.applied)
+    with head_engine(head) as engine, engine.connect() as connection:
+        diffs = compare(connection, build_metadata(models), head.recorder(), lambda: static_origins(graph))
+        connection.rollback()
+    return replace(report, diffs=tuple(diffs), replayed=head.applied)
 
 
 def _without_scratch_name(failure: ReplayFailure, scratch: str | None, database_url: str | None) -> ReplayFailure:

@@ -1,0 +1,254 @@
+"""The persistent cache: reused only while nothing it was computed from changed.
+
+Every test runs the real CLI on a copy of the clean sample (models, PyDAL,
+migrations replayed for real on SQLite) with the cache in tmp_path, changes one
+input, and asserts that the next run reports what a run without the cache
+reports. ``computed`` counts the cached computations that actually ran, which
+shows when an answer came from the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drift_guard import session as session_module
+from drift_guard.cli import main
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample-clean"
+SERVICE = "services/flask-backend"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    return root
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Namespaces whose computation ran (a miss), in order."""
+    ran: list[str] = []
+    original = session_module.Session.cached
+
+    def spy(self, namespace, key_parts, compute):
+        def counted():
+            ran.append(namespace)
+            return compute()
+
+        return original(self, namespace, key_parts, counted)
+
+    monkeypatch.setattr(session_module.Session, "cached", spy)
+    return ran
+
+
+def check(capsys: pytest.CaptureFixture[str], *extra: str) -> list[tuple[str, str]]:
+    capsys.readouterr()
+    main(["check", "--format", "json", "--cache-dir", "../cache", *extra])
+    report = json.loads(capsys.readouterr().out)
+    return sorted((f["code"], f.get("message", "")) for f in report["findings"])
+
+
+def uncached(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str]]:
+    return check(capsys, "--no-cache")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_warm_run_reads_nothing_again(project, capsys, computed):
+    assert check(capsys) == []
+    assert {"discovery", "models", "pydal", "findings", "replay"} <= set(computed)
+    computed.clear()
+    assert check(capsys) == []
+    assert computed == []
+    assert (project.parent / "cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_default_folder_is_next_to_the_configuration(project, capsys):
+    capsys.readouterr()
+    assert main(["check"]) == 0
+    assert (project / ".drift_guard_cache" / "CACHEDIR.TAG").is_file()
+    assert main(["clean"]) == 0
+    assert not (project / ".drift_guard_cache").exists()
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new", "code"),
+    [
+        ("app/db/models.py", "full_name = Column(String(255))", "full_name = Column(String(200))", "DG106"),
+        ("app/models.py", 'Field("full_name", "string", length=255)', 'Field("full_name", "string", length=100)', "DG106"),
+        ("app/models.py", "migrate=False", "migrate=True", "DG301"),
+    ],
+)
+def test_a_changed_file_is_read_again(project, capsys, computed, relative, old, new, code):
+    assert check(capsys) == []
+    edit(project / SERVICE / relative, old, new)
+    computed.clear()
+    found = check(capsys)
+    assert code in {c for c, _ in found}
+    assert "replay" not in computed  # no revision changed: the head came from the cache
+    assert found == uncached(capsys)
+
+
+def test_a_runtime_module_edit_keeps_the_schema_layers(project, capsys, computed):
+    assert check(capsys) == []
+    routes = project / SERVICE / "app" / "routes.py"
+    routes.write_text(
+        "from app.models import get_db\n\n\ndef names():\n    db = get_db()\n"
+        "    return db(db.users.nickname != None).select()\n"
+    )
+    computed.clear()
+    found = check(capsys)
+    assert "DG402" in {c for c, _ in found}
+    assert "models" not in computed and "replay" not in computed
+    assert found == uncached(capsys)
+
+
+def test_added_deleted_and_renamed_files(project, capsys):
+    assert check(capsys) == []
+    extra = project / SERVICE / "app" / "extra.py"
+    extra.write_text("from pydal import DAL\ndb = DAL('sqlite://x.db', migrate=True)\n")
+    assert "DG301" in {c for c, _ in check(capsys)}
+    renamed = extra.with_name("moved.py")
+    extra.rename(renamed)
+    assert check(capsys) == uncached(capsys)
+    renamed.unlink()
+    assert check(capsys) == []
+
+
+def test_revision_files_and_alembic_ini(project, capsys, computed):
+    assert check(capsys) == []
+    versions = project / SERVICE / "alembic" / "versions"
+    initial = next(versions.glob("*0001*.py"))
+    edit(initial, 'sa.Column("full_name", sa.String(length=255)', 'sa.Column("full_name", sa.String(length=255)), sa.Column("nick", sa.String(10)')
+    computed.clear()
+    found = check(capsys)
+    assert "replay" in computed
+    assert "DG201" in {c for c, _ in found} and found == uncached(capsys)
+    edit(initial, '), sa.Column("nick", sa.String(10)', "")
+    assert check(capsys) == []
+    ini = project / SERVICE / "alembic.ini"
+    edit(ini, "script_location = %(here)s/alembic", "script_location = %(here)s/nowhere")
+    found = check(capsys)
+    assert "DG203" in {c for c, _ in found} and found == uncached(capsys)
+
+
+def test_configuration_and_dialect(project, capsys):
+    edit(project / SERVICE / "app/models.py", "migrate=False", "migrate=True")
+    (project / "pyproject.toml").write_text('[tool.drift_guard]\nruntime-exclude = ["app/models.py"]\n')
+    assert "DG301" not in {c for c, _ in check(capsys)}
+    (project / "pyproject.toml").write_text("")
+    found = check(capsys)
+    assert "DG301" in {c for c, _ in found}
+    assert found == uncached(capsys)
+    edit(project / SERVICE / "app/models.py", "migrate=True", "migrate=False")
+    # The target dialect: PyDAL's boolean is CHAR(1) on MySQL, not the model's BOOLEAN.
+    (project / "pyproject.toml").write_text("")
+    edit(project / SERVICE / "app/models.py", "postgres3://app@localhost:5432/app", "mysql://app@localhost/app")
+    found = check(capsys)
+    assert "DG112" in {c for c, _ in found}
+    assert found == uncached(capsys)
+
+
+def test_another_version_misses(project, capsys, computed, monkeypatch):
+    assert check(capsys) == []
+    import drift_guard.cache
+
+    monkeypatch.setattr(drift_guard.cache, "__version__", "999.0")
+    computed.clear()
+    assert check(capsys) == []
+    assert "findings" in computed
+
+
+def test_corrupt_and_foreign_entries_are_ignored(project, capsys, computed, monkeypatch, tmp_path):
+    edit(project / SERVICE / "app/models.py", "migrate=False", "migrate=True")
+    expected = check(capsys)
+    assert "DG301" in {c for c, _ in expected}
+    entries = sorted((project.parent / "cache").rglob("*.json"))
+    assert entries
+    # A forged entry: the findings emptied, the signature kept.
+    findings_entry = next(p for p in entries if "/findings/" in str(p))
+    raw = json.loads(findings_entry.read_text())
+    raw["body"]["value"] = []
+    findings_entry.write_text(json.dumps(raw))
+    for path in entries:
+        if path != findings_entry:
+            path.write_bytes(b"\x00not json")
+    computed.clear()
+    assert check(capsys) == expected
+    assert "findings" in computed and "models" in computed
+    # Another machine's cache: same files, other secret.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-home"))
+    computed.clear()
+    assert check(capsys) == expected
+    assert "findings" in computed
+
+
+def test_read_only_tree_runs_without_a_cache(project, capsys):
+    os.chmod(project, 0o555)
+    try:
+        capsys.readouterr()
+        if os.access(project, os.W_OK):  # root ignores mode bits: use an unwritable cache folder instead
+            blocker = project.parent / "blocker"
+            blocker.write_text("a file, so no folder can be made below it")
+            assert main(["check", "--format", "json", "--cache-dir", str(blocker / "cache")]) == 0
+        else:
+            assert main(["check", "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["findings"] == []
+    finally:
+        os.chmod(project, 0o755)
+    assert not (project / ".drift_guard_cache").exists()
+
+
+def test_clean_refuses_a_folder_that_is_not_a_cache(project, capsys):
+    (project / "precious").mkdir()
+    assert main(["clean", "--cache-dir", "precious"]) == 2
+    assert (project / "precious").is_dir()
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DRIFT_GUARD_NO_CACHE"}
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_two_concurrent_runs(project):
+    edit(project / SERVICE / "app/models.py", "migrate=False", "migrate=True")
+    env = {k: v for k, v in os.environ.items() if k != "DRIFT_GUARD_NO_CACHE"}
+    command = [sys.executable, "-m", "drift_guard", "check", "--format", "json", "--cache-dir", "../cache"]
+    runs = [subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [json.loads(run.communicate(timeout=300)[0]) for run in runs]
+    assert outputs[0]["findings"] == outputs[1]["findings"]
+    assert {f["code"] for f in outputs[0]["findings"]} == {"DG301"}
+    again = _cli(project, *command[1:])
+    assert json.loads(again.stdout)["findings"] == outputs[0]["findings"]
+    assert not list((project.parent / "cache").rglob("*.tmp"))
+
+
+def test_a_fully_cached_run_imports_no_heavy_library(project):
+    command = ["-m", "drift_guard", "check", "--cache-dir", "../cache"]
+    assert _cli(project, *command).returncode == 0
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['drift-guard', 'check', '--cache-dir', '../cache']\n"
+        "try:\n    runpy.run_module('drift_guard', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'sqlalchemy', 'alembic', 'pydal'})\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    done = _cli(project, "-c", probe)
+    assert "HEAVY []" in done.stderr, done.stderr
