@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap, dotted_name, dotted_parts, resolve_relative
+from drift_guard.extract.names import ImportMap, dotted_name, dotted_parts, import_statements, resolve_relative
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path
 from drift_guard.schema import Problem
@@ -260,7 +260,12 @@ def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
             if not isinstance(node.names, cst.ImportStar):
                 names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
 
-    tree.visit(Visitor())
+    visitor = Visitor()
+    for node in import_statements(tree):
+        if isinstance(node, cst.Import):
+            visitor.visit_Import(node)
+        else:
+            visitor.visit_ImportFrom(node)
     return [n for n in dict.fromkeys(names) if n]
 
 

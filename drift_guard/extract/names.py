@@ -29,7 +29,11 @@ class ImportMap:
     @classmethod
     def from_module(cls, module: cst.Module, package: str | None = None) -> ImportMap:
         collector = _ImportCollector(package)
-        module.visit(collector)
+        for node in import_statements(module):
+            if isinstance(node, cst.Import):
+                collector.visit_Import(node)
+            else:
+                collector.visit_ImportFrom(node)
         return cls(collector.names, collector.star_modules)
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -47,6 +51,45 @@ class ImportMap:
 
     def is_imported(self, local: str) -> bool:
         return local in self.names
+
+
+def import_statements(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
+    """Every import statement, in source order, at module level or nested in
+    compound statements (``if TYPE_CHECKING:``, ``try:``, function and class
+    bodies). Imports are statements, so expressions are never entered: this is
+    a walk over a few hundred statements, not over every node of the file."""
+    found: list[cst.Import | cst.ImportFrom] = []
+    stack: list[cst.CSTNode] = list(reversed(module.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+        elif isinstance(node, cst.SimpleStatementSuite):
+            found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+        elif isinstance(node, cst.BaseCompoundStatement):
+            stack.extend(reversed(_nested_blocks(node)))
+        elif isinstance(node, (cst.IndentedBlock,)):
+            stack.extend(reversed(node.body))
+    return found
+
+
+def _nested_blocks(node: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The statement blocks of a compound statement, in source order."""
+    blocks: list[cst.CSTNode] = [node.body] if hasattr(node, "body") else []
+    for name in ("handlers", "cases"):
+        blocks.extend(item.body for item in getattr(node, name, ()) or ())
+    orelse = getattr(node, "orelse", None)
+    while orelse is not None:
+        if isinstance(orelse, cst.If):  # elif chains
+            blocks.append(orelse.body)
+            orelse = orelse.orelse
+        else:
+            blocks.append(orelse.body)
+            orelse = None
+    final = getattr(node, "finalbody", None)
+    if final is not None:
+        blocks.append(final.body)
+    return blocks
 
 
 def dotted_parts(node: cst.BaseExpression) -> list[str] | None:

@@ -10,7 +10,6 @@ another given file. Whatever leads outside the given files stays an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, Union
@@ -24,7 +23,6 @@ from drift_guard.parsing import SourceFile
 from drift_guard.schema import UNKNOWN
 
 _MAX_DEPTH = 25  # import chains longer than this are cycles
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(eq=False)
@@ -37,7 +35,6 @@ class Module:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict, repr=False)
     values: dict[str, cst.BaseExpression] = field(default_factory=dict, repr=False)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
     statements: list[cst.BaseStatement] = field(default_factory=list, repr=False)
 
     @property
@@ -49,20 +46,10 @@ class Module:
 
         Same text as ``SourceFile.code`` (libcst codegen) but without generating
         code per call: positions are computed once per file anyway, for locations."""
-        pos = self.source.positions.get(node)
-        if pos is None:
+        span = self.source.positions.offsets(node)
+        if span is None:
             return self.source.code(node)
-        starts = self._line_starts()
-        if pos.end.line > len(starts):
-            return self.source.code(node)
-        begin = starts[pos.start.line - 1] + pos.start.column
-        end = starts[pos.end.line - 1] + pos.end.column
-        return self.source.text[begin:end].strip()
-
-    def _line_starts(self) -> list[int]:
-        if self._starts is None:  # libcst's newlines: \r\n, \r or \n (not str.splitlines' set)
-            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.source.text)]
-        return self._starts
+        return self.source.text[span[0]:span[1]].strip()
 
     def defines(self, local: str) -> bool:
         return local in self.classes or local in self.values or local in self.functions
