@@ -153,14 +153,18 @@ class _Calls(cst.CSTVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.funcs.pop()
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "define_table":
             self.found.append(("table", node, tuple(self.funcs)))
-        elif _last(func) in ("Auth", "Tags", "define_tables"):
+            # Its arguments are Field(...) calls: read by read_table, and most
+            # of the file's nodes. Nothing this visitor looks for is in there.
+            return False
+        if _last(func) in ("Auth", "Tags", "define_tables"):
             self.found.append(("implicit", node, tuple(self.funcs)))
         elif isinstance(func, cst.Attribute) and func.attr.value in _COMMON_MUTATORS and _is_common(func.value):
             self.found.append(("common", node, tuple(self.funcs)))
+        return True
 
     def visit_Assign(self, node: cst.Assign) -> None:
         empty = isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements
