@@ -42,7 +42,7 @@ def finding_key(item: Finding) -> Key:
     return (item.code, item.service, item.table, item.column, message)
 
 
-def service_key(service: str | None, root: Path | None) -> str | None:
+def service_key(service: str | None, root: Path | None, base: Path | None = None) -> str | None:
     """A service folder relative to the repository root ``root`` instead of
     the run directory, so a baseline written at the root still matches a run
     in a service folder (and the other way round). Outside a repository
@@ -52,23 +52,15 @@ def service_key(service: str | None, root: Path | None) -> str | None:
         return service
     folder = Path(service)
     if not folder.is_absolute():
-        folder = Path.cwd() / folder
+        folder = (base or root) / folder
     if not folder.is_dir():
         return service
     return display_path(folder, root)
 
 
-def _repository() -> Path | None:
-    """The repository root above the run directory, if there is one."""
-    for folder in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
-def _key(item: Finding, base: Path | None) -> Key:
+def _key(item: Finding, repo: Path | None, run_dir: Path) -> Key:
     code, service, table, column, message = finding_key(item)
-    return (code, service_key(service, base), table, column, message)
+    return (code, service_key(service, repo, run_dir), table, column, message)
 
 
 @rule("DG004", "stale-baseline-entry", Severity.INFO)
@@ -115,11 +107,11 @@ def write_baseline(result: RunResult, path: Path) -> int:
     were recorded. One entry per line so DG004 can point at a line."""
     counts: Counter = Counter()
     samples: dict[Key, Finding] = {}
-    base = _repository()
+    repo = result.repository
     for item in result.findings:
         if item.code == "DG004":
             continue
-        key = _key(item, base)
+        key = _key(item, repo, result.run_dir)
         counts[key] += 1
         samples.setdefault(key, item)
     keys = sorted(counts, key=lambda k: tuple("" if part is None else part for part in k))
@@ -187,8 +179,8 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     baseline) or of a rule that did not run (``active_codes``, from
     ``--select``/``--ignore``/``--no-migrations``) is neither used nor stale.
     """
-    base = _repository()
-    services = {service_key(name, base) for name in result.services} | set(result.services)
+    repo = result.repository
+    services = {service_key(name, repo, result.run_dir) for name in result.services} | set(result.services)
     entries = [entry for entry in _load(path) if _checked(entry[0], services, active_codes)]
     remaining: Counter = Counter()
     for key, count, _ in entries:
@@ -197,7 +189,7 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     for item in result.findings:
         # The repository-relative key, else the run-directory one that
         # baselines written before (or outside a repository) recorded.
-        for key in (_key(item, base), finding_key(item)):
+        for key in (_key(item, repo, result.run_dir), finding_key(item)):
             if remaining[key] > 0:
                 remaining[key] -= 1
                 break

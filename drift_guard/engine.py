@@ -33,7 +33,26 @@ class RunResult:
     # Where paths are shown from and what they are made relative to for
     # GitHub/SARIF/baselines: the reporters never ask for the current directory.
     repository_root: Path | None = None
-    run_dir: Path | None = None
+    run_dir: Path = field(default_factory=Path.cwd)
+
+    def __post_init__(self) -> None:
+        if self.repository_root is None:
+            from drift_guard.session import find_repository_root
+
+            self.repository_root = find_repository_root(self.run_dir)
+
+    @property
+    def repository(self) -> Path | None:
+        """The enclosing git repository of the run directory, if any (baselines
+        key services relative to it)."""
+        from drift_guard.session import enclosing_repository
+
+        return enclosing_repository(self.run_dir)
+
+    def absolute(self, shown: str) -> Path:
+        """A path as findings show it (relative to the run directory) made absolute."""
+        path = Path(shown)
+        return path if path.is_absolute() else self.run_dir / path
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -46,14 +46,20 @@ class RunOptions:
         return [self.database_url is not None, self.no_migrations, self.alembic_env]
 
 
-def find_repository_root(start: Path) -> Path:
+def enclosing_repository(start: Path) -> Path | None:
     """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
-    file in a worktree/submodule); ``start`` itself when there is none."""
-    start = Path(start).absolute()
+    file in a worktree/submodule); None outside a repository."""
+    start = Path(start).resolve()
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
-    return start
+    return None
+
+
+def find_repository_root(start: Path) -> Path:
+    """:func:`enclosing_repository`, or ``start`` itself outside a repository:
+    the one answer to "what are paths relative to" for GitHub, SARIF and baselines."""
+    return enclosing_repository(start) or Path(start).resolve()
 
 
 class _Tracker:

@@ -42,39 +42,39 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _message(item: Finding, root: Path | None = None) -> str:
+def _message(item: Finding, root: Path | None = None, base: Path | None = None) -> str:
     """Message, hint and the other layer's locations (in the same repository-
     relative form as ``file=``, so the reader can open them in the PR)."""
     lines = [item.message]
     if item.hint:
         lines.append(f"hint: {item.hint}")
     if item.related:
-        shown = (f"{_repository_path(loc.path, root)}:{loc.line}:{loc.column}" for loc in item.related)
+        shown = (f"{_repository_path(loc.path, root, base)}:{loc.line}:{loc.column}" for loc in item.related)
         lines.append("see also: " + ", ".join(shown))
     return "\n".join(lines)
 
 
-def annotation(item: Finding, root: Path | None = None) -> str:
+def annotation(item: Finding, root: Path | None = None, base: Path | None = None) -> str:
     """One workflow command for ``item``; ``endLine`` equals ``line`` because a
     finding points at one definition, not a range. With ``root`` (the
     repository root) the file is given relative to it, as the runner expects,
     also when drift-guard runs in a service folder."""
     loc = item.location
     props = (
-        ("file", _repository_path(loc.path, root)),
+        ("file", _repository_path(loc.path, root, base)),
         ("line", str(loc.line)),
         ("col", str(loc.column)),
         ("endLine", str(loc.line)),
         ("title", f"{item.code} {item.name}"),
     )
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in props)
-    return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item, root))}"
+    return f"::{COMMANDS[item.severity]} {rendered}::{escape_data(_message(item, root, base))}"
 
 
-def _repository_path(path: str, root: Path | None) -> str:
+def _repository_path(path: str, root: Path | None, base: Path | None = None) -> str:
     if root is None:
         return path
-    absolute = (Path(path) if Path(path).is_absolute() else Path.cwd() / path).resolve()
+    absolute = (Path(path) if Path(path).is_absolute() else (base or root) / path).resolve()
     try:
         return absolute.relative_to(root).as_posix()
     except ValueError:
@@ -86,10 +86,7 @@ def render_github(result: RunResult, *, statistics: bool = False) -> str:
     per rule and the plain summary line (plain text is shown in the log as is)."""
     from drift_guard.report.text import statistics_lines, summary_line
 
-    from drift_guard.report.sarif import repository_root
-
-    root = repository_root(Path.cwd())
-    lines = [annotation(item, root) for item in result.findings]
+    lines = [annotation(item, result.repository_root, result.run_dir) for item in result.findings]
     if statistics and result.findings:
         lines += statistics_lines(result)
     lines.append(summary_line(result))

@@ -43,7 +43,7 @@ _HEADING = re.compile(r"^#+\s*(.+?)\s*$")
 
 
 def render_sarif(result: RunResult) -> str:
-    root = repository_root(Path.cwd())
+    root, base = result.repository_root, result.run_dir
     rules = _all_rules(result.findings)
     index = {info.code: i for i, info in enumerate(rules)}
     run = {
@@ -57,7 +57,7 @@ def render_sarif(result: RunResult) -> str:
         },
         "invocations": [{"executionSuccessful": True}],
         "columnKind": "unicodeCodePoints",
-        "results": [sarif_result(item, index[item.code], root) for item in result.findings],
+        "results": [sarif_result(item, index[item.code], root, base) for item in result.findings],
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2) + "\n"
@@ -115,23 +115,13 @@ def _family(code: str) -> str:
     }.get(code[:3], "other")
 
 
-def repository_root(start: Path) -> Path:
-    """The nearest folder from ``start`` upwards with a ``.git`` (a folder, or
-    a file in a worktree/submodule); ``start`` itself when there is none."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
-
-
-def artifact_uri(path: str, root: Path | None = None) -> dict:
+def artifact_uri(path: str, root: Path | None = None, base: Path | None = None) -> dict:
     """A path inside ``root`` (the repository root) becomes relative to it with
     ``%SRCROOT%``; drift-guard shows paths relative to the run directory, so
     they are re-based on ``root``. A path outside becomes a ``file:`` URI."""
     posix = path.replace("\\", "/")
     if root is not None:
-        absolute = Path(path) if Path(path).is_absolute() else Path.cwd() / path
+        absolute = Path(path) if Path(path).is_absolute() else (base or root) / path
         try:
             posix = absolute.resolve().relative_to(root).as_posix()
         except ValueError:
@@ -141,35 +131,35 @@ def artifact_uri(path: str, root: Path | None = None) -> dict:
     return {"uri": quote(posix), "uriBaseId": SRCROOT}
 
 
-def _physical(loc: Location, root: Path | None) -> dict:
+def _physical(loc: Location, root: Path | None, base: Path | None = None) -> dict:
     return {
         "physicalLocation": {
-            "artifactLocation": artifact_uri(loc.path, root),
+            "artifactLocation": artifact_uri(loc.path, root, base),
             "region": {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)},
         }
     }
 
 
-def fingerprint(item: Finding, root: Path | None = None) -> str:
+def fingerprint(item: Finding, root: Path | None = None, base: Path | None = None) -> str:
     """Hash of the baseline key; with ``root`` the service folder in it is
     relative to the repository root, so the run directory does not change it."""
     from drift_guard.baseline import finding_key, service_key
 
     code, service, table, column, message = finding_key(item)
-    key = (code, service_key(service, root), table, column, message)
+    key = (code, service_key(service, root, base), table, column, message)
     text = "\x1f".join("" if part is None else str(part) for part in key)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def sarif_result(item: Finding, rule_index: int, root: Path | None = None) -> dict:
+def sarif_result(item: Finding, rule_index: int, root: Path | None = None, base: Path | None = None) -> dict:
     text = item.message if not item.hint else f"{item.message}\nHint: {item.hint}"
     result: dict = {
         "ruleId": item.code,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
         "message": {"text": text},
-        "locations": [_physical(item.location, root)],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, root)},
+        "locations": [_physical(item.location, root, base)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, root, base)},
         "properties": {
             key: value
             for key, value in (("service", item.service), ("table", item.table), ("column", item.column))
@@ -180,7 +170,7 @@ def sarif_result(item: Finding, rule_index: int, root: Path | None = None) -> di
     for loc in dict.fromkeys(item.related):  # relatedLocations must be unique
         if loc == item.location:
             continue
-        entry = _physical(loc, root)
+        entry = _physical(loc, root, base)
         entry["id"] = len(related) + 1
         entry["message"] = {"text": "related definition (the other layer)"}
         related.append(entry)
