@@ -1,4 +1,4 @@
-"""Alembic revision headers and the revision graph, read statically with libcst.
+"""Alembic revision headers and the revision graph, read statically.
 
 The graph rules (DG202 multiple heads, DG203 broken graph, DG204 empty
 downgrade) must work even when the replay cannot run (a revision that imports
@@ -19,15 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from drift_guard.paths import display_path
 from drift_guard.schema import Location, Problem, ProblemKind
 
-if TYPE_CHECKING:
-    import libcst as cst
-
-    from drift_guard.parsing import SourceFile
 
 REVISION_FILE = re.compile(r"^(?!\.#|__init__)(.*\.py)$")  # Alembic's _only_source_rev_file
 _HEADER_NAMES = ("revision", "down_revision", "depends_on", "branch_labels")
@@ -99,77 +95,48 @@ def list_revision_files(directory: Path, *, recursive: bool = False) -> list[Pat
 def read_revision_header(path: Path) -> RevisionHeader | Problem:
     """The header of one revision file, or a DG001 Problem if it does not parse.
 
-    Parsed with ``parse_bytes``, not the cached ``parse_file``: that cache is
-    keyed by file, not by display path, and a revision is read once per run.
+    Read with the compiler's parser (``ast.parse`` compiles, it never executes):
+    the header is module-level names and literals, and on a long history this is
+    most of the static work, so the C parser beats libcst several times over.
     """
-    from drift_guard.parsing import parse_bytes
+    import ast
+
+    from drift_guard.parsing import decode_source, parse_ast
 
     shown = display_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
-    source = parse_bytes(data, shown)
-    if isinstance(source, Problem):
-        return source
+    text = decode_source(data, shown)
+    if isinstance(text, Problem):
+        return text
+    tree = parse_ast(text, shown)
+    if isinstance(tree, Problem):
+        return tree
     values: dict[str, tuple[object, Location]] = {}
-    functions: dict[str, cst.FunctionDef] = {}
-    lines = _top_level_lines(source.text)
-    for statement in source.module.body:
-        _collect(statement, source, lines, values, functions)
-    return _header(path, source, lines, values, functions)
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[node.name] = node
+            continue
+        target, value = _assignment(node)
+        if target in _HEADER_NAMES and value is not None:
+            values[target] = (_literal(value), Location(shown, node.lineno))
+    return _header(path, shown, values, functions)
 
 
-def _top_level_lines(text: str) -> dict[str, int]:
-    """Line of each module-level assignment (``name``) and def (``def name``).
-
-    libcst's PositionProvider regenerates the whole module to compute
-    positions (~4 ms a file, most of the time on a 200-revision history); the
-    compiler's parser gives module-level line numbers for a fraction of that.
-    ``ast.parse`` compiles, it never executes.
-    """
+def _assignment(node: object) -> tuple[str | None, object]:
     import ast
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return {}
-    lines: dict[str, int] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            lines[node.targets[0].id] = node.lineno
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            lines[node.target.id] = node.lineno
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            lines[f"def {node.name}"] = node.lineno
-    return lines
-
-
-def _collect(statement, source: SourceFile, lines: dict[str, int], values: dict, functions: dict) -> None:
-    import libcst as cst
-
-    if isinstance(statement, cst.FunctionDef):
-        functions[statement.name.value] = statement
-        return
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return
-    for small in statement.body:
-        target, value = _assignment(small)
-        if target in _HEADER_NAMES and value is not None:
-            values[target] = (_literal(value), Location(source.path, lines.get(target, 1)))
-
-
-def _assignment(small) -> tuple[str | None, object]:
-    import libcst as cst
-
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-        target = small.targets[0].target
-        value = small.value
-    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-        target, value = small.target, small.value
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        value = node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        target, value = node.target, node.value
     else:
         return None, None
-    return (target.value if isinstance(target, cst.Name) else None), value
+    return (target.id if isinstance(target, ast.Name) else None), value
 
 
 class _NotLiteral:
@@ -179,17 +146,14 @@ class _NotLiteral:
 _NOT_LITERAL = _NotLiteral()
 
 
-def _literal(node) -> object:
+def _literal(node: object) -> object:
     """str, None, or a tuple of str; _NOT_LITERAL for anything else."""
-    import libcst as cst
+    import ast
 
-    if isinstance(node, cst.Name) and node.value == "None":
-        return None
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else _NOT_LITERAL
-    if isinstance(node, (cst.Tuple, cst.List)):
-        items = tuple(_literal(el.value) for el in node.elements)
+    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = tuple(_literal(el) for el in node.elts)
         return items if all(isinstance(i, str) for i in items) else _NOT_LITERAL
     return _NOT_LITERAL
 
@@ -202,8 +166,8 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return tuple(value)  # type: ignore[arg-type]
 
 
-def _header(path: Path, source: SourceFile, lines: dict[str, int], values: dict, functions: dict) -> RevisionHeader:
-    rev_value, rev_loc = values.get("revision", (None, Location(source.path)))
+def _header(path: Path, shown: str, values: dict, functions: dict) -> RevisionHeader:
+    rev_value, rev_loc = values.get("revision", (None, Location(shown)))
     down = values.get("down_revision")
     literal = all(v is not _NOT_LITERAL for v, _ in values.values())
     upgrade = functions.get("upgrade")
@@ -217,29 +181,24 @@ def _header(path: Path, source: SourceFile, lines: dict[str, int], values: dict,
         depends_on=_as_tuple(values.get("depends_on", (None,))[0]),
         branch_labels=_as_tuple(values.get("branch_labels", (None,))[0]),
         upgrade_does_something=upgrade is not None and not body_is_empty(upgrade),
-        downgrade_location=Location(source.path, lines.get("def downgrade", 1)) if downgrade is not None else None,
+        downgrade_location=Location(shown, downgrade.lineno) if downgrade is not None else None,
         downgrade_empty=downgrade is not None and body_is_empty(downgrade),
         literal=literal,
     )
 
 
-def body_is_empty(function: cst.FunctionDef) -> bool:
+def body_is_empty(function: object) -> bool:
     """True when a function body is only ``pass``, docstrings and ``...``."""
-    import libcst as cst
+    import ast
 
-    body = function.body
-    lines = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    for line in lines:
-        if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            return False
-        for small in line.body:
-            if isinstance(small, cst.Pass):
-                continue
-            if isinstance(small, cst.Expr) and isinstance(
-                small.value, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)
-            ):
-                continue
-            return False
+    for stmt in function.body:  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and (
+            isinstance(stmt.value.value, str) or stmt.value.value is Ellipsis
+        ):
+            continue
+        return False
     return True
 
 
