@@ -128,6 +128,8 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
 
     def compute() -> list[Finding]:
         _note_files_read_by_others(ctx)
+        if any(r.code.startswith("DG2") for r in cacheable):
+            _start_replay(ctx)
         return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
 
     key = [_service_key(service), [r.code for r in cacheable]]
@@ -141,6 +143,20 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
 def _service_key(service: Service) -> list[object]:
     return [service.name, str(service.root), [str(p) for p in service.python_files],
             [str(p) for p in service.model_files], [str(p) for p in service.pydal_files]]
+
+
+def _start_replay(ctx: ServiceContext) -> None:
+    """Start the default SQLite replay in a worker while the rules read the models."""
+    service, options = ctx.service, ctx.options
+    if options.no_migrations or options.database_url or options.alembic_env:
+        return
+    if service.alembic_ini is None or service.script_location is None or not service.script_location.is_dir():
+        return
+    from drift_guard.migrations import version_locations
+    from drift_guard.migrations.head import prefetch
+
+    dirs, recursive = version_locations(service)
+    prefetch(service, dirs, recursive, ctx.session)
 
 
 def _note_files_read_by_others(ctx: ServiceContext) -> None:

@@ -80,6 +80,7 @@ class Session:
         self._trackers: list[_Tracker] = []
         self._cache: Cache | None | bool = None if self.options.use_cache else False
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
+        self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -208,7 +209,7 @@ class Session:
             return compute()
         from drift_guard.codec import DecodeError, decode, encode
 
-        key = make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)
+        key = self._key(namespace, key_parts)
         hit = cache.get(namespace, key)
         if hit is not None and self._still_valid(hit[1]):
             try:
@@ -234,6 +235,24 @@ class Session:
             return value  # not a cacheable record: computed every run
         cache.put(namespace, key, encoded, deps)
         return value
+
+    def is_cached(self, namespace: str, key_parts: list[Any]) -> bool:
+        """Whether :meth:`cached` would answer from the cache (nothing is decoded)."""
+        cache = self.cache
+        if cache is None:
+            return False
+        hit = cache.get(namespace, self._key(namespace, key_parts))
+        return hit is not None and self._still_valid(hit[1])
+
+    def prefetched(self, key: tuple[str, str], result: Callable[[], Any]) -> None:
+        """Remember work started early (in a worker) for whoever needs it."""
+        self._prefetched[key] = result
+
+    def take_prefetched(self, key: tuple[str, str]) -> Callable[[], Any] | None:
+        return self._prefetched.pop(key, None)
+
+    def _key(self, namespace: str, key_parts: list[Any]) -> str:
+        return make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)
 
     def _still_valid(self, deps: tuple[Dep, ...]) -> bool:
         for dep in deps:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from drift_guard.migrations.report import ReplayFailure
+from drift_guard.paths import display_path
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -54,29 +55,88 @@ def revision_files(dirs: Sequence[Path], recursive: bool) -> list[Path]:
 def replayed_head(
     service: Service, dirs: Sequence[Path], recursive: bool, revision_ids: dict[str, str], session: Session | None
 ) -> ReplayedHead:
-    """The head, from the cache while every file it came from is unchanged."""
+    """The head, from the cache while every file it came from is unchanged
+    (or from the replay :func:`prefetch` started in a worker process)."""
     files = revision_files(dirs, recursive)
 
     def compute() -> ReplayedHead:
-        return _replay(service, dirs, recursive, revision_ids, files, session)
+        if session is not None:
+            for path in _inputs(service, files):
+                session.note(path)
+        pending = session.take_prefetched(("replay", str(service.root))) if session is not None else None
+        head, imported = pending() if pending is not None else _replay(service, dirs, recursive, revision_ids)
+        if session is not None:
+            for path in imported:
+                session.note(path)
+        return head
 
     if session is None:
         return compute()
-    key = [[str(p) for p in files], str(service.script_location), [str(r) for r in service.import_roots], "sqlite"]
-    return session.cached("replay", key, compute)
+    return session.cached("replay", _key(service, files), compute)
+
+
+def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
+    """Start the replay in a worker process while this one reads the models.
+
+    The replay needs nothing from the static extraction (only the compare
+    does), so on a cold run the two cores do the two slowest parts at once. A
+    revision that ends its process (``os._exit``) ends the worker, not this run."""
+    files = revision_files(dirs, recursive)
+    if not files or session.is_cached("replay", _key(service, files)):
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: replay in-process when asked
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    future = pool.submit(_replay_in_worker, service, list(dirs), recursive)
+    pool.shutdown(wait=False)
+
+    def result() -> tuple[ReplayedHead, list[Path]]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            where = Location(display_path(dirs[0]) if dirs else service.name)
+            failure = ReplayFailure(None, where, "the replay ended the process (a revision called os._exit or crashed)")
+            return ReplayedHead(0, failure, (), (), b""), []
+
+    session.prefetched(("replay", str(service.root)), result)
+
+
+def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tuple[ReplayedHead, list[Path]]:
+    import contextlib
+
+    from drift_guard.extract.alembic import build_revision_graph
+
+    graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
+    ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    with contextlib.redirect_stdout(sys.stderr):
+        return _replay(service, dirs, recursive, ids)
+
+
+def _key(service: Service, files: list[Path]) -> list[object]:
+    return [[str(p) for p in files], str(service.script_location), [str(r) for r in service.import_roots], "sqlite"]
+
+
+def _inputs(service: Service, files: list[Path]) -> list[Path]:
+    mako = service.script_location / "script.py.mako" if service.script_location is not None else None
+    return [p for p in (*files, service.alembic_ini, mako) if p is not None]
 
 
 def _replay(
-    service: Service, dirs: Sequence[Path], recursive: bool, revision_ids: dict[str, str],
-    files: list[Path], session: Session | None,
-) -> ReplayedHead:
+    service: Service, dirs: Sequence[Path], recursive: bool, revision_ids: dict[str, str]
+) -> tuple[ReplayedHead, list[Path]]:
+    """Replay ``base -> heads`` into SQLite in memory; also the application
+    modules the revisions imported (``from app.db.types import GUID``): they are
+    inputs of the replay too, so a change there must replay again."""
     from drift_guard.migrations.replay import load_scripts, prepended_sys_path, replay
     from drift_guard.migrations.scratch import scratch_engine
 
-    if session is not None:
-        for path in (*files, service.alembic_ini, service.script_location and service.script_location / "script.py.mako"):
-            if path is not None:
-                session.note(path)
     roots = tuple(service.import_roots or (service.root,))
     with prepended_sys_path(roots):
         before = set(sys.modules)
@@ -85,30 +145,29 @@ def _replay(
             if service.script_location is not None and service.script_location.is_dir():
                 scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=revision_ids)
             if failure is not None:
-                return ReplayedHead(0, failure, (), (), b"")
+                return ReplayedHead(0, failure, (), (), b""), _application_modules(before, roots)
             with scratch_engine(None) as engine, engine.connect() as connection:
                 result = replay(scripts, connection, batch_on_sqlite=True)
                 if connection.in_transaction():
                     connection.commit()
                 image = b"" if result.failure is not None else _image(engine)
         finally:
-            _note_application_modules(before, roots, session)
+            imported = _application_modules(before, roots)
     recorder = result.recorder
-    return ReplayedHead(
+    head = ReplayedHead(
         result.applied, result.failure, tuple(recorder.origins.items()), tuple(recorder.changes.items()), image
     )
+    return head, imported
 
 
-def _note_application_modules(before: set[str], roots: Sequence[Path], session: Session | None) -> None:
-    """Application modules a revision imported (``from app.db.types import GUID``)
-    are inputs of the replay too: a change there must replay again."""
-    if session is None:
-        return
+def _application_modules(before: set[str], roots: Sequence[Path]) -> list[Path]:
     prefixes = tuple(str(Path(r).resolve()) for r in roots)
+    found = []
     for name in set(sys.modules) - before:
         origin = getattr(sys.modules.get(name), "__file__", None) or ""
         if origin.startswith(prefixes):
-            session.note(Path(origin))
+            found.append(Path(origin))
+    return sorted(found)
 
 
 def _image(engine: Engine) -> bytes:
