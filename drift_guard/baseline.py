@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterator
 
-from drift_guard import __version__
+import drift_guard
 from drift_guard.errors import InputError
 from drift_guard.findings import Finding, Severity
 from drift_guard.paths import display_path
@@ -120,7 +120,7 @@ def write_baseline(result: RunResult, path: Path) -> int:
     text = (
         "{\n"
         f'  "version": {FORMAT_VERSION},\n'
-        f'  "tool": "drift-guard {__version__}",\n'
+        f'  "tool": "drift-guard {drift_guard.__version__}",\n'
         f'  "entries": [{chr(10) + "    " + body + chr(10) + "  " if lines else ""}]\n'
         "}\n"
     )

@@ -15,6 +15,7 @@ written (read-only checkout) simply runs without one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from drift_guard import __version__
 
 CACHE_DIR_NAME = ".drift_guard_cache"
 FORMAT = "v1"
@@ -42,9 +42,24 @@ class Dep:
     expected: str
 
 
+@functools.lru_cache(maxsize=None)
+def tool_fingerprint() -> str:
+    """Which drift-guard wrote an entry: its own source files (names, sizes,
+    modification times). A new release rewrites them, and so does editing an
+    editable install, where the version number would not change; stat-ing the
+    package costs about a millisecond, reading its metadata fifty."""
+    package = Path(__file__).resolve().parent
+    listing = sorted(
+        (str(path.relative_to(package)), stat.st_size, stat.st_mtime_ns)
+        for path in package.rglob("*.py")
+        for stat in (path.stat(),)
+    )
+    return hashlib.sha256(repr(listing).encode("utf-8")).hexdigest()[:32]
+
+
 def make_key(*parts: Any) -> str:
-    """A stable key for JSON-compatible ``parts`` (plus drift-guard's version)."""
-    text = json.dumps([__version__, FORMAT, *parts], sort_keys=True, default=str, separators=(",", ":"))
+    """A stable key for JSON-compatible ``parts`` (plus which drift-guard)."""
+    text = json.dumps([tool_fingerprint(), FORMAT, *parts], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -65,7 +80,7 @@ class Cache:
             body, mac = raw["body"], raw["mac"]
             if not hmac.compare_digest(str(mac), self._mac(body)):
                 return None
-            if body["version"] != __version__ or body["namespace"] != namespace or body["key"] != key:
+            if body["tool"] != tool_fingerprint() or body["namespace"] != namespace or body["key"] != key:
                 return None
             deps = tuple(Dep(str(p), str(k), str(e)) for p, k, e in body["deps"])
             return body["value"], deps
@@ -74,7 +89,7 @@ class Cache:
 
     def put(self, namespace: str, key: str, value: Any, deps: Iterable[Dep]) -> None:
         body = {
-            "version": __version__,
+            "tool": tool_fingerprint(),
             "namespace": namespace,
             "key": key,
             "deps": [[d.path, d.kind, d.expected] for d in deps],

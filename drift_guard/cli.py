@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from drift_guard import __version__
 from drift_guard.errors import DriftGuardError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -28,9 +27,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"drift-guard: error: {message}\n")
 
 
+class _Version(argparse.Action):
+    """``--version``, with the version looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: object, values: object, option: object = None) -> None:
+        import drift_guard
+
+        print(f"drift-guard {drift_guard.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="drift-guard", description="Catch drift between SQLAlchemy/Alembic models and PyDAL tables.")
-    parser.add_argument("--version", action="version", version=f"drift-guard {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="check services for drift (the main job)")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from drift_guard import __version__
+import drift_guard
 from drift_guard.findings import Finding, Severity
 from drift_guard.schema import Location
 
@@ -50,8 +50,8 @@ def render_sarif(result: RunResult) -> str:
         "tool": {
             "driver": {
                 "name": "drift-guard",
-                "version": __version__,
-                "semanticVersion": __version__,
+                "version": drift_guard.__version__,
+                "semanticVersion": drift_guard.__version__,
                 "rules": [rule_descriptor(info) for info in rules],
             }
         },
