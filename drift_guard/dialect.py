@@ -123,11 +123,11 @@ def _line_of(path, needle: str) -> int:
 def target_dialects(ctx: ServiceContext) -> tuple[Target, ...]:
     """Every dialect the service's literal ``DAL`` URIs name (deduplicated, in
     source order), else the one from alembic.ini or configuration; () if unknown."""
-    from drift_guard.extract.runtime import service_runtime
+    from drift_guard.extract.runtime import runtime_summaries
 
     literal: dict[str, Target] = {}
     defaults: dict[str, Target] = {}
-    for module in service_runtime(ctx):
+    for _, module in runtime_summaries(ctx):
         for call in module.dal_calls:
             scheme = pydal_scheme(call.uri) if call.uri else None
             if scheme is None:
@@ -152,10 +152,10 @@ def dialect_problems(ctx: ServiceContext) -> list[Problem]:
     cannot run, located at the first DAL call or the service's alembic.ini."""
     if not (ctx.service.pydal_files and ctx.service.model_files) or target_dialects(ctx):
         return []  # nothing for DG112 to compare, or nothing missing
-    from drift_guard.extract.runtime import service_runtime
+    from drift_guard.extract.runtime import runtime_summaries
     from drift_guard.paths import display_path
 
-    dals = [call for module in service_runtime(ctx) for call in module.dal_calls]
+    dals = [call for _, module in runtime_summaries(ctx) for call in module.dal_calls]
     if dals:
         location = dals[0].location
     elif ctx.service.alembic_ini is not None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+
 import pytest
 
 from drift_guard.extract.runtime_values import Scope, module_constants, resolve, sql_text, string_prefix
 from drift_guard.schema import UNKNOWN
 
-MODULE = cst.parse_module("FLAG = True\nTWICE = 1\nTWICE = 2\nURI = 'mysql://h/d'\nSETTINGS = load()\n")
+
+def expression(code: str) -> ast.expr:
+    return ast.parse(code, mode="eval").body
+
+
+MODULE = ast.parse("FLAG = True\nTWICE = 1\nTWICE = 2\nURI = 'mysql://h/d'\nSETTINGS = load()\n")
 SCOPE = Scope(
     module_constants(MODULE),
     (
-        ("outer", {"migrate": cst.parse_expression("False"), "uri": None}),
-        ("inner", {"migrate": cst.parse_expression("True")}),  # innermost wins
+        ("outer", {"migrate": expression("False"), "uri": None}),
+        ("inner", {"migrate": expression("True")}),  # innermost wins
     ),
 )
 
@@ -36,7 +42,7 @@ SCOPE = Scope(
     ],
 )
 def test_resolve(expr: str, value: object, via: str | None) -> None:
-    got = resolve(cst.parse_expression(expr), SCOPE, expr)
+    got = resolve(expression(expr), SCOPE, expr)
     assert (got.value, got.via, got.spelled) == (value, via, expr)
 
 
@@ -52,7 +58,7 @@ def test_resolve(expr: str, value: object, via: str | None) -> None:
     ],
 )
 def test_string_prefix(expr: str, prefix: str | None) -> None:
-    assert string_prefix(cst.parse_expression(expr), SCOPE) == prefix
+    assert string_prefix(expression(expr), SCOPE) == prefix
 
 
 @pytest.mark.parametrize(
@@ -67,4 +73,4 @@ def test_string_prefix(expr: str, prefix: str | None) -> None:
     ],
 )
 def test_sql_text(expr: str, sql: str | None) -> None:
-    assert sql_text(cst.parse_expression(expr), SCOPE) == sql
+    assert sql_text(expression(expr), SCOPE) == sql

@@ -1,85 +1,48 @@
-"""Static scan of a service's runtime modules for what PyDAL will do at run time.
-
-One pass per module records every ``DAL(...)`` call (URI and the three flags
-that decide whether PyDAL migrates), every ``define_table(...)`` with its own
-``migrate``/``fake_migrate``, and every ``execute``/``executesql`` call with
-literal SQL. The records are pure data: rules DG301-DG305 judge them, and
-:mod:`drift_guard.dialect` reads the URIs. Nothing here imports application code.
+"""Static scan of a service's runtime modules for what they do at run time.
 
 Runtime modules are the service's Python files minus tests, virtualenvs, the
 Alembic folder and ``runtime-exclude``: a test suite building a throwaway
-``DAL("sqlite:memory", migrate=True)`` is legitimate.
+``DAL("sqlite:memory", migrate=True)`` is legitimate. Each is read, parsed with
+the stdlib parser and summarised in one walk
+(:func:`~drift_guard.extract.runtime_summary.summarize_runtime`) once per run:
+every ``DAL(...)`` call (URI and the three flags that decide whether PyDAL
+migrates), every ``define_table(...)`` with its own ``migrate``/``fake_migrate``,
+every ``execute``/``executesql`` call with literal SQL, SQLAlchemy used at run
+time and the DAL objects' attribute chains. The summaries are pure data: rules
+DG301-DG305, DG401 and DG402 judge them, and :mod:`drift_guard.dialect` reads
+the URIs. Nothing here imports application code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-import libcst as cst
-
-from drift_guard.extract.names import ImportMap
-from drift_guard.extract.runtime_values import (
-    Scope,
-    Value,
-    module_constants,
-    parameter_defaults,
-    resolve,
-    built_sql_text,
-    string_prefix,
+from drift_guard.extract.runtime_summary import (
+    UNSET,
+    DalCall,
+    DefineTable,
+    RuntimeSummary,
+    SqlCall,
+    is_dal_name,
 )
-from drift_guard.parsing import SourceFile, parse_file
+from drift_guard.extract.runtime_values import Value
 from drift_guard.paths import display_path, is_skipped_dir
-from drift_guard.schema import UNKNOWN, Location
+from drift_guard.schema import UNKNOWN, Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from drift_guard.config import Config
     from drift_guard.context import ServiceContext
     from drift_guard.service import Service
 
-UNSET = Value(None, "", given=False)
-_ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv"})
-_EXECUTE_METHODS = frozenset({"executesql", "execute", "executescript", "exec_driver_sql"})
+__all__ = [
+    "UNSET", "DalCall", "DefineTable", "RuntimeSummary", "SqlCall", "Value", "flag_is_unknown", "is_dal_name",
+    "reportable_table_files", "runtime_files", "runtime_problems", "runtime_summaries",
+]
 
 
-@dataclass(frozen=True)
-class DalCall:
-    location: Location
-    uri: str | None  # the literal text the URI certainly starts with
-    uri_is_default: bool  # uri is the default of ``os.environ.get(NAME, "...")``
-    uri_is_none: bool  # DAL(None): PyDAL's NullAdapter never migrates
-    migrate: Value
-    migrate_enabled: Value
-    fake_migrate_all: Value
-    star_kwargs: str | None  # source of a ``**kwargs`` that may carry flags
-
-
-@dataclass(frozen=True)
-class DefineTable:
-    location: Location
-    table: str | None
-    migrate: Value
-    fake_migrate: Value
-
-
-@dataclass(frozen=True)
-class SqlCall:
-    location: Location
-    method: str
-    sql: str
-
-
-@dataclass(frozen=True)
-class RuntimeModule:
-    path: Path
-    display: str
-    dal_calls: tuple[DalCall, ...] = ()
-    define_tables: tuple[DefineTable, ...] = ()
-    sql_calls: tuple[SqlCall, ...] = ()
-
-
-def _matches(path: Path, roots: Iterable[Path], globs: tuple[str, ...]) -> bool:
+def matches_any(path: Path, roots: Iterable[Path], globs: tuple[str, ...]) -> bool:
+    """``path`` matches one of ``globs`` relative to one of ``roots``."""
     from drift_guard.config import matches_globs
 
     return any(matches_globs(path, root, globs) for root in roots)
@@ -97,7 +60,7 @@ def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str,
             continue
         if any(is_skipped_dir(parent) for parent in _parents_below(resolved, service.root.resolve())):
             continue
-        if _matches(path, roots, globs) or config.is_excluded(path):
+        if matches_any(path, roots, globs) or config.is_excluded(path):
             continue
         chosen.append(path)
     return chosen
@@ -107,128 +70,84 @@ def _parents_below(path: Path, root: Path) -> list[Path]:
     return [p for p in path.parents if root in p.parents]
 
 
-def is_dal_name(qualified: str | None) -> bool:
-    """``DAL`` as imported from pydal (or py4web/web2py's re-exports)."""
-    return qualified is not None and (qualified == "DAL" or qualified.endswith(".DAL"))
-
-
-def scan_module(source: SourceFile, path: Path) -> RuntimeModule:
-    visitor = _Scanner(source, Scope(module_constants(source.module)))
-    source.module.visit(visitor)
-    return RuntimeModule(
-        path, source.path, tuple(visitor.dal_calls), tuple(visitor.define_tables), tuple(visitor.sql_calls)
-    )
-
-
-def scan_runtime(service: Service, config: Config) -> list[RuntimeModule]:
-    """Scan every runtime module; unparsable files are skipped (DG001 reports them)."""
-    modules = []
-    for path in runtime_files(service, config):
-        parsed = parse_file(path, display_path(path))
-        if isinstance(parsed, SourceFile):
-            modules.append(scan_module(parsed, path))
-    return modules
-
-
-class _Scanner(cst.CSTVisitor):
-    def __init__(self, source: SourceFile, scope: Scope) -> None:
-        self.source = source
-        self.imports = ImportMap.from_module(source.module)
-        self.constants = scope.constants
-        self.functions: list[tuple[str, dict]] = []
-        self.dal_calls: list[DalCall] = []
-        self.define_tables: list[DefineTable] = []
-        self.sql_calls: list[SqlCall] = []
-
-    @property
-    def scope(self) -> Scope:
-        return Scope(self.constants, tuple(self.functions))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append((node.name.value, parameter_defaults(node)))
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if is_dal_name(self.imports.qualify(node.func)):
-            self.dal_calls.append(self._dal(node))
-        elif isinstance(node.func, cst.Attribute):
-            method = node.func.attr.value
-            if method == "define_table":
-                self.define_tables.append(self._define_table(node))
-            elif method in _EXECUTE_METHODS and node.args and node.args[0].keyword is None:
-                sql = built_sql_text(node.args[0].value, self.scope)
-                if sql is not None:
-                    self.sql_calls.append(SqlCall(self.source.location(node), method, sql))
-
-    def _flag(self, node: cst.Call, name: str) -> Value:
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value == name:
-                return resolve(arg.value, self.scope, self.source.code(arg.value))
-        return UNSET
-
-    def _dal(self, node: cst.Call) -> DalCall:
-        uri_node = _uri_arg(node)
-        star = next((self.source.code(a.value) for a in node.args if a.star == "**"), None)
-        default = self._environment_default(uri_node)
-        if default is not None:
-            uri = string_prefix(default, self.scope)
-        elif uri_node is not None:
-            uri = string_prefix(uri_node, self.scope)
-        else:  # PyDAL's own default URI, unless **kwargs may carry one
-            uri = None if star else "sqlite://dummy.db"
-        uri_none = uri_node is not None and resolve(uri_node, self.scope, "").value is None
-        return DalCall(
-            location=self.source.location(node),
-            uri=uri,
-            uri_is_default=default is not None,
-            uri_is_none=uri_none,
-            migrate=self._flag(node, "migrate"),
-            migrate_enabled=self._flag(node, "migrate_enabled"),
-            fake_migrate_all=self._flag(node, "fake_migrate_all"),
-            star_kwargs=star,
-        )
-
-    def _environment_default(self, node: cst.BaseExpression | None) -> cst.BaseExpression | None:
-        """The default of ``os.environ.get(NAME, default)`` / ``os.getenv(NAME, default)``."""
-        if not isinstance(node, cst.Call) or self.imports.qualify(node.func) not in _ENV_GETTERS:
-            return None
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        keyword = [a for a in node.args if a.keyword is not None and a.keyword.value == "default"]
-        chosen = positional[1:2] or keyword
-        return chosen[0].value if chosen else None
-
-    def _define_table(self, node: cst.Call) -> DefineTable:
-        table = None
-        if node.args and node.args[0].keyword is None and not node.args[0].star:
-            value = resolve(node.args[0].value, self.scope, "").value
-            table = value if isinstance(value, str) else None
-        return DefineTable(
-            self.source.location(node), table, self._flag(node, "migrate"), self._flag(node, "fake_migrate")
-        )
-
-
-def _uri_arg(node: cst.Call) -> cst.BaseExpression | None:
-    for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value == "uri":
-            return arg.value
-    first = node.args[0] if node.args else None
-    if first is not None and first.keyword is None and not first.star:
-        return first.value
-    return None
-
-
 def flag_is_unknown(value: Value) -> bool:
     return value.given and value.value is UNKNOWN
 
 
-def service_runtime(ctx: ServiceContext) -> list[RuntimeModule]:
-    """:func:`scan_runtime` once per ServiceContext (DG3xx and the dialect share it)."""
-    key = "_drift_guard_runtime_scan"
-    if key not in ctx.__dict__:
-        ctx.__dict__[key] = scan_runtime(ctx.service, ctx.config)
-    return ctx.__dict__[key]
+def runtime_summaries(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
+    """Every runtime module's summary, computed once per ServiceContext (DG3xx,
+    DG4xx and the dialect share it). Files that cannot be read, decoded or
+    parsed have none: :func:`runtime_problems` says why (DG001)."""
+    return ctx.memo("runtime", lambda: _scan(ctx))
+
+
+def runtime_problems(ctx: ServiceContext) -> list[Problem]:
+    """DG001 problems of the runtime modules summarised so far in this run
+    (none when no rule needed the runtime scan, like files no extractor read)."""
+    return list(_problem_sink(ctx))
+
+
+def _problem_sink(ctx: ServiceContext) -> list[Problem]:
+    return ctx.memo("runtime-problems", list)
+
+
+def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
+    from drift_guard.extract.runtime_layers import module_name, package_of
+
+    summaries = []
+    problems = _problem_sink(ctx)
+    roots = tuple(ctx.service.import_roots) or (ctx.service.root,)
+    for path in runtime_files(ctx.service, ctx.config):
+        display = display_path(path)
+        data = _read(ctx, path, display)
+        if isinstance(data, bytes):
+            result = summarize_bytes(data, display, module=module_name(path, roots), package=package_of(path, roots))
+        else:
+            result = data
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            summaries.append((path, result))
+    return summaries
+
+
+def _read(ctx: ServiceContext, path: Path, display: str) -> bytes | Problem:
+    """The file's content through the run's session (so cached results depend
+    on it), or why not: unreadable, or over ``max-file-size``."""
+    session = ctx.session
+    limit = ctx.config.max_file_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display))
+    if size > limit:
+        session.note(path)
+        return Problem(
+            ProblemKind.SYNTAX_ERROR,
+            f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB parse limit, so nothing "
+            "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
+            Location(display),
+        )
+    try:
+        return session.read_bytes(path)
+    except OSError as exc:
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display))
+
+
+def summarize_bytes(data: bytes, display: str, *, module: str | None, package: str | None) -> RuntimeSummary | Problem:
+    """Decode, parse (stdlib parser) and summarise one runtime module's content;
+    a located DG001 Problem when it cannot be. A pure function of its arguments,
+    so its result can be stored keyed by the content's hash."""
+    from drift_guard.extract.runtime_summary import summarize_runtime
+    from drift_guard.parsing import decode_source, parse_ast
+
+    text = decode_source(data, display)
+    if isinstance(text, Problem):
+        return text
+    tree = parse_ast(text, display)
+    if isinstance(tree, Problem):
+        return tree
+    return summarize_runtime(tree, display, module=module, package=package, text=text)
 
 
 def pydal_table_files(root: Path) -> list[Path]:
@@ -257,7 +176,7 @@ def reportable_table_files(service: Service, config: Config) -> list[Path]:
     roots = (service.root, config.root)
     candidates = [
         path for path in pydal_table_files(service.root)
-        if not (_matches(path, roots, config.runtime_exclude) or config.is_excluded(path))
+        if not (matches_any(path, roots, config.runtime_exclude) or config.is_excluded(path))
     ]
     ignored = git_ignored(candidates, service.root)
     return [path for path in candidates if path not in ignored]

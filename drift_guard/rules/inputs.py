@@ -23,9 +23,11 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
     if ctx.service.pydal_files:
         sources.append(ctx.pydal.problems)
     if kind is ProblemKind.SYNTAX_ERROR:
+        from drift_guard.extract.runtime import runtime_problems
         from drift_guard.parsing import failures_under
 
         sources.append(failures_under(ctx.service.root))
+        sources.append(runtime_problems(ctx))  # runtime modules are read with the stdlib parser
     if kind is ProblemKind.UNRESOLVED:
         from drift_guard.dialect import dialect_problems
 

@@ -10,28 +10,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import runtime_files
+from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
-from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path
 from drift_guard.rules import finding, rule
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from drift_guard.context import ServiceContext
-    from drift_guard.extract.runtime_layers import ImportUse
+    from drift_guard.extract.runtime_summary import ImportUse
 
 
 def _roots(ctx: ServiceContext) -> tuple[Path, ...]:
     return tuple(ctx.service.import_roots) or (ctx.service.root,)
-
-
-def _parsed(paths) -> Iterator[tuple[Path, SourceFile]]:
-    for path in paths:
-        parsed = parse_file(path, display_path(path))
-        if isinstance(parsed, SourceFile):
-            yield path, parsed
 
 
 def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
@@ -110,12 +101,15 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     module really belongs to the schema layer, add it to `schema-paths`.
     """
     modules, symbols, bases = _schema_layer(ctx)
-    from drift_guard.extract.runtime_layers import scan_layers
+    from drift_guard.extract.runtime import matches_any
+    from drift_guard.extract.runtime_layers import layer_uses
 
     excluded = _schema_layer_files(ctx)
-    files = runtime_files(ctx.service, ctx.config, extra_exclude=tuple(getattr(ctx.config, "schema_paths", ())))
-    for path, source in _parsed(p for p in files if p.resolve() not in excluded):
-        scanned = scan_layers(source, path, _roots(ctx))
+    schema_paths = tuple(getattr(ctx.config, "schema_paths", ()))
+    roots = (ctx.service.root, ctx.config.root)
+    for path, scanned in runtime_summaries(ctx):
+        if path.resolve() in excluded or (schema_paths and matches_any(path, roots, schema_paths)):
+            continue
         for use in scanned.imports:
             if _imports_models(use, modules, symbols, bases):
                 yield finding(
@@ -124,7 +118,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
                     "query through PyDAL instead; SQLAlchemy models are for the schema only",
                     use.location,
                 )
-        for sa_use in scanned.uses:
+        for sa_use in layer_uses(scanned):
             if sa_use.kind in ("session", "engine") and not scanned.queries:
                 continue
             yield finding(
@@ -189,11 +183,9 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Use the name the table/field is defined with, or define it in both layers.
     """
-    from drift_guard.extract.runtime_refs import collect, table_refs
+    from drift_guard.extract.runtime_refs import table_refs
 
-    roots = _roots(ctx)
-    modules = [collect(source, path, roots) for path, source in _parsed(runtime_files(ctx.service, ctx.config))]
-    refs = table_refs(modules)
+    refs = table_refs([summary for _, summary in runtime_summaries(ctx)])
     if not refs:
         return
     dal_attrs, table_attrs = pydal_attributes()

@@ -3,7 +3,7 @@
 PyDAL's precedence (../shared/PYDAL_NOTES.md §3.1): ``migrate_enabled=False``
 beats everything; otherwise ``define_table(migrate=...)`` beats ``DAL(migrate=...)``
 and ``DAL()`` without ``migrate=`` *does* migrate. The rules read the records of
-:mod:`drift_guard.extract.runtime`; tests, virtualenvs, the Alembic folder and
+:mod:`drift_guard.extract.runtime` (one summary per module); tests, virtualenvs, the Alembic folder and
 ``runtime-exclude`` are never scanned.
 """
 
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import (
     DalCall,
-    RuntimeModule,
+    RuntimeSummary,
     Value,
     flag_is_unknown,
     reportable_table_files,
-    service_runtime,
+    runtime_summaries,
 )
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import finding, rule
@@ -27,10 +27,14 @@ from drift_guard.schema import Location
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
 
+
+def _modules(ctx: ServiceContext) -> list[RuntimeSummary]:
+    return [summary for _, summary in runtime_summaries(ctx)]
+
 _SAFE = "use `DAL(uri, migrate=False, fake_migrate_all=True)` (or `migrate_enabled=False`); Alembic owns the schema"
 
 
-def _active_dals(modules: list[RuntimeModule]) -> Iterator[DalCall]:
+def _active_dals(modules: list[RuntimeSummary]) -> Iterator[DalCall]:
     """DAL calls that can migrate at all: not ``DAL(None)``, not ``migrate_enabled=False``."""
     for module in modules:
         for call in module.dal_calls:
@@ -68,7 +72,7 @@ def dal_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     Pass `migrate=False` (and `fake_migrate_all=True` to adopt the existing
     schema), or `migrate_enabled=False`.
     """
-    for call in _active_dals(service_runtime(ctx)):
+    for call in _active_dals(_modules(ctx)):
         if call.migrate.truthy:
             yield finding(
                 "DG301",
@@ -98,7 +102,7 @@ def dal_migrate_default(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Say it explicitly: `DAL(uri, migrate=False, fake_migrate_all=True)`.
     """
-    for call in _active_dals(service_runtime(ctx)):
+    for call in _active_dals(_modules(ctx)):
         if not call.migrate.given and call.star_kwargs is None:
             yield finding(
                 "DG302",
@@ -130,7 +134,7 @@ def table_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Remove the argument or set `migrate=False`; change the schema with Alembic.
     """
-    modules = service_runtime(ctx)
+    modules = _modules(ctx)
     dals = [call for m in modules for call in m.dal_calls]
     if dals and all(call.migrate_enabled.falsy for call in dals):
         return
@@ -171,7 +175,7 @@ def migrate_flag_unresolved(ctx: ServiceContext) -> Iterator[Finding]:
     Hard-code `migrate=False` (migrations belong to Alembic), or ignore this code
     for the line if the indirection is deliberate.
     """
-    for module in service_runtime(ctx):
+    for module in _modules(ctx):
         for call in module.dal_calls:
             yield from _unresolved_dal(call)
         for table in module.define_tables:
@@ -258,7 +262,7 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Move the change into an Alembic migration and the model.
     """
-    for module in service_runtime(ctx):
+    for module in _modules(ctx):
         for call in module.sql_calls:
             statement = runtime_ddl_statement(call.sql)
             if statement is not None:
