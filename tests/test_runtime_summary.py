@@ -75,6 +75,15 @@ def test_summary_is_plain_data() -> None:
     assert [i.in_function for i in summary.imports if i.module == "json"] == [True]
 
 
+def test_summary_survives_the_cache_codec() -> None:
+    import json
+
+    from drift_guard.codec import decode, encode
+
+    summary = summarize(EVERYTHING)
+    assert decode(json.loads(json.dumps(encode(summary)))) == summary
+
+
 def test_flags_are_spelled_as_written_with_their_parentheses() -> None:
     summary = summarize(
         """\
