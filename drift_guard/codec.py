@@ -10,6 +10,7 @@ plain JSON values, so a hostile or corrupt entry can at worst fail to decode
 from __future__ import annotations
 
 import dataclasses
+import functools
 import enum
 import importlib
 from pathlib import Path
@@ -103,6 +104,7 @@ def _name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+@functools.lru_cache(maxsize=None)
 def _resolve(name: Any) -> Any:
     """A class of drift-guard's own, by ``module:Qualname``; nothing else."""
     if not isinstance(name, str) or ":" not in name:

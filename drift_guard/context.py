@@ -87,15 +87,35 @@ class ServiceContext:
 
     @cached_property
     def migrations(self) -> Any:
-        """The migration check's report (DG2xx); only computed when a DG2xx rule runs."""
-        from drift_guard.migrations import check_migrations
+        """The migration check's report (DG2xx); only computed when a DG2xx rule runs.
 
-        return check_migrations(
-            self.service,
-            self.models,
-            database_url=self.options.database_url,
-            alembic_env=self.options.alembic_env,
-        )
+        On the default scratch database the report is kept in the cache, keyed by
+        the models as extracted and checked against every revision file,
+        ``alembic.ini`` and ``script.py.mako``: a commit that touches neither the
+        models nor the history (a route module) compares nothing again."""
+        from drift_guard.migrations import check_migrations, version_locations
+        from drift_guard.migrations.head import revision_files
+
+        service, models = self.service, self.models
+
+        def compute() -> Any:
+            return check_migrations(
+                service, models, database_url=self.options.database_url, alembic_env=self.options.alembic_env
+            )
+
+        if self.options.database_url or self.options.alembic_env or service.alembic_ini is None:
+            return compute()
+        dirs, recursive = version_locations(service)
+        files = revision_files(dirs, recursive)
+
+        def tracked() -> Any:
+            for path in (*files, service.alembic_ini, service.script_location and service.script_location / "script.py.mako"):
+                if path is not None:
+                    self.session.note(path)
+            return compute()
+
+        key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models)]
+        return self.session.cached("migrations", key, tracked)
 
     def table_map(self) -> dict[str, str]:
         """PyDAL table name -> model table name, lower case (config ``table-map``)."""
@@ -104,3 +124,15 @@ class ServiceContext:
     @property
     def migrations_enabled(self) -> bool:
         return not self.options.no_migrations
+
+
+def schema_digest(schema: Schema) -> str:
+    """A content hash of an extracted schema (part of cache keys of results
+    computed from it)."""
+    import hashlib
+    import json
+
+    from drift_guard.codec import encode
+
+    text = json.dumps(encode(schema), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

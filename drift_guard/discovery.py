@@ -74,7 +74,7 @@ def _listing(wanted: Sequence[Path], config: Config) -> list[str]:
 
 def alembic_sqlalchemy_url(service: Service) -> str | None:
     """``sqlalchemy.url`` of the service's alembic.ini when it is a literal."""
-    from drift_guard.alembic_env import read_alembic_ini
+    from drift_guard.alembic_ini import read_alembic_ini
 
     if service.alembic_ini is None or not service.alembic_ini.is_file():
         return None

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from drift_guard.alembic_env import AlembicIni, EnvInfo, read_alembic_ini, read_env
+from drift_guard.alembic_env import EnvInfo, read_env
+from drift_guard.alembic_ini import AlembicIni, read_alembic_ini
 from drift_guard.config import Config, ServiceConfig, matches_globs
 from drift_guard.discovery_models import ModelFinder
 from drift_guard.discovery_modules import Definition, Module, ModuleIndex

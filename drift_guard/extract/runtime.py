@@ -99,11 +99,19 @@ def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
     roots = tuple(ctx.service.import_roots) or (ctx.service.root,)
     for path in runtime_files(ctx.service, ctx.config):
         display = display_path(path)
-        data = _read(ctx, path, display)
-        if isinstance(data, bytes):
-            result = summarize_bytes(data, display, module=module_name(path, roots), package=package_of(path, roots))
-        else:
-            result = data
+        module, package = module_name(path, roots), package_of(path, roots)
+
+        def summary(path: Path = path, display: str = display, module: str | None = module,
+                    package: str | None = package) -> RuntimeSummary | Problem:
+            data = _read(ctx, path, display)
+            if isinstance(data, bytes):
+                return summarize_bytes(data, display, module=module, package=package)
+            return data
+
+        # One cache entry per module, checked against its content: editing one
+        # route module summarises that module again, and only that one.
+        key = [str(path), display, module, package, ctx.config.max_file_size]
+        result = ctx.session.cached("runtime", key, summary)
         if isinstance(result, Problem):
             problems.append(result)
         else:
