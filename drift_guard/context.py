@@ -57,21 +57,26 @@ class ServiceContext:
 
     @cached_property
     def models(self) -> Schema:
-        from drift_guard.extract.sqlalchemy import extract_models
-
         service = self.service
-        return self.session.cached(
-            "models",
-            [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)],
-            lambda: extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases),
-        )
+
+        def compute() -> Schema:
+            from drift_guard.extract.sqlalchemy import extract_models  # libcst: only when not cached
+
+            return extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+
+        key = [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)]
+        return self.session.cached("models", key, compute)
 
     @cached_property
     def pydal(self) -> Schema:
-        from drift_guard.extract.pydal import extract_pydal
-
         files = self.service.pydal_files
-        return self.session.cached("pydal", [[str(p) for p in files]], lambda: extract_pydal(files))
+
+        def compute() -> Schema:
+            from drift_guard.extract.pydal import extract_pydal  # libcst: only when not cached
+
+            return extract_pydal(files)
+
+        return self.session.cached("pydal", [[str(p) for p in files]], compute)
 
     @cached_property
     def table_pairs(self) -> list[TablePair]:
@@ -114,7 +119,7 @@ class ServiceContext:
                     self.session.note(path)
             return compute()
 
-        key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models)]
+        key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models, self.session)]
         return self.session.cached("migrations", key, tracked)
 
     def table_map(self) -> dict[str, str]:
@@ -126,13 +131,17 @@ class ServiceContext:
         return not self.options.no_migrations
 
 
-def schema_digest(schema: Schema) -> str:
+def schema_digest(schema: Schema, session: Session | None = None) -> str:
     """A content hash of an extracted schema (part of cache keys of results
-    computed from it)."""
+    computed from it): where it came from when the session knows (a cached
+    result is a function of its key and files), else its encoded content."""
     import hashlib
     import json
 
     from drift_guard.codec import encode
 
+    known = session.provenance(schema) if session is not None else None
+    if known is not None:
+        return known
     text = json.dumps(encode(schema), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

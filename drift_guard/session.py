@@ -81,6 +81,7 @@ class Session:
         self._cache: Cache | None | bool = None if self.options.use_cache else False
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
+        self._provenance: dict[int, tuple[object, str]] = {}
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -219,6 +220,7 @@ class Session:
             else:
                 for dep in hit[1]:
                     self._record(dep.path, dep.kind, dep.expected)
+                self._remember(value, key, hit[1])
                 return value  # type: ignore[no-any-return]
         tracker = _Tracker()
         self._trackers.append(tracker)
@@ -234,7 +236,19 @@ class Session:
         except TypeError:
             return value  # not a cacheable record: computed every run
         cache.put(namespace, key, encoded, deps)
+        self._remember(value, key, deps)
         return value
+
+    def provenance(self, value: object) -> str | None:
+        """A digest of where ``value`` came from, if :meth:`cached` returned it
+        in this run: its namespace, key and the files (with their content) it
+        was computed from, which determine it."""
+        found = self._provenance.get(id(value))
+        return found[1] if found is not None and found[0] is value else None
+
+    def _remember(self, value: object, key: str, deps: tuple[Dep, ...] | list[Dep]) -> None:
+        text = key + "".join(f"|{d.path}|{d.kind}|{d.expected}" for d in deps)
+        self._provenance[id(value)] = (value, content_hash(text.encode("utf-8")))
 
     def is_cached(self, namespace: str, key_parts: list[Any]) -> bool:
         """Whether :meth:`cached` would answer from the cache (nothing is decoded)."""

@@ -8,6 +8,7 @@ files and ``schema-paths``) is excluded as well.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
@@ -15,7 +16,6 @@ from drift_guard.findings import Finding, Severity
 from drift_guard.rules import finding, rule
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from drift_guard.context import ServiceContext
     from drift_guard.extract.runtime_summary import ImportUse
@@ -129,6 +129,24 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
             )
 
 
+def _pydal_attributes_cached(ctx: ServiceContext) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`pydal_attributes`, kept in the cache per installed PyDAL (its
+    ``__init__.py`` names the version): importing PyDAL costs more than the
+    rule itself on a run where one route module changed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pydal")
+    if spec is None or spec.origin is None:
+        return pydal_attributes()
+    origin = Path(spec.origin)
+
+    def compute() -> tuple[frozenset[str], frozenset[str]]:
+        ctx.session.note(origin)
+        return pydal_attributes()
+
+    return ctx.session.cached("pydal-attributes", [str(origin)], compute)
+
+
 @lru_cache(maxsize=1)
 def pydal_attributes() -> tuple[frozenset[str], frozenset[str]]:
     """Names that are attributes of a DAL object and of a PyDAL Table (not
@@ -188,7 +206,7 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     refs = table_refs([summary for _, summary in runtime_summaries(ctx)])
     if not refs:
         return
-    dal_attrs, table_attrs = pydal_attributes()
+    dal_attrs, table_attrs = _pydal_attributes_cached(ctx)
     known, partial = _tables(ctx), _partial(ctx)
     dynamic = any(p.table is None for p in ctx.pydal.problems) if ctx.service.pydal_files else False
     for ref in refs:

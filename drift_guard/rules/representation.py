@@ -221,6 +221,19 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     targets = target_dialects(ctx)
     if not targets:
         return
+    # The physical types come from SQLAlchemy's type compiler and PyDAL's dialect
+    # classes (two heavy imports): the result is kept while the two layers, the
+    # table pairing and the target dialects are what they were.
+    from drift_guard.context import schema_digest
+
+    if ctx.session.cache is None:
+        yield from _mismatches(ctx, targets)
+        return
+    key = [schema_digest(ctx.models, ctx.session), schema_digest(ctx.pydal, ctx.session), repr(targets)]
+    yield from ctx.session.cached("dg112", key, lambda: list(_mismatches(ctx, targets)))
+
+
+def _mismatches(ctx: ServiceContext, targets: tuple) -> Iterator[Finding]:
     for model_t, pydal_t in both_tables(ctx.table_pairs):
         discarded = _discarded_id(model_t, pydal_t)
         if discarded is not None:
