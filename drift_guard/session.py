@@ -250,6 +250,24 @@ class Session:
         text = key + "".join(f"|{d.path}|{d.kind}|{d.expected}" for d in deps)
         self._provenance[id(value)] = (value, content_hash(text.encode("utf-8")))
 
+    def cached_for_package(self, namespace: str, package: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per installed version of ``package`` (facts read
+        from a library, such as PyDAL's type names): checked against the
+        package's ``__init__.py``, which names its version, so a run that finds
+        them in the cache does not import the library."""
+        import importlib.util
+
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None or self.cache is None:
+            return compute()
+        origin = Path(spec.origin)
+
+        def tracked() -> T:
+            self.note(origin)
+            return compute()
+
+        return self.cached(namespace, [str(origin)], tracked)
+
     def is_cached(self, namespace: str, key_parts: list[Any]) -> bool:
         """Whether :meth:`cached` would answer from the cache (nothing is decoded)."""
         cache = self.cache

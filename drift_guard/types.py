@@ -140,10 +140,20 @@ def model_column_type(
 # --------------------------------------------------------------------------- PyDAL
 
 
-@lru_cache(maxsize=1)
 def pydal_type_names() -> frozenset[str]:
     """Every type key PyDAL's SQL dialects register (``string``, ``list:integer``,
-    ``reference``, ``big-id``, ``jsonb`` ...), read from PyDAL itself."""
+    ``reference``, ``big-id``, ``jsonb`` ...), read from PyDAL itself (kept in the
+    run's cache per installed PyDAL, so a cached run does not import it)."""
+    from drift_guard.session import current
+
+    session = current()
+    if session is None:
+        return _pydal_type_names()
+    return session.cached_for_package("pydal-types", "pydal", _pydal_type_names)
+
+
+@lru_cache(maxsize=1)
+def _pydal_type_names() -> frozenset[str]:
     from pydal.dialects.mysql import MySQLDialect
     from pydal.dialects.postgre import PostgreDialectBooleanJSON
     from pydal.dialects.sqlite import SQLiteDialect

@@ -182,9 +182,10 @@ def test_corrupt_and_foreign_entries_are_ignored(project, capsys, computed, monk
     assert entries
     # A forged entry: the findings emptied, the signature kept.
     findings_entry = next(p for p in entries if "/findings/" in str(p))
-    raw = json.loads(findings_entry.read_text())
-    raw["body"]["value"] = []
-    findings_entry.write_text(json.dumps(raw))
+    mac, _, text = findings_entry.read_bytes().partition(b"\n")
+    body = json.loads(text)
+    body["value"] = []
+    findings_entry.write_bytes(mac + b"\n" + json.dumps(body, separators=(",", ":")).encode())
     for path in entries:
         if path != findings_entry:
             path.write_bytes(b"\x00not json")

@@ -8,7 +8,6 @@ files and ``schema-paths``) is excluded as well.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
@@ -16,6 +15,7 @@ from drift_guard.findings import Finding, Severity
 from drift_guard.rules import finding, rule
 
 if TYPE_CHECKING:
+    from pathlib import Path
 
     from drift_guard.context import ServiceContext
     from drift_guard.extract.runtime_summary import ImportUse
@@ -133,18 +133,7 @@ def _pydal_attributes_cached(ctx: ServiceContext) -> tuple[frozenset[str], froze
     """:func:`pydal_attributes`, kept in the cache per installed PyDAL (its
     ``__init__.py`` names the version): importing PyDAL costs more than the
     rule itself on a run where one route module changed."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("pydal")
-    if spec is None or spec.origin is None:
-        return pydal_attributes()
-    origin = Path(spec.origin)
-
-    def compute() -> tuple[frozenset[str], frozenset[str]]:
-        ctx.session.note(origin)
-        return pydal_attributes()
-
-    return ctx.session.cached("pydal-attributes", [str(origin)], compute)
+    return ctx.session.cached_for_package("pydal-attributes", "pydal", pydal_attributes)
 
 
 @lru_cache(maxsize=1)
