@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterable, Mapping
 
-from drift_guard.extract.pydal_refs import keyed_reference_types
+from drift_guard.extract.pydal.refs import keyed_reference_types
 from drift_guard.schema import Column, Schema, Table
 
 

@@ -25,7 +25,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from drift_guard.cache import Cache
-    from drift_guard.parsing import ParseResult
+    from drift_guard.source import ParseResult
 
 T = TypeVar("T")
 _ACTIVE: contextvars.ContextVar[Session | None] = contextvars.ContextVar("drift_guard_session", default=None)
@@ -134,7 +134,7 @@ class Session:
 
     def parse(self, path: Path, display: str) -> ParseResult:
         """libcst parse of the file, at most once per run; a Problem when it cannot be."""
-        from drift_guard.parsing import parse_bytes
+        from drift_guard.source import parse_bytes
 
         key = Path(path).absolute()
         if key in self._parsed:

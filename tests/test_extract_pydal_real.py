@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from drift_guard.extract.pydal_values import unquote_rname
+from drift_guard.extract.pydal.values import unquote_rname
 from drift_guard.types import pydal_reference_target
 from test_extract_pydal_helpers import HEADER, extract
 

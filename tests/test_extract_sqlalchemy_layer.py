@@ -273,7 +273,7 @@ def test_source_slices_match_codegen(tmp_path):
     across CRLF / CR line ends, tabs, non-ASCII text and backslash continuations."""
     import libcst as cst
 
-    from drift_guard.extract.sqlalchemy_modules import build_module
+    from drift_guard.extract.sqlalchemy.modules import build_module
 
     source = (
         'import sqlalchemy as sa\r\nclass T(Base):\r\n\tx = sa.Column(sa.String(\r\n\t\t20), default="é\\u00e9")'

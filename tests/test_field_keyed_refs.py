@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drift_guard.cli import main
-from drift_guard.extract.pydal_refs import keyed_reference_types
+from drift_guard.extract.pydal.refs import keyed_reference_types
 from test_extract_pydal_helpers import HEADER, extract
 
 MODEL = """\

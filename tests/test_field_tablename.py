@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from drift_guard.extract.sqlalchemy_tablename import computed_tablename
+from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 
 CASES = [
     ("cls.__name__", "UserGroup"),

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from drift_guard.extract.runtime_values import Scope, module_constants, resolve, sql_text, string_prefix
+from drift_guard.extract.runtime.values import Scope, module_constants, resolve, sql_text, string_prefix
 from drift_guard.schema import UNKNOWN
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from drift_guard.config import Config
 from drift_guard.context import ServiceContext
 from drift_guard.extract.runtime import runtime_problems, runtime_summaries, summarize_bytes
-from drift_guard.extract.runtime_layers import layer_uses
-from drift_guard.extract.runtime_summary import RuntimeSummary, summarize_runtime
+from drift_guard.extract.runtime.layers import layer_uses
+from drift_guard.extract.runtime.summary import RuntimeSummary, summarize_runtime
 from drift_guard.rules import load_rules
 from drift_guard.schema import UNKNOWN, Location
 from drift_guard.service import Service

@@ -181,7 +181,7 @@ def version_locations(service: Service) -> tuple[list[Path], bool]:
     ``<script_location>/versions``) and whether it descends into sub-folders."""
     import configparser
 
-    from drift_guard.alembic_ini import read_alembic_ini
+    from drift_guard.discovery.alembic_ini import read_alembic_ini
 
     dirs: list[Path] = []
     recursive = False

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from drift_guard.context import ServiceContext
-    from drift_guard.extract.runtime_summary import ImportUse
+    from drift_guard.extract.runtime.summary import ImportUse
 
 
 def _roots(ctx: ServiceContext) -> tuple[Path, ...]:
@@ -27,7 +27,7 @@ def _roots(ctx: ServiceContext) -> tuple[Path, ...]:
 
 def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
     """(model module names, model class names, qualified Base names)."""
-    from drift_guard.extract.runtime_layers import module_name
+    from drift_guard.extract.runtime.layers import module_name
 
     roots = _roots(ctx)
     modules = {name for f in ctx.service.model_files if (name := module_name(f, roots))}
@@ -102,7 +102,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """
     modules, symbols, bases = _schema_layer(ctx)
     from drift_guard.extract.runtime import matches_any
-    from drift_guard.extract.runtime_layers import layer_uses
+    from drift_guard.extract.runtime.layers import layer_uses
 
     excluded = _schema_layer_files(ctx)
     schema_paths = tuple(getattr(ctx.config, "schema_paths", ()))
@@ -190,7 +190,7 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Use the name the table/field is defined with, or define it in both layers.
     """
-    from drift_guard.extract.runtime_refs import table_refs
+    from drift_guard.extract.runtime.refs import table_refs
 
     refs = table_refs([summary for _, summary in runtime_summaries(ctx)])
     if not refs:

@@ -1,0 +1,186 @@
+"""PyDAL layer extractor: ``define_table`` / ``Field`` sources -> a normalized Schema.
+
+Reads code with libcst and never imports it. PyDAL's implicit behaviour is
+normalised here, not in rules (PYDAL_NOTES §2, §4): the implicit ``id`` primary
+key, string length 512, ``ondelete='CASCADE'``, the first of duplicate fields
+winning, keyed tables, Table inheritance, ``rname`` as the database name.
+
+Pipeline: every file is parsed once; each ``<expr>.define_table(...)`` call is
+read into a :class:`~drift_guard.extract.pydal.model.TableSpec`; once all
+files are read (a reference may point at a table defined later or elsewhere),
+the referenced tables' database names are known and each spec is replayed the
+way PyDAL's ``Table.__init__`` would build it. What cannot be read statically
+becomes a located DG002 Problem and, when columns may be missing, a partial
+table; an unresolvable table *name* produces no table at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+import libcst as cst
+
+from drift_guard.extract.pydal.auth import implicit_tables
+from drift_guard.extract.pydal.build import build_table
+from drift_guard.extract.pydal.model import TableSpec
+from drift_guard.extract.pydal.scope import Resolver, Where
+from drift_guard.extract.pydal.tables import read_table
+from drift_guard.parsing import SourceFile, parse_files
+from drift_guard.schema import Layer, Location, Problem, ProblemKind, Schema, Table
+
+_COMMON_MUTATORS = frozenset({"append", "extend", "insert", "__iadd__"})
+
+
+@dataclass(frozen=True)
+class _CommonFields:
+    """A ``db._common_fields`` change: later tables get columns we cannot see."""
+
+    location: Location
+    order: int
+
+
+def extract_pydal(files: Sequence[Path]) -> Schema:
+    """Every PyDAL table the given modules of one service define, in source order."""
+    resolver = Resolver()
+    problems: list[Problem] = []
+    specs: list[TableSpec] = []
+    commons: list[_CommonFields] = []
+    order = 0
+    implicit: set[str] = set()
+    batch = parse_files(files)
+    problems.extend(batch.problems)
+    for path, parsed in batch.sources:
+        resolver.register(path, parsed)
+        finder = _Calls(parsed)
+        parsed.module.visit(finder)
+        for kind, node, funcs in finder.found:
+            order += 1
+            if kind == "common":
+                commons.append(_CommonFields(parsed.location(node), order))
+                problems.append(_common_problem(parsed, node))
+                continue
+            if kind == "implicit":
+                for spec in implicit_tables(node, Where(parsed, funcs), resolver, order):
+                    if spec.symbol not in implicit:  # Auth(...) and auth.define_tables() define them once
+                        implicit.add(spec.symbol)
+                        specs.append(spec)
+                continue
+            spec = read_table(node, Where(parsed, funcs), resolver, order)
+            if isinstance(spec, Problem):
+                problems.append(spec)
+            else:
+                specs.append(spec)
+    tables, built_problems = _build_all(specs, commons)
+    problems.extend(built_problems)
+    return Schema(layer=Layer.PYDAL, tables=tables, problems=_unique(problems), files=tuple(batch.shown))
+
+
+def _build_all(specs: list[TableSpec], commons: list[_CommonFields]) -> tuple[tuple[Table, ...], list[Problem]]:
+    """Build every table; a Table argument is built first (memoised, cycle-safe)."""
+    db_names: dict[str, str] = {}
+    first: dict[str, int] = {}
+    for index, spec in enumerate(specs):
+        db_names.setdefault(spec.symbol, spec.db_name)
+        first.setdefault(spec.symbol, index)
+    built: dict[int, Table] = {}
+    problems_of: dict[int, list[Problem]] = {}
+    in_progress: set[int] = set()
+
+    def build(index: int) -> Table | None:
+        if index in built:
+            return built[index]
+        if index in in_progress:
+            return None  # a table cannot contain itself; reported as unresolved
+        in_progress.add(index)
+        table, problems = build_table(specs[index], db_names, parent)
+        in_progress.discard(index)
+        if _after_common(specs[index], commons):
+            table = replace(table, partial=True)
+        built[index], problems_of[index] = table, problems
+        return table
+
+    def parent(symbol: str) -> Table | None:
+        index = first.get(symbol)
+        return None if index is None else build(index)
+
+    tables = tuple(t for t in (build(i) for i in range(len(specs))) if t is not None)
+    return tables, [p for i in range(len(specs)) for p in problems_of.get(i, [])]
+
+
+def _after_common(spec: TableSpec, commons: list[_CommonFields]) -> bool:
+    """Tables defined after a ``_common_fields`` change in the same file, or in
+    any other file (import order is not known statically), may have extra columns."""
+    path = spec.location.path
+    return any(c.location.path != path or c.order < spec.order for c in commons)
+
+
+def _common_problem(src: SourceFile, node: cst.CSTNode) -> Problem:
+    text = " ".join(src.code(node).split())
+    return Problem(
+        ProblemKind.UNRESOLVED,
+        f"`{text}`: PyDAL adds db._common_fields to every table defined afterwards; "
+        "columns may be added to every table",
+        src.location(node),
+    )
+
+
+def _unique(problems: list[Problem]) -> tuple[Problem, ...]:
+    """Shared field lists would repeat the same note once per table: keep one."""
+    seen: set[tuple[str, Location]] = set()
+    out: list[Problem] = []
+    for problem in problems:
+        key = (problem.message, problem.location)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return tuple(out)
+
+
+class _Calls(cst.CSTVisitor):
+    """``<expr>.define_table(...)`` calls (with their enclosing functions) and
+    ``<expr>._common_fields`` changes, in source order."""
+
+    def __init__(self, src: SourceFile) -> None:
+        self.src = src
+        self.funcs: list[cst.FunctionDef] = []
+        self.found: list[tuple[str, cst.CSTNode, tuple[cst.FunctionDef, ...]]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.funcs.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.funcs.pop()
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "define_table":
+            self.found.append(("table", node, tuple(self.funcs)))
+            # Its arguments are Field(...) calls: read by read_table, and most
+            # of the file's nodes. Nothing this visitor looks for is in there.
+            return False
+        if _last(func) in ("Auth", "Tags", "define_tables"):
+            self.found.append(("implicit", node, tuple(self.funcs)))
+        elif isinstance(func, cst.Attribute) and func.attr.value in _COMMON_MUTATORS and _is_common(func.value):
+            self.found.append(("common", node, tuple(self.funcs)))
+        return True
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        empty = isinstance(node.value, (cst.List, cst.Tuple)) and not node.value.elements
+        if any(_is_common(t.target) for t in node.targets) and not empty:  # `= []` adds nothing
+            self.found.append(("common", node, tuple(self.funcs)))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if _is_common(node.target):
+            self.found.append(("common", node, tuple(self.funcs)))
+
+
+def _last(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _is_common(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "_common_fields"

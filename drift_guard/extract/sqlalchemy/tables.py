@@ -1,0 +1,216 @@
+"""Tables from mapped classes and from ``Table(...)`` calls, as mutable drafts.
+
+A draft stays mutable until every file is read: single-table-inheritance
+subclasses add their columns to the parent's draft, and a type-less
+``Column(ForeignKey(...))`` gets the referenced column's type in a last pass
+(:mod:`drift_guard.extract.sqlalchemy`). What cannot be read becomes a located
+Problem; a table whose column list may be incomplete is marked ``partial``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from drift_guard.extract.sqlalchemy.body import Member
+from drift_guard.extract.sqlalchemy.classes import ClassModel
+from drift_guard.extract.sqlalchemy.columns import ColumnReader
+from drift_guard.extract.sqlalchemy.constraints import ConstraintReader, Constraints
+from drift_guard.extract.sqlalchemy.known import Role
+from drift_guard.extract.sqlalchemy.literals import string_literal
+from drift_guard.extract.sqlalchemy.modules import External, Module, ModuleIndex, Ref
+from drift_guard.schema import Column, ForeignKey, Layer, Location, Problem, ProblemKind, Table
+
+
+@dataclass
+class Draft:
+    name: str
+    location: Location
+    symbol: str | None
+    mids: tuple[str, ...] = ()  # metadata identities it may land in, for the layer filter
+    columns: list[Column] = field(default_factory=list)
+    constraints: Constraints = field(default_factory=Constraints)
+    partial: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    # its base could not be read: whether it is on the target metadata is unknown
+    uncertain_base: str | None = None
+
+    def note(self, message: str, location: Location, column: str | None = None) -> None:
+        self.problems.append(Problem(ProblemKind.UNRESOLVED, message, location, self.name, column))
+
+    def db_name(self, attribute: str) -> str:
+        for column in self.columns:
+            if column.attribute == attribute:
+                return column.name
+        return attribute
+
+    def finish(self) -> Table:
+        out = self.constraints
+        pk = {c.lower() for c in out.primary_key}
+        columns = [replace(c, primary_key=True, nullable=False) if c.key in pk else c for c in self.columns]
+        for fk in out.foreign_keys:
+            if len(fk.columns) == 1 and len(fk.ref_columns) == 1:
+                columns = [_with_fk(c, fk) if c.key == fk.columns[0].lower() else c for c in columns]
+        return Table(
+            name=self.name, layer=Layer.MODELS, location=self.location, columns=tuple(columns),
+            symbol=self.symbol, indexes=tuple(out.indexes), unique_constraints=tuple(out.uniques),
+            foreign_key_constraints=tuple(out.foreign_keys), partial=self.partial,
+        )
+
+
+def _with_fk(column: Column, fk) -> Column:  # noqa: ANN001 - a schema.ForeignKeyConstraint
+    """A single-column ForeignKeyConstraint also sets Column.foreign_key (rules look there)."""
+    if column.foreign_key is not None:
+        return column
+    table = fk.ref_table.lower() if isinstance(fk.ref_table, str) else fk.ref_table
+    ref = fk.ref_columns[0]
+    target = ForeignKey(table, ref.lower() if isinstance(ref, str) else ref, fk.ondelete, fk.onupdate, fk.location, "")
+    return replace(column, foreign_key=target)
+
+
+class TableBuilder:
+    def __init__(self, index: ModuleIndex, classes: ClassModel, columns: ColumnReader,
+                 constraints: ConstraintReader) -> None:
+        self.index = index
+        self.classes = classes
+        self.columns = columns
+        self.constraints = constraints
+        self._reported: set[str] = set()
+
+    # ------------------------------------------------------------------ classes
+
+    def class_table(self, ref: Ref, problems: list[Problem]) -> Draft | None:
+        node = ref.module.classes[ref.name]
+        where = ref.module.source.location(node.name)
+        table_call = self.classes.body(ref).directives.get("__table__")
+        if table_call is not None and isinstance(table_call.value, cst.Call):
+            return self.imperative(ref.module, table_call.value, ref.name, where)
+        found = self.classes.tablename(ref)
+        if found.kind == "computed":
+            problems.append(Problem(ProblemKind.UNRESOLVED,
+                                    f"cannot resolve `__tablename__` of `{ref.name}` statically; table skipped", where))
+            return None
+        if found.kind != "name" or found.name is None:
+            return None
+        roots, unread = self.classes.roots(ref)
+        mids = [r.mid for r in roots] + [m for q in unread for m in (q, f"{q}.metadata")]
+        draft = Draft(found.name, where, ref.name, tuple(mids))
+        if not roots and unread:
+            draft.uncertain_base = unread[0]
+        self.add_columns(draft, ref)
+        self._table_args(draft, ref)
+        return draft
+
+    def add_columns(self, draft: Draft, ref: Ref) -> None:
+        """The class's own and mixin-inherited columns (also used for STI subclasses)."""
+        roots, _ = self.classes.roots(ref)
+        type_map = roots[0].types if roots else {}
+        for root in roots:
+            if root.type_map_unread and root.key not in self._reported:
+                self._reported.add(root.key)  # once per base, not once per model
+                draft.note(f"`type_annotation_map` of `{root.key}` is not a literal dict; default types used",
+                           draft.location)
+        for qualname in self.classes.unreadable_bases(ref):
+            draft.partial = True
+            draft.note(f"base class `{qualname}` of `{ref.name}` cannot be read; its columns are unknown",
+                       draft.location)
+        for klass in self.classes.mro(ref):
+            if isinstance(klass, Ref) and klass.is_class and (klass == ref or not self.classes.is_mapped(klass)):
+                for message, stmt in self.classes.body(klass).unresolved:
+                    draft.partial = True
+                    draft.note(f"{message} in `{klass.name}`", klass.module.source.location(stmt))
+        known = {c.attribute for c in draft.columns}
+        for attr in self.classes.columns(ref):
+            if attr.member.name not in known:
+                self.add_column(draft, attr.member, type_map)
+        for attr in self.classes.attributes(ref).values():
+            if attr.member.unresolved and not attr.member.is_column and not attr.inherited_mapped:
+                draft.partial = True
+                draft.note(attr.member.unresolved, attr.member.module.source.location(attr.member.node))
+
+    def add_column(self, draft: Draft, member: Member, type_map: dict) -> None:
+        location = member.module.source.location(member.node)
+        if member.unresolved:
+            draft.partial = True
+            draft.note(member.unresolved, location, member.name)
+            return
+        column, notes = self.columns.declarative(member, type_map)
+        for message in notes:
+            draft.note(message, location, column.name)
+        draft.columns.append(column)
+
+    def _table_args(self, draft: Draft, ref: Ref) -> None:
+        for klass in self.classes.mro(ref):
+            if not (isinstance(klass, Ref) and klass.is_class):
+                continue
+            member = self.classes.body(klass).directives.get("__table_args__")
+            if member is None or (klass != ref and self.classes.is_mapped(klass) and not member.declared):
+                continue
+            if member.value is None:
+                draft.note(f"cannot read `__table_args__` of `{klass.name}` statically",
+                           member.module.source.location(member.node))
+            else:
+                owner = (ref.name, draft.name) if member.declared else None
+                self.constraints.table_args(member.module, member.value, draft.db_name, draft.constraints, owner)
+                self._located_notes(draft)
+            return
+
+    def _located_notes(self, draft: Draft) -> None:
+        for message, module, node in draft.constraints.notes:
+            draft.note(message, module.source.location(node))
+        draft.constraints.notes.clear()
+
+    # ------------------------------------------------------------------ Table(...)
+
+    def imperative(self, module: Module, call: cst.Call, symbol: str | None,
+                   where: Location | None = None) -> Draft | None:
+        """``Table("name", metadata, Column(...), UniqueConstraint(...), ...)``."""
+        positional = [a for a in call.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        where = where or module.source.location(call)
+        name = string_literal(positional[0].value, self.index.lookup(module)) if positional and not positional[0].star else None
+        if name is None:
+            return None
+        draft = Draft(name, where, symbol)
+        meta = keywords.get("metadata", positional[1].value if len(positional) > 1 else None)
+        self._table_metadata(draft, module, meta)
+        for arg in positional[2:]:
+            self._table_item(draft, module, arg)
+        if "autoload_with" in keywords or "autoload" in keywords:
+            draft.partial = True
+            draft.note(f"table `{name}` is reflected from the database; its columns are unknown", where)
+        self._located_notes(draft)
+        return draft
+
+    def _table_metadata(self, draft: Draft, module: Module, meta: cst.BaseExpression | None) -> None:
+        if isinstance(meta, cst.Call) and self.columns.role_of(module, meta.func) is Role.METADATA:
+            draft.mids = (f"<MetaData() of {draft.name}>",)  # a fresh MetaData: never the target
+            return
+        mid = self.metadata_id(module, meta) if meta is not None else None
+        draft.mids = (mid,) if mid is not None else ()
+        target = self.index.resolve(module, meta) if meta is not None else None
+        if isinstance(target, External):
+            draft.uncertain_base = target.qualname
+
+    def _table_item(self, draft: Draft, module: Module, arg: cst.Arg) -> None:
+        value = arg.value
+        location = module.source.location(value)
+        if arg.star or not isinstance(value, cst.Call):
+            draft.partial = True
+            draft.note(f"cannot read `{arg.star}{module.code(value)}` in `Table(...)` statically", location)
+            return
+        if self.columns.role_of(module, value.func) is Role.COLUMN:
+            column, notes = self.columns.imperative(module, value)
+            for message in notes:
+                draft.note(message, location, column.name if column is not None else None)
+            if column is None:
+                draft.partial = True
+            else:
+                draft.columns.append(column)
+        elif not self.constraints.element(module, value, draft.db_name, draft.constraints):
+            draft.note(f"cannot read `{module.code(value.func)}(...)` in `Table(...)` statically", location)
+
+    def metadata_id(self, module: Module, expr: cst.BaseExpression) -> str | None:
+        """The metadata identity of a ``Table``'s second argument (``Base.metadata`` too)."""
+        return self.classes.root_reader.metadata_id(expr, module)

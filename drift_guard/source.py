@@ -1,0 +1,147 @@
+"""Python source text, read without importing or executing it.
+
+Decoding as Python would (PEP 263 cookie, BOM), the stdlib parser for scans
+that need node kinds and positions, libcst for the schema layers, and one
+located DG001 :class:`~drift_guard.schema.Problem` for whatever cannot be read.
+Pure functions of the bytes: the run's :class:`~drift_guard.session.Session`
+decides what is read when, and caches (:mod:`drift_guard.parsing`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Union
+
+from drift_guard.schema import Location, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    import ast
+
+    import libcst as cst
+
+    from drift_guard.positions import Positions
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """A parsed module plus lazily computed node positions."""
+
+    path: str  # display path (as discovered; reporters make it relative)
+    text: str = field(repr=False)
+    module: cst.Module = field(repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def positions(self) -> Positions:
+        """libcst's PositionProvider semantics at a fraction of its cost."""
+        from drift_guard.positions import Positions
+
+        return Positions(self.module)
+
+    def location(self, node: cst.CSTNode) -> Location:
+        """1-based line and column of ``node``'s start (columns converted once, here)."""
+        pos = self.positions.get(node)
+        if pos is None:
+            return Location(self.path, 1, 1)
+        return Location(self.path, pos.start.line, pos.start.column + 1)
+
+    def imports(self, package: str | None = None):  # -> ImportMap
+        """The module's import map, built once per package it is resolved in."""
+        from drift_guard.extract.names import ImportMap
+
+        key = ("imports", package)
+        if key not in self._cache:
+            self._cache[key] = ImportMap.from_module(self.module, package)
+        return self._cache[key]
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source text of ``node`` as written."""
+        return self.module.code_for_node(node).strip()
+
+
+ParseResult = Union[SourceFile, Problem]
+
+
+def decode_source(data: bytes, display: str) -> str | Problem:
+    """Source text as Python would decode it, or a located DG001 problem."""
+    try:
+        return _decode(data)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(
+            ProblemKind.SYNTAX_ERROR,
+            f"file is not valid {exc.encoding}: byte {data[exc.start]:#04x} cannot be decoded",
+            Location(display, line, col),
+        )
+    except LookupError as exc:  # unknown coding cookie
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot decode file: {exc}", Location(display))
+
+
+def parse_ast(text: str, display: str) -> ast.Module | Problem:
+    """Parse with the stdlib parser (C code, several times faster than libcst):
+    for scans that need node kinds and positions but never rewrite code."""
+    import ast
+
+    try:
+        return ast.parse(text, filename=display)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        col = err.offset or 1
+        return Problem(ProblemKind.SYNTAX_ERROR, f"syntax error: {err.msg}", Location(display, line, col))
+    except (RecursionError, MemoryError):
+        return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    except ValueError as err:  # e.g. a NUL byte
+        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot parse file: {err}", Location(display))
+
+
+def parse_bytes(data: bytes, display: str) -> ParseResult:
+    import libcst as cst
+
+    text = decode_source(data, display)
+    if isinstance(text, Problem):
+        return text
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return _syntax_problem(text, display, exc)
+    except RecursionError:
+        return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    return SourceFile(display, text, module)
+
+
+def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:
+    """Locate a syntax error precisely.
+
+    libcst's native parser reports token positions that can be a line off, so the
+    location (and wording) come from Python's own compiler on this failure path
+    only; ``ast.parse`` compiles, it never executes.
+    """
+    import ast
+
+    try:
+        ast.parse(text, filename=display)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        col = err.offset or 1
+        return Problem(ProblemKind.SYNTAX_ERROR, f"syntax error: {err.msg}", Location(display, line, col))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = str(getattr(exc, "message", exc))
+    line = getattr(exc, "raw_line", 1) or 1
+    col = (getattr(exc, "raw_column", 0) or 0) + 1
+    return Problem(ProblemKind.SYNTAX_ERROR, f"syntax error: {message}", Location(display, line, col))
+
+
+def _decode(data: bytes) -> str:
+    """Decode honouring a PEP 263 coding cookie, as Python itself would."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # undecodable first lines: let utf-8 name the bad byte
+        encoding = "utf-8"
+    text = data.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
