@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-
 CACHE_DIR_NAME = ".drift_guard_cache"
 FORMAT = "v2"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# drift-guard cache (https://bford.info/cachedir/)\n"

@@ -126,7 +126,6 @@ def _load(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace, *, select=(), ignore=()):
     from drift_guard.engine import run
-
     from drift_guard.session import RunOptions
 
     paths, config = _load(args)
@@ -225,8 +224,8 @@ def _rule(wanted: str) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
-    from drift_guard.config import describe_config
     from drift_guard.discovery import discover
+    from drift_guard.discovery.describe import describe as describe_config
 
     paths, config = _load(args)
     print(describe_config(config, discover(paths, config)), end="")

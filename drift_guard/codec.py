@@ -10,8 +10,8 @@ plain JSON values, so a hostile or corrupt entry can at worst fail to decode
 from __future__ import annotations
 
 import dataclasses
-import functools
 import enum
+import functools
 import importlib
 from pathlib import Path
 from typing import Any

@@ -60,7 +60,9 @@ class ServiceContext:
         service = self.service
 
         def compute() -> Schema:
-            from drift_guard.extract.sqlalchemy import extract_models  # libcst: only when not cached
+            from drift_guard.extract.sqlalchemy import (
+                extract_models,  # libcst: only when not cached
+            )
 
             return extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
 
@@ -72,7 +74,9 @@ class ServiceContext:
         files = self.service.pydal_files
 
         def compute() -> Schema:
-            from drift_guard.extract.pydal import extract_pydal  # libcst: only when not cached
+            from drift_guard.extract.pydal import (
+                extract_pydal,  # libcst: only when not cached
+            )
 
             return extract_pydal(files)
 

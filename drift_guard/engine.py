@@ -18,6 +18,7 @@ from drift_guard.rules import Rule, load_rules
 from drift_guard.session import RunOptions
 
 if TYPE_CHECKING:
+    from drift_guard.context import ServiceContext
     from drift_guard.service import Service
     from drift_guard.session import Session
 

@@ -46,15 +46,6 @@ class SourceFile:
             return Location(self.path, 1, 1)
         return Location(self.path, pos.start.line, pos.start.column + 1)
 
-    def imports(self, package: str | None = None):  # -> ImportMap
-        """The module's import map, built once per package it is resolved in."""
-        from drift_guard.extract.names import ImportMap
-
-        key = ("imports", package)
-        if key not in self._cache:
-            self._cache[key] = ImportMap.from_module(self.module, package)
-        return self._cache[key]
-
     def code(self, node: cst.CSTNode) -> str:
         """The source text of ``node`` as written."""
         return self.module.code_for_node(node).strip()

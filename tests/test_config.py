@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from drift_guard.config import Config, ServiceConfig, describe_config, load_config, matches_globs
+from drift_guard.config import Config, ServiceConfig, load_config, matches_globs
+from drift_guard.discovery.describe import describe as describe_config
 from drift_guard.errors import ConfigError
 from drift_guard.findings import Severity
 from drift_guard.service import Service

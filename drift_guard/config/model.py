@@ -15,7 +15,6 @@ from typing import Sequence
 
 from drift_guard.findings import Severity
 
-
 DIALECTS = ("sqlite", "postgres", "postgres2", "postgres3", "mysql", "mssql")
 DEFAULT_RUNTIME_EXCLUDE = ("tests/**", "test_*.py", "*_test.py", "conftest.py")
 # libcst needs about 800 MB and many seconds per MB of source; past this size a

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap
 from drift_guard.discovery.alembic_ini import _abs
+from drift_guard.extract.names import ImportMap, imports_of
 from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class EnvInfo:
 
 def read_env(source: SourceFile, env_path: Path, cwd: Path) -> EnvInfo:
     """``cwd`` is the folder Alembic runs in (the ini's), for relative strings."""
-    imports = source.imports()
+    imports = imports_of(source)
     evaluator = _PathEvaluator(imports, env_path.absolute(), cwd)
     for stmt in source.module.body:  # module-level NAME = <path expr>, in order
         if isinstance(stmt, cst.SimpleStatementLine):

@@ -20,7 +20,14 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap, dotted_name, dotted_parts, import_statements, resolve_relative
+from drift_guard.extract.names import (
+    imports_of,
+    ImportMap,
+    dotted_name,
+    dotted_parts,
+    import_statements,
+    resolve_relative,
+)
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path
 from drift_guard.schema import Problem
@@ -221,7 +228,7 @@ class ModuleIndex:
 def _build(source: SourceFile, path: Path, name: str) -> Module:
     is_package = path.name == "__init__.py"
     package = name if is_package else (name.rpartition(".")[0] or None)
-    module = Module(name, path, is_package, source, source.imports(package))
+    module = Module(name, path, is_package, source, imports_of(source, package))
     for stmt in source.module.body:
         if isinstance(stmt, cst.ClassDef):
             module.classes[stmt.name.value] = stmt

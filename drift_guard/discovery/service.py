@@ -13,9 +13,9 @@ from pathlib import Path
 
 import libcst as cst
 
+from drift_guard.config import Config, ServiceConfig, matches_globs
 from drift_guard.discovery.alembic_env import EnvInfo, read_env
 from drift_guard.discovery.alembic_ini import AlembicIni, read_alembic_ini
-from drift_guard.config import Config, ServiceConfig, matches_globs
 from drift_guard.discovery.models import ModelFinder
 from drift_guard.discovery.modules import Definition, Module, ModuleIndex
 from drift_guard.errors import ConfigError

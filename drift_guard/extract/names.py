@@ -15,8 +15,12 @@ module) when it is given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from drift_guard.source import SourceFile
 
 
 @dataclass
@@ -51,6 +55,14 @@ class ImportMap:
 
     def is_imported(self, local: str) -> bool:
         return local in self.names
+
+
+def imports_of(source: SourceFile, package: str | None = None) -> ImportMap:
+    """The import map of a parsed file, built once per file and package."""
+    key = ("imports", package)
+    if key not in source._cache:
+        source._cache[key] = ImportMap.from_module(source.module, package)
+    return source._cache[key]  # type: ignore[no-any-return]
 
 
 def import_statements(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-
 from typing import TYPE_CHECKING
 
 from drift_guard.migrations.report import (
@@ -104,7 +103,12 @@ def _replay_and_compare(
 
     from drift_guard.migrations.compare import compare
     from drift_guard.migrations.metadata import build_metadata
-    from drift_guard.migrations.replay import ReplayResult, load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.replay import (
+        ReplayResult,
+        load_scripts,
+        prepended_sys_path,
+        replay,
+    )
     from drift_guard.migrations.scratch import scratch_engine
     from drift_guard.migrations.static_origins import static_origins
 

@@ -14,8 +14,22 @@ from dataclasses import replace
 import libcst as cst
 
 from drift_guard.extract.pydal.calls import bind_arguments
-from drift_guard.extract.pydal.fields import Ctx, dict_args, field_from_args, read_field, table_symbol
-from drift_guard.extract.pydal.model import FieldSpec, Group, Item, TableRef, Template, Unresolved, Virtual
+from drift_guard.extract.pydal.fields import (
+    Ctx,
+    dict_args,
+    field_from_args,
+    read_field,
+    table_symbol,
+)
+from drift_guard.extract.pydal.model import (
+    FieldSpec,
+    Group,
+    Item,
+    TableRef,
+    Template,
+    Unresolved,
+    Virtual,
+)
 from drift_guard.extract.pydal.scope import Failure, Where
 from drift_guard.extract.pydal.values import string_value
 from drift_guard.schema import Location

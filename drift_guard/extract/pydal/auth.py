@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from drift_guard.extract.names import imports_of
 from drift_guard.extract.pydal.fields import Ctx, table_symbol
 from drift_guard.extract.pydal.model import FieldSpec, TableSpec, Unresolved
 from drift_guard.extract.pydal.scope import Failure, Resolver, Where
@@ -46,7 +47,7 @@ def implicit_tables(call: cst.Call, where: Where, resolver: Resolver, order: int
 
 
 def _qualified(func: cst.BaseExpression, where: Where) -> str:
-    return where.src.imports().qualify(func) or ""
+    return imports_of(where.src).qualify(func) or ""
 
 
 def _auth_framework(func: cst.BaseExpression, where: Where) -> str | None:

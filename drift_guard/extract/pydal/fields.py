@@ -14,7 +14,13 @@ import libcst as cst
 
 from drift_guard.extract.pydal.model import FieldSpec, Note, Unresolved
 from drift_guard.extract.pydal.scope import Failure, Resolver, Where
-from drift_guard.extract.pydal.values import bool_value, int_value, literal, string_value, unquote_rname
+from drift_guard.extract.pydal.values import (
+    bool_value,
+    int_value,
+    literal,
+    string_value,
+    unquote_rname,
+)
 from drift_guard.schema import UNKNOWN, MaybeBool, MaybeInt
 
 FIELD_PARAMS = (

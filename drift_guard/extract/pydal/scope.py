@@ -18,7 +18,7 @@ from typing import Union
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap
+from drift_guard.extract.names import ImportMap, imports_of
 from drift_guard.extract.pydal.bindings import Ambiguous, Binding, ImportRef, collect
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path
@@ -77,7 +77,7 @@ class Resolver:
         (``from pydal import Field as F`` makes ``F`` a ``Field``)."""
         imports = self._imports.get(id(src))
         if imports is None:
-            imports = self._imports[id(src)] = src.imports()
+            imports = self._imports[id(src)] = imports_of(src)
         qualified = imports.qualify(node)
         return qualified.rsplit(".", 1)[-1] if qualified else None
 

@@ -35,7 +35,13 @@ import tokenize
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Tuple
 
-from drift_guard.extract.ast_names import dotted_parts, import_names, qualify, qualify_parts, resolve_relative
+from drift_guard.extract.ast_names import (
+    dotted_parts,
+    import_names,
+    qualify,
+    qualify_parts,
+    resolve_relative,
+)
 from drift_guard.extract.runtime.sqlalchemy_names import (
     BASE_FACTORIES,
     DECLARATIVE_BASES,

@@ -14,9 +14,19 @@ from typing import Mapping
 
 import libcst as cst
 
-from drift_guard.extract.sqlalchemy.known import DEFAULT_ANNOTATION_TYPES, Role, annotation_key, sa_role
+from drift_guard.extract.sqlalchemy.known import (
+    DEFAULT_ANNOTATION_TYPES,
+    Role,
+    annotation_key,
+    sa_role,
+)
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex, Ref
-from drift_guard.extract.sqlalchemy.types import TypeReader, TypeResult, enum_member_names, unknown
+from drift_guard.extract.sqlalchemy.types import (
+    TypeReader,
+    TypeResult,
+    enum_member_names,
+    unknown,
+)
 from drift_guard.schema import ColumnType, Family
 from drift_guard.types import model_column_type
 

@@ -16,7 +16,10 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from drift_guard.extract.sqlalchemy.annotations import AnnotationReader, MappedAnnotation
+from drift_guard.extract.sqlalchemy.annotations import (
+    AnnotationReader,
+    MappedAnnotation,
+)
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.modules import Module
 

@@ -16,12 +16,16 @@ from typing import Union
 import libcst as cst
 
 from drift_guard.extract.sqlalchemy.body import BodyReader, ClassBody, Member
-from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 from drift_guard.extract.sqlalchemy.flask import declares_primary_key, flask_tablename
 from drift_guard.extract.sqlalchemy.known import Role, is_columnless_external, sa_role
-from drift_guard.extract.sqlalchemy.literals import bool_literal, literal, string_literal
+from drift_guard.extract.sqlalchemy.literals import (
+    bool_literal,
+    literal,
+    string_literal,
+)
 from drift_guard.extract.sqlalchemy.modules import External, ModuleIndex, Ref
 from drift_guard.extract.sqlalchemy.roots import BaseRoot, RootReader
+from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 
 Klass = Union[Ref, External]
 

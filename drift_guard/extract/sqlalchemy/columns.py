@@ -15,9 +15,17 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from drift_guard.extract.sqlalchemy.annotations import AnnotationReader, MappedAnnotation, TypeMap
+from drift_guard.extract.sqlalchemy.annotations import (
+    AnnotationReader,
+    MappedAnnotation,
+    TypeMap,
+)
 from drift_guard.extract.sqlalchemy.known import Role
-from drift_guard.extract.sqlalchemy.literals import bool_literal, literal, string_literal
+from drift_guard.extract.sqlalchemy.literals import (
+    bool_literal,
+    literal,
+    string_literal,
+)
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex
 from drift_guard.extract.sqlalchemy.types import TypeReader, TypeResult
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, ForeignKey

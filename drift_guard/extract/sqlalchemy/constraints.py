@@ -16,10 +16,10 @@ from typing import Callable, Optional
 import libcst as cst
 
 from drift_guard.extract.names import dotted_parts
-from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.literals import literal, string_literal
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex
+from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 from drift_guard.schema import UNKNOWN, ForeignKeyConstraint, Index, UniqueConstraint
 
 RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]

@@ -13,7 +13,15 @@ import libcst as cst
 from drift_guard.extract.sqlalchemy.columns import FK_PENDING
 from drift_guard.extract.sqlalchemy.modules import ModuleIndex, Ref
 from drift_guard.extract.sqlalchemy.tables import Draft, TableBuilder
-from drift_guard.schema import UNKNOWN, ColumnType, Family, Location, Problem, ProblemKind, Table
+from drift_guard.schema import (
+    UNKNOWN,
+    ColumnType,
+    Family,
+    Location,
+    Problem,
+    ProblemKind,
+    Table,
+)
 
 _FK_ROUNDS = 8  # a chain of FK-typed columns is resolved one link per round
 

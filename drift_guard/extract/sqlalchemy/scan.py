@@ -19,8 +19,12 @@ from drift_guard.extract.sqlalchemy.classes import ClassModel
 from drift_guard.extract.sqlalchemy.columns import ColumnReader
 from drift_guard.extract.sqlalchemy.constraints import ConstraintReader
 from drift_guard.extract.sqlalchemy.known import Role, sa_role
+from drift_guard.extract.sqlalchemy.layer import (
+    fill_foreign_key_types,
+    select,
+    wanted_ids,
+)
 from drift_guard.extract.sqlalchemy.literals import string_literal
-from drift_guard.extract.sqlalchemy.layer import fill_foreign_key_types, select, wanted_ids
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex, Ref
 from drift_guard.extract.sqlalchemy.roots import RootReader
 from drift_guard.extract.sqlalchemy.tables import Draft, TableBuilder

@@ -20,7 +20,15 @@ from drift_guard.extract.sqlalchemy.constraints import ConstraintReader, Constra
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.literals import string_literal
 from drift_guard.extract.sqlalchemy.modules import External, Module, ModuleIndex, Ref
-from drift_guard.schema import Column, ForeignKey, Layer, Location, Problem, ProblemKind, Table
+from drift_guard.schema import (
+    Column,
+    ForeignKey,
+    Layer,
+    Location,
+    Problem,
+    ProblemKind,
+    Table,
+)
 
 
 @dataclass
