@@ -168,3 +168,14 @@ def test_pydal_name_bound_to_itself(tmp_path):
     title = table.columns[-1]
     assert title.type.length is UNKNOWN
     assert any("`length`" in m for m in messages(schema))
+
+
+def test_a_base_given_its_own_metadata(tmp_path):
+    schema = _models(tmp_path, """
+        Base = declarative_base(metadata=Base.metadata)
+
+        class Doc(Base):
+            __tablename__ = "docs"
+            id = Column(Integer, primary_key=True)
+    """)
+    assert [t.name for t in schema.tables] == ["docs"]
