@@ -227,6 +227,13 @@ class ModuleIndex:
         value = module.values.get(name)
         return value is not None and is_flask_sqlalchemy(value, lambda node: self.qualname(module, node))
 
+    def flask_table_db(self, module: Module, func: cst.BaseExpression) -> Ref | None:
+        """The Flask-SQLAlchemy ``db`` when ``func`` is its ``db.Table`` (here or imported)."""
+        target = self.resolve(module, func)
+        if isinstance(target, Ref) and target.attrs == ("Table",) and self.is_flask_db(target.module, target.name):
+            return Ref(target.module, target.name)
+        return None
+
     def resolve_qualname(self, qualname: str, depth: int = 0) -> Resolved | None:
         """``app.db.base.Base`` -> the definition in the given file, else External."""
         parts = qualname.split(".")

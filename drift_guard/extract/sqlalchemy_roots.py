@@ -137,6 +137,8 @@ class RootReader:
             return None
         if target.attrs == ("metadata",):
             return self._owner_mid(target, depth)
+        if target.attrs == ("Model", "metadata") and self.index.is_flask_db(target.module, target.name):
+            return self.flask_root(Ref(target.module, target.name), depth + 1).mid  # Flask-SQLAlchemy db.Model.metadata
         if target.attrs or target.value is None:
             return None
         value = target.value
@@ -148,6 +150,8 @@ class RootReader:
         owner = Ref(target.module, target.name)
         if owner.is_class:  # only the class model knows which base a class sits on
             return self.class_mid(owner) if self.class_mid is not None else None
+        if self.index.is_flask_db(owner.module, owner.name):  # Flask-SQLAlchemy's db.metadata
+            return self.flask_root(owner, depth + 1).mid
         root = self.value_root(owner, depth + 1) or self.registry_root(owner.module, cst.Name(owner.name), owner.key,
                                                                          depth + 1)
         return root.mid if root is not None else None
