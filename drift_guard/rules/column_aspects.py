@@ -53,7 +53,8 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     ## What it does
     Compares the type family of each paired column: the model's SQLAlchemy type
     is classified by SQLAlchemy's own class hierarchy (`postgresql.JSONB` is a
-    `JSON`, `mysql.TINYINT` an `Integer`), the PyDAL type by its PyDAL name.
+    `JSON`, `mysql.TINYINT` an `Integer`, `mysql.LONGTEXT` a text type,
+    `Interval` a duration), the PyDAL type by its PyDAL name.
     JSON vs text, integer vs string, `list:string` vs JSON, float vs decimal are
     reported; `Enum`/`Uuid` vs `string`, and `list:*` vs `Text`/`ARRAY` (whose
     physical fit depends on the dialect, see DG112) are not.
@@ -91,6 +92,9 @@ _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", 
 def _type_fix(model: ColumnType) -> str:
     if model.family is Family.ARRAY and model.item is not None and model.item.family in _LIST_FOR_ITEM:
         return f'use "{_LIST_FOR_ITEM[model.item.family]}" for the model\'s array of {model.item.family.value}'
+    if model.family is Family.INTERVAL:
+        return ("PyDAL has no interval type: store the duration in a type both layers share (e.g. seconds "
+                "as Integer / \"integer\"), or declare the pair in `type-equivalences`")
     return f"give the PyDAL field a {model.family.value} type to match the model"
 
 
