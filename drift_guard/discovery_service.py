@@ -17,6 +17,7 @@ from drift_guard.alembic_env import AlembicIni, EnvInfo, read_alembic_ini, read_
 from drift_guard.config import Config, ServiceConfig, matches_globs
 from drift_guard.discovery_models import ModelFinder
 from drift_guard.discovery_modules import Definition, Module, ModuleIndex
+from drift_guard.discovery_types import type_files
 from drift_guard.errors import ConfigError
 from drift_guard.parsing import parse_file
 from drift_guard.paths import display_path, iter_python_files
@@ -138,6 +139,7 @@ def _model_files(
     candidates = [p for p in files if _usable(p, root, versions) and any(_contains(p, n) for n in needles)]
     finder = ModelFinder(index, targets)
     found = finder.files(candidates)
+    found |= type_files(index, found)  # TypeDecorators and type aliases the models import
     # A candidate that does not parse cannot be ruled out: hand it over, the
     # extractor reports it (DG001).
     found.update(p for p in candidates if index.load(p) is None)

@@ -296,6 +296,10 @@ _COMPATIBLE = frozenset(
 def families_compatible(model: ColumnType, pydal: ColumnType) -> bool:
     if model.is_unknown or pydal.is_unknown or Family.OTHER in (model.family, pydal.family):
         return True  # unknown is compared as a match; the blind spot is reported as DG002
+    if (model.family, pydal.family) == (Family.STRING, Family.BOOLEAN) and model.length == 1:
+        # CHAR(1) / String(1) (or a TypeDecorator over one) holding 'T'/'F' is what
+        # PyDAL's boolean stores (PYDAL_NOTES §1.5); DG112 checks the dialect
+        return True
     if (model.family, pydal.family) == (Family.ARRAY, Family.LIST) and model.item and pydal.item:
         # ARRAY(Integer) under list:string: the elements PyDAL writes are not the column's
         return _item_family(model.item) is _item_family(pydal.item) or Family.UNKNOWN in (

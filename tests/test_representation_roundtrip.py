@@ -62,6 +62,7 @@ class Case:
 
 CASES = (
     Case("boolean", "Boolean", (), "boolean", True, True),
+    Case("boolean vs String(1)", "String", (1,), "boolean", "T", True),
     Case("list:string vs JSON", "JSON", (), "list:string", ["a", "b"], ["a", "b"]),
     Case("list:string vs ARRAY", "ARRAY", (), "list:string", ["a", "b"], ["a", "b"], array_item="Text"),
     Case("list:string vs Text", "Text", (), "list:string", "|a|b|", ["a", "b"]),
@@ -352,6 +353,7 @@ ACCEPTED_WARNINGS = {
 # What DG112 says per case, in DIALECTS order (sqlite, postgres, postgres2, postgres3, mysql).
 EXPECTED_RULE = {
     "boolean": ("error", "warning", "warning", "-", "error"),
+    "boolean vs String(1)": ("-", "-", "-", "error", "-"),
     "list:string vs JSON": ("error",) * 5,
     "list:string vs ARRAY": ("-", "error", "-", "-", "-"),
     "list:string vs Text": ("-", "-", "error", "error", "-"),

@@ -54,6 +54,8 @@ class Sides:
 
 
 def _boolean(s: Sides) -> Mismatch | None:
+    if s.model.type.family is Family.STRING:
+        return _boolean_in_text(s)
     if s.model.type.family is not Family.BOOLEAN or s.pydal_sql.upper() in _NATIVE_BOOLEAN:
         return None
     head = s.head("holding 'T'/'F' ")
@@ -69,6 +71,18 @@ def _boolean(s: Sides) -> Mismatch | None:
     else:
         why = "PyDAL reads SQLAlchemy's 1 as False and SQLAlchemy reads PyDAL's 'F' as True"
     return Mismatch(Severity.ERROR, f"{head}: {why}", hint)
+
+
+def _boolean_in_text(s: Sides) -> Mismatch | None:
+    """A CHAR(1) model column holding 'T'/'F' (DG105 pairs only length 1 with
+    ``boolean``): PyDAL's own storage, except where its boolean is native."""
+    if s.pydal_sql.upper() not in _NATIVE_BOOLEAN:
+        return None
+    why = "PyDAL reads the column's 'T'/'F' back as the strings 'T'/'F', not as booleans"
+    hint = "make the model column `Boolean`: PyDAL's boolean is a native boolean on this database"
+    if s.target.scheme == "postgres3":
+        hint += " (or use `postgres://`, whose boolean is CHAR(1) holding 'T'/'F')"
+    return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
 
 
 def _list(s: Sides) -> Mismatch | None:
@@ -190,7 +204,10 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
       a `Boolean` column: error on SQLite (SQLAlchemy's 1 reads as False in PyDAL,
       PyDAL's 'F' as True in SQLAlchemy) and MySQL/MariaDB ('T' is stored as 0);
       warning on `postgres://`/`postgres2://` (PostgreSQL casts 'T', by accident);
-      quiet on `postgres3://`.
+      quiet on `postgres3://`. A model `String(1)`/`CHAR(1)` (or a TypeDecorator
+      over one) holding 'T'/'F' is PyDAL's own storage: quiet, except where
+      PyDAL's boolean is native (`postgres3://`, MSSQL): error, PyDAL reads the
+      strings 'T'/'F' back.
     - `list:*` is `|`-encoded text except on `postgres2/3://` (arrays): error
       against a JSON column everywhere, against ARRAY on `postgres://`, and against
       Text on `postgres2/3://`.
