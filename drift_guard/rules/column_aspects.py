@@ -9,6 +9,7 @@ UNKNOWN on either side is compared as a match.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
@@ -25,6 +26,30 @@ def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column,
     for model_t, pydal_t in both_tables(ctx.table_pairs):
         for model_c, pydal_c in both_columns(model_t, pydal_t):
             yield model_t, pydal_t, model_c, pydal_c
+
+
+def _typed_pairs(ctx: ServiceContext) -> Iterator[tuple[Table, Column, Column, str]]:
+    """Paired columns with the model type SQLAlchemy uses on each target database:
+    a ``with_variant`` type is compared per target (``BigInteger().with_variant(
+    Integer, "sqlite")`` is an Integer on SQLite only), once per distinct type;
+    ``where`` is `` on <target>`` then, else empty. With no known target, the
+    type as written (SQLAlchemy's default for any other database)."""
+    targets = None
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if not model_c.type.variants:
+            yield model_t, model_c, pydal_c, ""
+            continue
+        if targets is None:
+            from drift_guard.dialect import target_dialects
+
+            targets = target_dialects(ctx)
+        seen: list[ColumnType] = []
+        for target in targets or (None,):
+            ctype = model_c.type.on(target.sa_dialect) if target is not None else model_c.type
+            if ctype not in seen:
+                seen.append(ctype)
+                where = f" on {target.shown}" if target is not None else ""
+                yield model_t, replace(model_c, type=ctype), pydal_c, where
 
 
 def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column) -> Finding:
@@ -57,7 +82,8 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     `Interval` a duration), the PyDAL type by its PyDAL name.
     JSON vs text, integer vs string, `list:string` vs JSON, float vs decimal are
     reported; `Enum`/`Uuid` vs `string`, and `list:*` vs `Text`/`ARRAY` (whose
-    physical fit depends on the dialect, see DG112) are not.
+    physical fit depends on the dialect, see DG112) are not. A type with
+    `with_variant(...)` is compared as the type it is on each target database.
 
     ## Why is this bad?
     PyDAL encodes and decodes values by its own field type. A `text` field over a
@@ -74,13 +100,13 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Change the PyDAL field type to the one matching the model (`"json"` here).
     If the pair is deliberate, declare it in `type-equivalences`.
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+    for model_t, model_c, pydal_c, where in _typed_pairs(ctx):
         if families_compatible(model_c.type, pydal_c.type) or _declared_equivalent(ctx, model_c.type, pydal_c.type):
             continue
         yield _report(
             "DG105",
             f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
-            f"in the model vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
+            f"in the model{where} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
             _type_fix(model_c.type),
             model_t, model_c, pydal_c,
         )
@@ -139,7 +165,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Give the PyDAL field the model's size: `Field("full_name", length=255)` or
     `"decimal(12,2)"`.
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+    for model_t, model_c, pydal_c, where in _typed_pairs(ctx):
         m, p = model_c.type, pydal_c.type
         if not lengths_comparable(m, p):
             continue
@@ -155,7 +181,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if differs:
             yield _report(
                 "DG106",
-                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model "
+                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{where} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
                 model_t, model_c, pydal_c,

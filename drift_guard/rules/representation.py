@@ -9,7 +9,7 @@ a value fails or changes, a warning where it works by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from drift_guard.dialect import Target, model_physical, pydal_physical, target_dialects
@@ -158,6 +158,7 @@ _CHECKS: dict[str, Callable[[Sides], Mismatch | None]] = {
 
 def compare_column(model: Column, pydal: Column, target: Target) -> Mismatch | None:
     """The representation mismatch of one paired column on ``target``, if any."""
+    model = replace(model, type=model.type.on(target.sa_dialect))  # its with_variant for this database
     if model.type.is_unknown or pydal.type.is_unknown or not pydal.type.pydal_type:
         return None
     check = _CHECKS.get(pydal_base_type(pydal.type.pydal_type))
@@ -218,6 +219,10 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     - `blob` is base64 text in PyDAL against `LargeBinary`: error.
     - A `BigInteger` primary key on SQLite is not a rowid alias and never
       auto-increments, while PyDAL's `id` expects it to: error.
+
+    A model type with `with_variant(...)` is compared as the type SQLAlchemy
+    uses on that database (`BigInteger().with_variant(Integer, "sqlite")` is an
+    `Integer` on SQLite).
     - `Field("id", "big-id")` is silently discarded by PyDAL: warning.
 
     ## Why is this bad?
