@@ -16,10 +16,17 @@ from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
 from drift_guard.rules import finding, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
-from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
+from drift_guard.types import (
+    families_compatible,
+    lengths_comparable,
+    model_integer_bytes,
+    pydal_base_type,
+    pydal_integer_bytes,
+)
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.dialect import Target
 
 
 def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column, Column]]:
@@ -28,31 +35,38 @@ def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column,
             yield model_t, pydal_t, model_c, pydal_c
 
 
-def _typed_pairs(ctx: ServiceContext) -> Iterator[tuple[Table, Column, Column, str]]:
+def _typed_pairs(ctx: ServiceContext) -> Iterator[tuple[Table, Column, Column, tuple[Target, ...] | None]]:
     """Paired columns with the model type SQLAlchemy uses on each target database:
     a ``with_variant`` type is compared per target (``BigInteger().with_variant(
-    Integer, "sqlite")`` is an Integer on SQLite only), once per distinct type;
-    ``where`` is `` on <target>`` then, else empty. With no known target, the
-    type as written (SQLAlchemy's default for any other database)."""
-    targets = None
+    Integer, "sqlite")`` is an Integer on SQLite only), once per distinct type, with
+    the targets it is used on; None for a type without variants (the same type on
+    every target). With no known target, the type as written (SQLAlchemy's
+    default for any other database) and ``()``."""
     for model_t, _, model_c, pydal_c in _paired_columns(ctx):
         if not model_c.type.variants:
-            yield model_t, model_c, pydal_c, ""
+            yield model_t, model_c, pydal_c, None
             continue
-        if targets is None:
-            from drift_guard.dialect import target_dialects
-
-            targets = target_dialects(ctx)
-        seen: list[ColumnType] = []
-        for target in targets or (None,):
-            ctype = model_c.type.on(target.sa_dialect) if target is not None else model_c.type
-            if ctype not in seen:
-                seen.append(ctype)
-                where = f" on {target.shown}" if target is not None else ""
-                yield model_t, replace(model_c, type=ctype), pydal_c, where
+        per_type: dict[int, tuple[ColumnType, list[Target]]] = {}
+        for target in _targets(ctx):
+            ctype = model_c.type.on(target.sa_dialect)
+            per_type.setdefault(id(ctype), (ctype, []))[1].append(target)
+        for ctype, on in per_type.values() or [(model_c.type, [])]:
+            yield model_t, replace(model_c, type=ctype), pydal_c, tuple(on)
 
 
-def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column) -> Finding:
+def _targets(ctx: ServiceContext) -> tuple[Target, ...]:
+    from drift_guard.dialect import target_dialects
+
+    return target_dialects(ctx)
+
+
+def _on(targets: tuple[Target, ...] | None) -> str:
+    """`` on postgres://`` for a per-target (with_variant) comparison."""
+    return f" on {', '.join(t.shown for t in targets)}" if targets else ""
+
+
+def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column,
+            severity: Severity | None = None) -> Finding:
     return finding(
         code,
         message,
@@ -61,6 +75,7 @@ def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column,
         table=model_t.key,
         column=model_c.key,
         related=[model_c.location],
+        severity=severity,
     )
 
 
@@ -73,7 +88,7 @@ def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnTy
 
 @rule("DG105", "column-type-mismatch", Severity.ERROR)
 def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
-    """The two layers give a column types of different families.
+    """The two layers give a column types of different families, or integers of different widths.
 
     ## What it does
     Compares the type family of each paired column: the model's SQLAlchemy type
@@ -85,10 +100,17 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     physical fit depends on the dialect, see DG112) are not. A type with
     `with_variant(...)` is compared as the type it is on each target database.
 
+    Integer widths are compared too, except on SQLite (where every integer
+    column holds 64 bits): a model `Integer` under PyDAL's `"bigint"` is an
+    error, a model `BigInteger` under `"integer"` a warning. A `SmallInteger`
+    under `"integer"` is not reported (PyDAL has nothing narrower), nor are ids
+    and references (their width follows `DAL(bigint_id=...)`).
+
     ## Why is this bad?
     PyDAL encodes and decodes values by its own field type. A `text` field over a
     JSON column hands the application strings instead of dicts; a `double` field
-    over a NUMERIC column turns money into floats.
+    over a NUMERIC column turns money into floats; a `bigint` field over an
+    INTEGER column writes values PostgreSQL rejects and MySQL clamps.
 
     ## Example
     ```python
@@ -100,16 +122,47 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Change the PyDAL field type to the one matching the model (`"json"` here).
     If the pair is deliberate, declare it in `type-equivalences`.
     """
-    for model_t, model_c, pydal_c, where in _typed_pairs(ctx):
-        if families_compatible(model_c.type, pydal_c.type) or _declared_equivalent(ctx, model_c.type, pydal_c.type):
+    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
+        if _declared_equivalent(ctx, model_c.type, pydal_c.type):
             continue
+        if not families_compatible(model_c.type, pydal_c.type):
+            yield _report(
+                "DG105",
+                f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
+                f"in the model{_on(targets)} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
+                _type_fix(model_c.type),
+                model_t, model_c, pydal_c,
+            )
+        else:
+            yield from _width_mismatch(ctx, model_t, model_c, pydal_c, targets)
+
+
+def _width_mismatch(ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column,
+                    targets: tuple[Target, ...] | None) -> Iterator[Finding]:
+    """``Integer`` vs ``"bigint"`` and the reverse, where integer widths exist: on
+    SQLite every integer column holds 64 bits, so only other databases (or an
+    unknown one) are compared. PyDAL has nothing narrower than ``integer``, so a
+    SmallInteger under ``"integer"`` is not reported."""
+    model, pydal = model_integer_bytes(model_c.type), pydal_integer_bytes(pydal_c.type)
+    if model is None or pydal is None or model == pydal or (pydal == 4 and model < 4):
+        return
+    on = _targets(ctx) if targets is None else targets
+    if on and all(t.family == "sqlite" for t in on):
+        return
+    head = (f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model * 8}-bit) in the "
+            f"model{_on(targets)} vs {pydal_c.type.spelled} ({pydal * 8}-bit) in PyDAL")
+    if model < pydal:
         yield _report(
-            "DG105",
-            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
-            f"in the model{where} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
-            _type_fix(model_c.type),
-            model_t, model_c, pydal_c,
-        )
+            "DG105", f"{head}: values PyDAL accepts beyond the column's range fail, or are clamped, in the database",
+            'make the PyDAL field "integer" to match the model, or widen the model column to BigInteger '
+            "(with a migration)",
+            model_t, model_c, pydal_c)
+    else:  # verified: PyDAL's integer has no range check, so the values still round-trip
+        yield _report(
+            "DG105", f"{head}: PyDAL reads and writes the 64-bit values, but its declaration no longer says "
+            "what the column holds",
+            'make the PyDAL field "bigint" to match the model',
+            model_t, model_c, pydal_c, Severity.WARNING)
 
 
 _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", Family.TEXT: "list:string"}
@@ -165,7 +218,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Give the PyDAL field the model's size: `Field("full_name", length=255)` or
     `"decimal(12,2)"`.
     """
-    for model_t, model_c, pydal_c, where in _typed_pairs(ctx):
+    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
         m, p = model_c.type, pydal_c.type
         if not lengths_comparable(m, p):
             continue
@@ -181,7 +234,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if differs:
             yield _report(
                 "DG106",
-                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{where} "
+                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{_on(targets)} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
                 model_t, model_c, pydal_c,
