@@ -317,30 +317,6 @@ def _item_family(item: ColumnType) -> Family:
     return _ELEMENT.get(item.family, item.family)
 
 
-# Storage bytes per integer SQL type, keyed by SQLAlchemy's ``__visit_name__`` (the
-# type its compilers render): sa.Integer is "integer", sa.BigInteger "big_integer",
-# mysql.MEDIUMINT "MEDIUMINT". PyDAL's integer types are INTEGER/INT and BIGINT.
-_INTEGER_BYTES = {"TINYINT": 1, "SMALL_INTEGER": 2, "SMALLINT": 2, "MEDIUMINT": 3,
-                  "INTEGER": 4, "INT": 4, "BIG_INTEGER": 8, "BIGINT": 8}
-_PYDAL_INTEGER_BYTES = {"integer": 4, "bigint": 8}
-
-
-def model_integer_bytes(ctype: ColumnType) -> int | None:
-    """How many bytes the model's integer type holds (None: not an integer type we know)."""
-    cls = sqlalchemy_class(ctype.sa_type) if ctype.sa_type and ctype.family is Family.INTEGER else None
-    for klass in cls.__mro__ if cls is not None else ():  # class MyInt(Integer) is an Integer
-        name = klass.__dict__.get("__visit_name__")
-        if isinstance(name, str):
-            return _INTEGER_BYTES.get(name.upper())
-    return None
-
-
-def pydal_integer_bytes(ctype: ColumnType) -> int | None:
-    """4 for ``integer``, 8 for ``bigint``; None for ids and references, whose width
-    depends on ``DAL(bigint_id=...)``, and for anything else."""
-    return _PYDAL_INTEGER_BYTES.get(pydal_base_type(ctype.pydal_type or ""))
-
-
 def lengths_comparable(model: ColumnType, pydal: ColumnType) -> bool:
     """Whether DG106 should compare length/precision: same concrete family only."""
     return model.family is pydal.family and model.family in (Family.STRING, Family.DECIMAL)

@@ -26,7 +26,8 @@ from drift_guard.context import ServiceContext
 from drift_guard.pairing import TablePair
 from drift_guard.schema import Column, Layer, Location, Table
 from drift_guard.service import Service
-from drift_guard.types import model_column_type, model_integer_bytes, pydal_column_type, pydal_integer_bytes
+from drift_guard.integer_widths import model_integer_bytes, pydal_integer_bytes
+from drift_guard.types import model_column_type, pydal_column_type
 from test_representation_roundtrip import create_database, drop_database, server_reachable
 
 

@@ -16,13 +16,8 @@ from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
 from drift_guard.rules import finding, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
-from drift_guard.types import (
-    families_compatible,
-    lengths_comparable,
-    model_integer_bytes,
-    pydal_base_type,
-    pydal_integer_bytes,
-)
+from drift_guard.integer_widths import compare_widths, widths_differ
+from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
@@ -139,30 +134,17 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
 
 def _width_mismatch(ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column,
                     targets: tuple[Target, ...] | None) -> Iterator[Finding]:
-    """``Integer`` vs ``"bigint"`` and the reverse, where integer widths exist: on
-    SQLite every integer column holds 64 bits, so only other databases (or an
-    unknown one) are compared. PyDAL has nothing narrower than ``integer``, so a
-    SmallInteger under ``"integer"`` is not reported."""
-    model, pydal = model_integer_bytes(model_c.type), pydal_integer_bytes(pydal_c.type)
-    if model is None or pydal is None or model == pydal or (pydal == 4 and model < 4):
+    """``Integer`` vs ``"bigint"`` and the reverse (:mod:`drift_guard.integer_widths`)."""
+    if not widths_differ(model_c.type, pydal_c.type):
         return
     on = _targets(ctx) if targets is None else targets
-    if on and all(t.family == "sqlite" for t in on):
-        return
-    head = (f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model * 8}-bit) in the "
-            f"model{_on(targets)} vs {pydal_c.type.spelled} ({pydal * 8}-bit) in PyDAL")
-    if model < pydal:
+    found = compare_widths(model_c.type, pydal_c.type, tuple(t.family for t in on))
+    if found is not None:
         yield _report(
-            "DG105", f"{head}: values PyDAL accepts beyond the column's range fail, or are clamped, in the database",
-            'make the PyDAL field "integer" to match the model, or widen the model column to BigInteger '
-            "(with a migration)",
-            model_t, model_c, pydal_c)
-    else:  # verified: PyDAL's integer has no range check, so the values still round-trip
-        yield _report(
-            "DG105", f"{head}: PyDAL reads and writes the 64-bit values, but its declaration no longer says "
-            "what the column holds",
-            'make the PyDAL field "bigint" to match the model',
-            model_t, model_c, pydal_c, Severity.WARNING)
+            "DG105",
+            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({found.model_bits}-bit) in the "
+            f"model{_on(targets)} vs {pydal_c.type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
+            found.hint, model_t, model_c, pydal_c, found.severity)
 
 
 _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", Family.TEXT: "list:string"}
