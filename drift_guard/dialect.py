@@ -39,6 +39,8 @@ _PYDAL_DIALECTS = {
     "mysql": ("mysql", "pydal.dialects.mysql", "MySQLDialect"),
     "mssql": ("mssql", "pydal.dialects.mssql", "MSSQLDialect"),
 }
+# family -> SQLAlchemy's dialect name (what ``with_variant(type, "<name>")`` names)
+_SA_NAMES = {"sqlite": "sqlite", "postgres": "postgresql", "mysql": "mysql", "mssql": "mssql"}
 _SA_DIALECTS = {
     "sqlite": ("sqlalchemy.dialects.sqlite", {}),
     "postgres": ("sqlalchemy.dialects.postgresql", {}),
@@ -65,6 +67,11 @@ class Target:
     @property
     def family(self) -> str:
         return _PYDAL_DIALECTS[self.scheme][0]
+
+    @property
+    def sa_dialect(self) -> str:
+        """SQLAlchemy's name for this database (``postgresql``), as ``with_variant`` uses it."""
+        return _SA_NAMES[self.family]
 
     @property
     def shown(self) -> str:
@@ -230,10 +237,11 @@ def model_physical(ctype: ColumnType, scheme: str) -> str | None:
 
     from sqlalchemy.exc import CompileError
 
-    type_obj = sa_type_object(ctype)
+    family = _PYDAL_DIALECTS[scheme][0]
+    type_obj = sa_type_object(ctype.on(_SA_NAMES[family]))  # its with_variant for this database
     if type_obj is None:
         return None
-    module, kwargs = _SA_DIALECTS[_PYDAL_DIALECTS[scheme][0]]
+    module, kwargs = _SA_DIALECTS[family]
     dialect = importlib.import_module(module).dialect(**kwargs)
     try:
         return type_obj.compile(dialect=dialect)

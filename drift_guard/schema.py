@@ -115,10 +115,20 @@ class ColumnType:
     kwargs: tuple[tuple[str, object], ...] = ()
     pydal_type: str | None = None
     item: ColumnType | None = None  # element type of ARRAY / list:*
+    # ``with_variant(type, "sqlite")``: (SQLAlchemy dialect name, the type used there)
+    variants: tuple[tuple[str, ColumnType], ...] = ()
 
     @property
     def is_unknown(self) -> bool:
         return self.family is Family.UNKNOWN
+
+    def on(self, dialect: str) -> ColumnType:
+        """The type SQLAlchemy uses on ``dialect`` (``sqlite``, ``postgresql``,
+        ``mysql``, ``mssql``): a ``with_variant`` for it, else this type."""
+        for name, variant in reversed(self.variants):
+            if name == dialect:
+                return variant
+        return self
 
 
 @dataclass(frozen=True)

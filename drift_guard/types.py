@@ -61,6 +61,10 @@ def sqlalchemy_family(cls: type) -> Family:
 
     if not issubclass(cls, TypeEngine):
         return Family.UNKNOWN
+    if issubclass(cls, _abstract_interval()):
+        # sa.Interval (a TypeDecorator over DateTime where there is no native type) and
+        # the native postgresql/oracle INTERVAL share this base: a duration, not a datetime
+        return Family.INTERVAL
     if issubclass(cls, TypeDecorator):
         impl = getattr(cls, "impl", None)
         if isinstance(impl, TypeEngine):
@@ -86,8 +90,25 @@ def sqlalchemy_family(cls: type) -> Family:
     )
     for base, family in order:
         if issubclass(cls, base):
+            if family is Family.STRING and _text_visit_name(cls):
+                return Family.TEXT
             return family
     return Family.OTHER
+
+
+def _abstract_interval() -> type:
+    from sqlalchemy.sql.sqltypes import _AbstractInterval
+
+    return _AbstractInterval
+
+
+def _text_visit_name(cls: type) -> bool:
+    """A String subclass whose SQL type (its ``__visit_name__``, the name the
+    dialect's type compiler renders) is a TEXT type: MySQL's TINYTEXT, MEDIUMTEXT
+    and LONGTEXT derive from String, not Text, yet hold unbounded text (LONGTEXT is
+    what PyDAL's ``text`` creates on MySQL)."""
+    name = getattr(cls, "__visit_name__", None)
+    return isinstance(name, str) and name.upper().endswith("TEXT")
 
 
 def _arg(args: tuple, kwargs: dict, index: int, name: str) -> MaybeInt:
@@ -285,6 +306,10 @@ _COMPATIBLE = frozenset(
 def families_compatible(model: ColumnType, pydal: ColumnType) -> bool:
     if model.is_unknown or pydal.is_unknown or Family.OTHER in (model.family, pydal.family):
         return True  # unknown is compared as a match; the blind spot is reported as DG002
+    if (model.family, pydal.family) == (Family.STRING, Family.BOOLEAN) and model.length == 1:
+        # CHAR(1) / String(1) (or a TypeDecorator over one) holding 'T'/'F' is what
+        # PyDAL's boolean stores (PYDAL_NOTES §1.5); DG112 checks the dialect
+        return True
     if (model.family, pydal.family) == (Family.ARRAY, Family.LIST) and model.item and pydal.item:
         # ARRAY(Integer) under list:string: the elements PyDAL writes are not the column's
         return _item_family(model.item) is _item_family(pydal.item) or Family.UNKNOWN in (

@@ -38,6 +38,7 @@ _BASE_CLASSES = {
     "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
 }
 _TABLE = {"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"}
+_FLASK = {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"}
 
 NOT_MODEL = False  # the chain ends at a different base (or a plain class)
 
@@ -136,19 +137,36 @@ class ModelFinder:
         return False
 
     def _table_files(self, module: Module) -> frozenset[Path]:
-        """Files for module-level ``Table(name, <target metadata>, ...)`` calls (empty: none)."""
+        """Files for module-level ``Table(name, <target metadata>, ...)`` calls, and
+        Flask-SQLAlchemy ``db.Table(name, ...)`` ones on ``db.metadata`` (empty: none)."""
         found: set[Path] = set()
         for call in _module_calls(module.source.module):
-            if self.index.qualify(module, call.func) not in _TABLE:
+            if self.index.qualify(module, call.func) in _TABLE:
+                args = [a.value for a in call.args if a.keyword is None][1:2] or [
+                    a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
+                ]
+            elif self._flask_table(module, call):
+                second = [a.value for a in call.args if a.keyword is None][1:2]
+                # db.Table(name, Column(...), ...): the db's own metadata, the one db.Model uses
+                args = second if second and not isinstance(second[0], cst.Call) else [call.func.value]
+                if any(a.keyword and a.keyword.value == "bind_key" for a in call.args):
+                    args = []  # another bind's MetaData: never Alembic's target
+            else:
                 continue
-            args = [a.value for a in call.args if a.keyword is None][1:2] or [
-                a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
-            ]
             target, hops = self.index.resolve_traced(module, args[0]) if args else (None, frozenset())
             extra = self._target_files(target) if target is not None else None
             if self.fallback or target is None or extra is not None:
                 found |= {module.path} | hops | (extra or frozenset())
         return frozenset(found)
+
+    def _flask_table(self, module: Module, call: cst.Call) -> bool:
+        """``db.Table(...)`` on a Flask-SQLAlchemy ``db = SQLAlchemy(...)``, here or imported."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "Table"):
+            return False
+        owner = self.index.resolve_in(module, func.value)
+        value = owner.module.assigns.get(owner.name) if owner is not None and owner.kind == "value" else None
+        return isinstance(value, cst.Call) and self.index.qualify(owner.module, value.func) in _FLASK
 
 
 def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:

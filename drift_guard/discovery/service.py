@@ -18,6 +18,7 @@ from drift_guard.discovery.alembic_env import EnvInfo, read_env
 from drift_guard.discovery.alembic_ini import AlembicIni, read_alembic_ini
 from drift_guard.discovery.models import ModelFinder
 from drift_guard.discovery.modules import Definition, Module, ModuleIndex
+from drift_guard.discovery.types import type_files
 from drift_guard.errors import ConfigError
 from drift_guard.parsing import parse_file
 from drift_guard.paths import display_path, iter_python_files
@@ -139,6 +140,7 @@ def _model_files(
     candidates = [p for p in files if _usable(p, root, versions) and any(_contains(p, n) for n in needles)]
     finder = ModelFinder(index, targets)
     found = finder.files(candidates)
+    found |= type_files(index, found)  # TypeDecorators and type aliases the models import
     # A candidate that does not parse cannot be ruled out: hand it over, the
     # extractor reports it (DG001).
     found.update(p for p in candidates if index.load(p) is None)

@@ -120,8 +120,14 @@ def build_type(column_type: ColumnType) -> Any:
         if isinstance(args[0], NullType):
             return NullType()
     try:
-        return cls(*args, **kwargs)
+        built = cls(*args, **kwargs)
     except (TypeError, ValueError, LookupError):
         # The literal arguments do not fit the class's signature (e.g. an Enum
         # of a Python enum class we could not read): compare as unknown.
         return NullType()
+    for dialect, variant in column_type.variants:  # with_variant(type, "sqlite"): as the model wrote it
+        variant_type = build_type(variant)
+        if isinstance(variant_type, NullType):
+            return NullType()  # what it is on that database is unknown: not compared at all
+        built = built.with_variant(variant_type, dialect)
+    return built

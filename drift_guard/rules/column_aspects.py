@@ -9,16 +9,19 @@ UNKNOWN on either side is compared as a match.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
 from drift_guard.rules import finding, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
+from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.dialect import Target
 
 
 def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column, Column]]:
@@ -27,7 +30,38 @@ def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column,
             yield model_t, pydal_t, model_c, pydal_c
 
 
-def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column) -> Finding:
+def _typed_pairs(ctx: ServiceContext) -> Iterator[tuple[Table, Column, Column, tuple[Target, ...] | None]]:
+    """Paired columns with the model type SQLAlchemy uses on each target database:
+    a ``with_variant`` type is compared per target (``BigInteger().with_variant(
+    Integer, "sqlite")`` is an Integer on SQLite only), once per distinct type, with
+    the targets it is used on; None for a type without variants (the same type on
+    every target). With no known target, the type as written (SQLAlchemy's
+    default for any other database) and ``()``."""
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+        if not model_c.type.variants:
+            yield model_t, model_c, pydal_c, None
+            continue
+        per_type: dict[int, tuple[ColumnType, list[Target]]] = {}
+        for target in _targets(ctx):
+            ctype = model_c.type.on(target.sa_dialect)
+            per_type.setdefault(id(ctype), (ctype, []))[1].append(target)
+        for ctype, on in per_type.values() or [(model_c.type, [])]:
+            yield model_t, replace(model_c, type=ctype), pydal_c, tuple(on)
+
+
+def _targets(ctx: ServiceContext) -> tuple[Target, ...]:
+    from drift_guard.dialect import target_dialects
+
+    return target_dialects(ctx)
+
+
+def _on(targets: tuple[Target, ...] | None) -> str:
+    """`` on postgres://`` for a per-target (with_variant) comparison."""
+    return f" on {', '.join(t.shown for t in targets)}" if targets else ""
+
+
+def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column,
+            severity: Severity | None = None) -> Finding:
     return finding(
         code,
         message,
@@ -36,6 +70,7 @@ def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column,
         table=model_t.key,
         column=model_c.key,
         related=[model_c.location],
+        severity=severity,
     )
 
 
@@ -48,20 +83,29 @@ def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnTy
 
 @rule("DG105", "column-type-mismatch", Severity.ERROR)
 def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
-    """The two layers give a column types of different families.
+    """The two layers give a column types of different families, or integers of different widths.
 
     ## What it does
     Compares the type family of each paired column: the model's SQLAlchemy type
     is classified by SQLAlchemy's own class hierarchy (`postgresql.JSONB` is a
-    `JSON`, `mysql.TINYINT` an `Integer`), the PyDAL type by its PyDAL name.
+    `JSON`, `mysql.TINYINT` an `Integer`, `mysql.LONGTEXT` a text type,
+    `Interval` a duration), the PyDAL type by its PyDAL name.
     JSON vs text, integer vs string, `list:string` vs JSON, float vs decimal are
     reported; `Enum`/`Uuid` vs `string`, and `list:*` vs `Text`/`ARRAY` (whose
-    physical fit depends on the dialect, see DG112) are not.
+    physical fit depends on the dialect, see DG112) are not. A type with
+    `with_variant(...)` is compared as the type it is on each target database.
+
+    Integer widths are compared too, except on SQLite (where every integer
+    column holds 64 bits): a model `Integer` under PyDAL's `"bigint"` is an
+    error, a model `BigInteger` under `"integer"` a warning. A `SmallInteger`
+    under `"integer"` is not reported (PyDAL has nothing narrower), nor are ids
+    and references (their width follows `DAL(bigint_id=...)`).
 
     ## Why is this bad?
     PyDAL encodes and decodes values by its own field type. A `text` field over a
     JSON column hands the application strings instead of dicts; a `double` field
-    over a NUMERIC column turns money into floats.
+    over a NUMERIC column turns money into floats; a `bigint` field over an
+    INTEGER column writes values PostgreSQL rejects and MySQL clamps.
 
     ## Example
     ```python
@@ -73,16 +117,34 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Change the PyDAL field type to the one matching the model (`"json"` here).
     If the pair is deliberate, declare it in `type-equivalences`.
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if families_compatible(model_c.type, pydal_c.type) or _declared_equivalent(ctx, model_c.type, pydal_c.type):
+    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
+        if _declared_equivalent(ctx, model_c.type, pydal_c.type):
             continue
+        if not families_compatible(model_c.type, pydal_c.type):
+            yield _report(
+                "DG105",
+                f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
+                f"in the model{_on(targets)} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
+                _type_fix(model_c.type),
+                model_t, model_c, pydal_c,
+            )
+        else:
+            yield from _width_mismatch(ctx, model_t, model_c, pydal_c, targets)
+
+
+def _width_mismatch(ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column,
+                    targets: tuple[Target, ...] | None) -> Iterator[Finding]:
+    """``Integer`` vs ``"bigint"`` and the reverse (:mod:`drift_guard.integer_widths`)."""
+    if not widths_differ(model_c.type, pydal_c.type):
+        return
+    on = _targets(ctx) if targets is None else targets
+    found = compare_widths(model_c.type, pydal_c.type, tuple(t.family for t in on))
+    if found is not None:
         yield _report(
             "DG105",
-            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
-            f"in the model vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
-            _type_fix(model_c.type),
-            model_t, model_c, pydal_c,
-        )
+            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({found.model_bits}-bit) in the "
+            f"model{_on(targets)} vs {pydal_c.type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
+            found.hint, model_t, model_c, pydal_c, found.severity)
 
 
 _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", Family.TEXT: "list:string"}
@@ -91,6 +153,9 @@ _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", 
 def _type_fix(model: ColumnType) -> str:
     if model.family is Family.ARRAY and model.item is not None and model.item.family in _LIST_FOR_ITEM:
         return f'use "{_LIST_FOR_ITEM[model.item.family]}" for the model\'s array of {model.item.family.value}'
+    if model.family is Family.INTERVAL:
+        return ("PyDAL has no interval type: store the duration in a type both layers share (e.g. seconds "
+                "as Integer / \"integer\"), or declare the pair in `type-equivalences`")
     return f"give the PyDAL field a {model.family.value} type to match the model"
 
 
@@ -135,7 +200,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Give the PyDAL field the model's size: `Field("full_name", length=255)` or
     `"decimal(12,2)"`.
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
+    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
         m, p = model_c.type, pydal_c.type
         if not lengths_comparable(m, p):
             continue
@@ -151,7 +216,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if differs:
             yield _report(
                 "DG106",
-                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model "
+                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{_on(targets)} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
                 model_t, model_c, pydal_c,

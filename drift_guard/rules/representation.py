@@ -4,12 +4,13 @@ The physical types come from :mod:`drift_guard.dialect` (PyDAL's own dialect
 classes and SQLAlchemy's type compiler) for the database the service really
 runs on. Each case and its severity was checked by a real round trip on SQLite,
 PostgreSQL and MariaDB (tests/test_representation_roundtrip.py): an error where
-a value fails or changes, a warning where it works by accident.
+a value fails or changes, nothing where it round-trips (the one warning left is
+PyDAL silently discarding a declared ``big-id``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from drift_guard.dialect import Target, model_physical, pydal_physical, target_dialects
@@ -54,21 +55,32 @@ class Sides:
 
 
 def _boolean(s: Sides) -> Mismatch | None:
+    if s.model.type.family is Family.STRING:
+        return _boolean_in_text(s)
     if s.model.type.family is not Family.BOOLEAN or s.pydal_sql.upper() in _NATIVE_BOOLEAN:
         return None
+    if s.target.family == "postgres":
+        return None  # PostgreSQL casts PyDAL's 'T'/'F' into the BOOLEAN column, PyDAL reads True/False back
     head = s.head("holding 'T'/'F' ")
-    if s.target.family == "postgres":
-        hint = "use `postgres3://` (native booleans) or make the model column `String(1)` holding 'T'/'F'"
-    else:  # no PyDAL scheme gives native booleans here: the model must follow PyDAL
-        hint = "make the model column `String(1)` holding 'T'/'F' (PyDAL's boolean storage on this database)"
-    if s.target.family == "postgres":
-        why = "PostgreSQL happens to cast 'T'/'F' into booleans, so this works by accident"
-        return Mismatch(Severity.WARNING, f"{head}: {why}", hint)
+    # no PyDAL scheme gives native booleans here: the model must follow PyDAL
+    hint = "make the model column `String(1)` holding 'T'/'F' (PyDAL's boolean storage on this database)"
     if s.target.family == "mysql":
         why = "'T' is stored as 0, so every value PyDAL writes reads back False"
     else:
         why = "PyDAL reads SQLAlchemy's 1 as False and SQLAlchemy reads PyDAL's 'F' as True"
     return Mismatch(Severity.ERROR, f"{head}: {why}", hint)
+
+
+def _boolean_in_text(s: Sides) -> Mismatch | None:
+    """A CHAR(1) model column holding 'T'/'F' (DG105 pairs only length 1 with
+    ``boolean``): PyDAL's own storage, except where its boolean is native."""
+    if s.pydal_sql.upper() not in _NATIVE_BOOLEAN:
+        return None
+    why = "PyDAL reads the column's 'T'/'F' back as the strings 'T'/'F', not as booleans"
+    hint = "make the model column `Boolean`: PyDAL's boolean is a native boolean on this database"
+    if s.target.scheme == "postgres3":
+        hint += " (or use `postgres://`, whose boolean is CHAR(1) holding 'T'/'F')"
+    return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
 
 
 def _list(s: Sides) -> Mismatch | None:
@@ -95,14 +107,6 @@ def _json(s: Sides) -> Mismatch | None:
     else:
         return None
     return Mismatch(Severity.ERROR, f"{s.head('')}: {why}", hint)
-
-
-def _decimal(s: Sides) -> Mismatch | None:
-    if s.model.type.family is not Family.DECIMAL or s.pydal_sql.upper() != "DOUBLE":
-        return None
-    why = "values are stored as binary floats, so digits beyond ~15 are rounded"
-    hint = "store exact amounts as integers (cents) or strings on SQLite"
-    return Mismatch(Severity.WARNING, f"{s.head('')}: {why}", hint)
 
 
 def _blob(s: Sides) -> Mismatch | None:
@@ -135,7 +139,6 @@ _CHECKS: dict[str, Callable[[Sides], Mismatch | None]] = {
     "jsonb": _json,
     "text": _json,
     "string": _json,
-    "decimal": _decimal,
     "blob": _blob,
     "id": _primary_key,
     "big-id": _primary_key,
@@ -144,6 +147,7 @@ _CHECKS: dict[str, Callable[[Sides], Mismatch | None]] = {
 
 def compare_column(model: Column, pydal: Column, target: Target) -> Mismatch | None:
     """The representation mismatch of one paired column on ``target``, if any."""
+    model = replace(model, type=model.type.on(target.sa_dialect))  # its with_variant for this database
     if model.type.is_unknown or pydal.type.is_unknown or not pydal.type.pydal_type:
         return None
     check = _CHECKS.get(pydal_base_type(pydal.type.pydal_type))
@@ -189,19 +193,27 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     - PyDAL `boolean` is `CHAR(1)` holding 'T'/'F' except on `postgres3://`. Against
       a `Boolean` column: error on SQLite (SQLAlchemy's 1 reads as False in PyDAL,
       PyDAL's 'F' as True in SQLAlchemy) and MySQL/MariaDB ('T' is stored as 0);
-      warning on `postgres://`/`postgres2://` (PostgreSQL casts 'T', by accident);
-      quiet on `postgres3://`.
+      quiet on PostgreSQL, which casts 'T'/'F' into the column (every
+      `postgres*://` round-trips). A model `String(1)`/`CHAR(1)` (or a TypeDecorator
+      over one) holding 'T'/'F' is PyDAL's own storage: quiet, except where
+      PyDAL's boolean is native (`postgres3://`, MSSQL): error, PyDAL reads the
+      strings 'T'/'F' back.
     - `list:*` is `|`-encoded text except on `postgres2/3://` (arrays): error
       against a JSON column everywhere, against ARRAY on `postgres://`, and against
       Text on `postgres2/3://`.
     - PyDAL `json` (JSON on PostgreSQL) against a Text column, and PyDAL text
       against a JSON column: error on PostgreSQL, whose driver decodes JSON
       columns (quiet where both are text underneath: SQLite, MySQL/MariaDB).
-    - `decimal(p,s)` is DOUBLE on SQLite against `Numeric`: warning (float rounding).
     - `blob` is base64 text in PyDAL against `LargeBinary`: error.
     - A `BigInteger` primary key on SQLite is not a rowid alias and never
       auto-increments, while PyDAL's `id` expects it to: error.
     - `Field("id", "big-id")` is silently discarded by PyDAL: warning.
+
+    Only a round trip that fails or changes a value is reported: `decimal(p,s)`
+    (DOUBLE on SQLite) against `Numeric` is quiet, because SQLite has no exact
+    decimal storage whichever layer writes. A model type with `with_variant(...)`
+    is compared as the type SQLAlchemy uses on that database
+    (`BigInteger().with_variant(Integer, "sqlite")` is an `Integer` on SQLite).
 
     ## Why is this bad?
     The types look compatible, so the DG1xx rules are quiet, yet one layer cannot

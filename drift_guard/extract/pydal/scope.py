@@ -85,8 +85,12 @@ class Resolver:
         self._files[path.resolve()] = src
         self._paths[id(src)] = path.resolve()
 
-    def deref(self, node: cst.BaseExpression, where: Where, depth: int = 0) -> tuple[Target, Where] | Failure:
-        """Follow ``Name`` / ``module.attr`` bindings to the defining expression."""
+    def deref(self, node: cst.BaseExpression, where: Where, depth: int = 0,
+              seen: frozenset[int] = frozenset()) -> tuple[Target, Where] | Failure:
+        """Follow ``Name`` / ``module.attr`` bindings to the defining expression
+        (``seen``: the expressions already followed, so ``X = X`` is a cycle, not a value)."""
+        if id(node) in seen:
+            return Failure("is defined through itself")
         if depth > _MAX_DEPTH:
             return Failure("is defined through too many names")
         if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
@@ -103,7 +107,7 @@ class Resolver:
             return found
         target, home = found
         if isinstance(target, cst.BaseExpression):
-            return self.deref(target, home, depth + 1)
+            return self.deref(target, home, depth + 1, seen | {id(node)})
         return target, home
 
     def lookup(self, name: str, where: Where) -> tuple[Target, Where] | Failure:

@@ -11,8 +11,12 @@ A model without ``__tablename__`` gets Flask-SQLAlchemy's automatic snake_case
 name when it declares a primary key (its ``should_set_tablename``), as a plain
 declarative class would be skipped and every table reported missing.
 
-``db.Table`` is left alone: Flask-SQLAlchemy's version takes no MetaData
-argument, so it cannot be read as ``sqlalchemy.Table``.
+``db.Table("post_tags", db.Column(...), ...)`` (an association table) is a
+model table too: Flask-SQLAlchemy's version puts it in ``db.metadata`` when no
+MetaData is passed second (``db.metadatas[key]`` with ``bind_key=key``), so it
+is not re-exported as ``sqlalchemy.Table`` but read by the table builder;
+``sa.Table(..., db.metadata)`` and ``Table(..., db.Model.metadata)`` are on
+the same metadata.
 """
 
 from __future__ import annotations

@@ -175,22 +175,32 @@ class ModuleIndex:
         for module in modules:
             for name in module.names:
                 self.by_name.setdefault(name, module)
-        self._cache: dict[tuple[int, tuple[str, ...]], Resolved] = {}
+        self._cache: dict[tuple[int, tuple[str, ...]], Resolved | None] = {}
+        self._active: set[tuple[int, tuple[str, ...]]] = set()  # being resolved: meeting one again is a cycle
+        self._constants: dict[tuple[int, str], object] = {}
 
     def resolve(self, module: Module, node: cst.BaseExpression) -> Resolved | None:
         """What a ``Name``/``Attribute`` chain refers to; None for other expressions."""
         parts = dotted_parts(node)
         return None if parts is None else self.resolve_parts(module, tuple(parts))
 
-    def resolve_parts(self, module: Module, parts: tuple[str, ...], depth: int = 0) -> Resolved:
+    def resolve_parts(self, module: Module, parts: tuple[str, ...], depth: int = 0) -> Resolved | None:
+        """None when resolving the name needs the name itself (``url = url.replace(...)``:
+        is ``url`` a Flask-SQLAlchemy object? That depends on what ``url.replace`` is)."""
         key = (id(module), parts)
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._resolve_parts(module, parts, depth)
-            self._cache[key] = cached
-        return cached
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            found = self._resolve_parts(module, parts, depth)
+        finally:
+            self._active.discard(key)
+        self._cache[key] = found
+        return found
 
-    def _resolve_parts(self, module: Module, parts: tuple[str, ...], depth: int) -> Resolved:
+    def _resolve_parts(self, module: Module, parts: tuple[str, ...], depth: int) -> Resolved | None:
         head, rest = parts[0], parts[1:]
         if depth > _MAX_DEPTH:
             return External(".".join(parts))
@@ -217,7 +227,14 @@ class ModuleIndex:
         value = module.values.get(name)
         return value is not None and is_flask_sqlalchemy(value, lambda node: self.qualname(module, node))
 
-    def resolve_qualname(self, qualname: str, depth: int = 0) -> Resolved:
+    def flask_table_db(self, module: Module, func: cst.BaseExpression) -> Ref | None:
+        """The Flask-SQLAlchemy ``db`` when ``func`` is its ``db.Table`` (here or imported)."""
+        target = self.resolve(module, func)
+        if isinstance(target, Ref) and target.attrs == ("Table",) and self.is_flask_db(target.module, target.name):
+            return Ref(target.module, target.name)
+        return None
+
+    def resolve_qualname(self, qualname: str, depth: int = 0) -> Resolved | None:
         """``app.db.base.Base`` -> the definition in the given file, else External."""
         parts = qualname.split(".")
         for split in range(len(parts), 0, -1):
@@ -241,7 +258,13 @@ class ModuleIndex:
         target = self.resolve(module, node)
         if not isinstance(target, Ref) or target.attrs or target.value is None or depth > _MAX_DEPTH:
             return UNKNOWN
-        return literal(target.value, lambda n: self.constant(target.module, n, depth + 1))
+        key = (id(target.module), target.name)
+        if key not in self._constants:
+            # UNKNOWN while it is read: a constant defined through itself (``X = X + 1``,
+            # ``X = (X, X)``) has no value, and each constant is read once (linear time)
+            self._constants[key] = UNKNOWN
+            self._constants[key] = literal(target.value, lambda n: self.constant(target.module, n, depth + 1))
+        return self._constants[key]
 
     def lookup(self, module: Module):  # noqa: ANN201 - a Lookup for literal()
         return lambda node: self.constant(module, node)

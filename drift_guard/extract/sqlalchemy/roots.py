@@ -60,10 +60,10 @@ class RootReader:
         return (tuple(found.items()), False) if found is not None else ((), True)
 
     def _root(self, key: str, module: Module, call: cst.Call | None, mid: str | None,
-              tmap_expr: cst.BaseExpression | None = None, mapped: bool = False) -> BaseRoot:
+              tmap_expr: cst.BaseExpression | None = None, mapped: bool = False, depth: int = 0) -> BaseRoot:
         if call is not None:
-            given = _keyword(call, "metadata")
-            mid = mid or (self.metadata_id(given, module) if given is not None else None)
+            given = _keyword(call, "metadata")  # depth: `Base = declarative_base(metadata=Base.metadata)` is a cycle
+            mid = mid or (self.metadata_id(given, module, depth + 1) if given is not None else None)
             tmap_expr = tmap_expr or _keyword(call, "type_annotation_map")
         tmap, unread = self._type_map(module, tmap_expr)
         return BaseRoot(key, mid or f"{key}.metadata", tmap, mapped, unread)
@@ -75,27 +75,27 @@ class RootReader:
             return None
         role = self.role_of(ref.module, value.func)
         if role is Role.DECLARATIVE_BASE:
-            return self._root(ref.key, ref.module, value, None)
+            return self._root(ref.key, ref.module, value, None, depth=depth)
         if isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base":
-            registry = self.registry_root(ref.module, value.func.value, ref.key)
+            registry = self.registry_root(ref.module, value.func.value, ref.key, depth)
             if registry is not None:
                 return BaseRoot(ref.key, registry.mid, registry.type_map, False, registry.type_map_unread)
         return None
 
-    def flask_root(self, ref: Ref) -> BaseRoot:
+    def flask_root(self, ref: Ref, depth: int = 0) -> BaseRoot:
         """Flask-SQLAlchemy's ``db.Model``: its tables land in ``db.metadata``
         (or the ``metadata=`` given to ``SQLAlchemy(...)``)."""
         call = ref.value if isinstance(ref.value, cst.Call) else None
-        return self._root(ref.key, ref.module, call, None)
+        return self._root(ref.key, ref.module, call, None, depth=depth)
 
-    def registry_root(self, module: Module, expr: cst.BaseExpression, owner: str) -> BaseRoot | None:
+    def registry_root(self, module: Module, expr: cst.BaseExpression, owner: str, depth: int = 0) -> BaseRoot | None:
         """A ``registry(...)`` call or a name bound to one."""
         if isinstance(expr, cst.Call) and self.role_of(module, expr.func) is Role.REGISTRY:
-            return self._root(owner, module, expr, None)
+            return self._root(owner, module, expr, None, depth=depth)
         target = self.index.resolve(module, expr)
         if isinstance(target, Ref) and not target.attrs and isinstance(target.value, cst.Call):
             if self.role_of(target.module, target.value.func) is Role.REGISTRY:
-                return self._root(target.key, target.module, target.value, None)
+                return self._root(target.key, target.module, target.value, None, depth=depth)
         return None
 
     def class_root(self, ref: Ref, body: ClassBody) -> BaseRoot:
@@ -137,6 +137,8 @@ class RootReader:
             return None
         if target.attrs == ("metadata",):
             return self._owner_mid(target, depth)
+        if target.attrs == ("Model", "metadata") and self.index.is_flask_db(target.module, target.name):
+            return self.flask_root(Ref(target.module, target.name), depth + 1).mid  # Flask-SQLAlchemy db.Model.metadata
         if target.attrs or target.value is None:
             return None
         value = target.value
@@ -148,5 +150,8 @@ class RootReader:
         owner = Ref(target.module, target.name)
         if owner.is_class:  # only the class model knows which base a class sits on
             return self.class_mid(owner) if self.class_mid is not None else None
-        root = self.value_root(owner, depth + 1) or self.registry_root(owner.module, cst.Name(owner.name), owner.key)
+        if self.index.is_flask_db(owner.module, owner.name):  # Flask-SQLAlchemy's db.metadata
+            return self.flask_root(owner, depth + 1).mid
+        root = self.value_root(owner, depth + 1) or self.registry_root(owner.module, cst.Name(owner.name), owner.key,
+                                                                         depth + 1)
         return root.mid if root is not None else None

@@ -100,8 +100,10 @@ class Extraction:
             return
         role = self.role_of(module, value.func)
         target = _target(small)
-        if role is Role.TABLE:
-            draft = self.tables.imperative(module, value, target.value if isinstance(target, cst.Name) else None)
+        flask_db = self.index.flask_table_db(module, value.func) if role is None else None
+        if role is Role.TABLE or flask_db is not None:
+            symbol = target.value if isinstance(target, cst.Name) else None
+            draft = self.tables.imperative(module, value, symbol, flask_db=flask_db)
             if draft is not None:
                 self._add(f"{module.name}.{target.value}" if isinstance(target, cst.Name) else None, draft)
         elif role is Role.INDEX and isinstance(small, (cst.Expr, cst.Assign)):
@@ -179,7 +181,8 @@ class Extraction:
             column_name = self.columns.parse(member.source_module, member.call).name if member.call is not None else None
             return name.name, column_name or member.name
         value = owner.value
-        if isinstance(value, cst.Call) and self.role_of(owner.module, value.func) is Role.TABLE:
+        if isinstance(value, cst.Call) and (self.role_of(owner.module, value.func) is Role.TABLE
+                                            or self.index.flask_table_db(owner.module, value.func) is not None):
             if len(target.attrs) == 2 and target.attrs[0] in ("c", "columns") and value.args:
                 table = string_literal(value.args[0].value)
                 return (table, target.attrs[1]) if table is not None else None

@@ -18,7 +18,7 @@ from drift_guard.extract.sqlalchemy.classes import ClassModel
 from drift_guard.extract.sqlalchemy.columns import ColumnReader
 from drift_guard.extract.sqlalchemy.constraints import ConstraintReader, Constraints
 from drift_guard.extract.sqlalchemy.known import Role
-from drift_guard.extract.sqlalchemy.literals import string_literal
+from drift_guard.extract.sqlalchemy.literals import literal, string_literal
 from drift_guard.extract.sqlalchemy.modules import External, Module, ModuleIndex, Ref
 from drift_guard.schema import (
     Column,
@@ -172,8 +172,9 @@ class TableBuilder:
     # ------------------------------------------------------------------ Table(...)
 
     def imperative(self, module: Module, call: cst.Call, symbol: str | None,
-                   where: Location | None = None) -> Draft | None:
-        """``Table("name", metadata, Column(...), UniqueConstraint(...), ...)``."""
+                   where: Location | None = None, flask_db: Ref | None = None) -> Draft | None:
+        """``Table("name", metadata, Column(...), UniqueConstraint(...), ...)``, or
+        Flask-SQLAlchemy's ``db.Table("name", Column(...), ...)`` (``flask_db``: that ``db``)."""
         positional = [a for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         where = where or module.source.location(call)
@@ -181,9 +182,14 @@ class TableBuilder:
         if name is None:
             return None
         draft = Draft(name, where, symbol)
-        meta = keywords.get("metadata", positional[1].value if len(positional) > 1 else None)
-        self._table_metadata(draft, module, meta)
-        for arg in positional[2:]:
+        if flask_db is not None and not self._metadata_given(module, positional):
+            self._flask_metadata(draft, module, keywords.get("bind_key"), flask_db)
+            items = positional[1:]
+        else:
+            meta = keywords.get("metadata", positional[1].value if len(positional) > 1 else None)
+            self._table_metadata(draft, module, meta)
+            items = positional[2:]
+        for arg in items:
             self._table_item(draft, module, arg)
         if "autoload_with" in keywords or "autoload" in keywords:
             draft.partial = True
@@ -200,6 +206,25 @@ class TableBuilder:
         target = self.index.resolve(module, meta) if meta is not None else None
         if isinstance(target, External):
             draft.uncertain_base = target.qualname
+
+    def _metadata_given(self, module: Module, positional: list[cst.Arg]) -> bool:
+        """Flask-SQLAlchemy's ``db.Table`` takes a MetaData second, like ``sa.Table``, or
+        none at all: a second argument that is not a call (``db.metadata``,
+        ``other_metadata``) or is ``MetaData(...)`` is one; ``Column(...)`` is not."""
+        if len(positional) < 2 or positional[1].star:
+            return False
+        second = positional[1].value
+        return not isinstance(second, cst.Call) or self.columns.role_of(module, second.func) is Role.METADATA
+
+    def _flask_metadata(self, draft: Draft, module: Module, bind_key: cst.BaseExpression | None, db: Ref) -> None:
+        """``db.metadata`` (the one ``db.Model`` uses), or ``db.metadatas[key]`` with ``bind_key=key``."""
+        key = literal(bind_key, self.index.lookup(module)) if bind_key is not None else None
+        if key is None:
+            draft.mids = (self.classes.root_reader.flask_root(db).mid,)
+        elif isinstance(key, str):
+            draft.mids = (f"{db.key}.metadatas[{key!r}]",)  # another bind: not Alembic's target
+        else:
+            draft.mids = ()  # which MetaData cannot be told: reported when the layer is filtered
 
     def _table_item(self, draft: Draft, module: Module, arg: cst.Arg) -> None:
         value = arg.value

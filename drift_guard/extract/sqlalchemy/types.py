@@ -10,7 +10,7 @@ resolved is Family.UNKNOWN plus a note the caller turns into a located Problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import libcst as cst
@@ -60,10 +60,35 @@ class TypeReader:
             return unknown(spelled)
         if isinstance(expr, cst.Call):
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("with_variant", "evolve"):
+            if isinstance(func, cst.Attribute) and func.attr.value == "with_variant":
+                base = self._read(module, func.value, spelled, depth + 1)
+                return self._variant(module, expr.args, base, depth)
+            if isinstance(func, cst.Attribute) and func.attr.value == "evolve":
                 return self._read(module, func.value, spelled, depth + 1)  # the base type applies
             return self._classify(_Call(module, func, expr.args, spelled), depth)
         return self._classify(_Call(module, expr, (), spelled), depth)
+
+    def _variant(self, module: Module, args: Sequence[cst.Arg], base: TypeResult, depth: int) -> TypeResult:
+        """``base.with_variant(type_, "sqlite", ...)``: ``type_`` on the named dialects,
+        ``base`` everywhere else (SQLAlchemy picks by the dialect's name)."""
+        type_expr = _argument(args, 0, "type_")
+        if type_expr is None:
+            return base
+        found = self._read(module, type_expr, module.code(type_expr), depth + 1)
+        names: list[str] = []
+        notes = list(base.notes + found.notes)
+        for arg in args:
+            if arg.keyword is not None or arg.value is type_expr:
+                continue
+            name = literal(arg.value, self.index.lookup(module)) if not arg.star else UNKNOWN
+            if isinstance(name, str):
+                names.append(name)
+            else:
+                notes.append(f"cannot resolve the dialect name `{arg.star}{module.code(arg.value)}` of "
+                             "`with_variant` statically; that variant is not compared")
+        variant = replace(found.type, spelled=base.type.spelled)  # messages quote the column's type as written
+        variants = base.type.variants + tuple((name, variant) for name in names)
+        return TypeResult(replace(base.type, variants=variants), tuple(notes))
 
     def _classify(self, use: _Call, depth: int) -> TypeResult:
         target = self.index.resolve(use.module, use.callee)

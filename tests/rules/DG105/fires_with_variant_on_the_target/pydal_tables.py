@@ -1,0 +1,4 @@
+from pydal import DAL, Field
+
+db = DAL("postgres://app@127.0.0.1/app", migrate=False)
+db.define_table("users", Field("email", length=100))

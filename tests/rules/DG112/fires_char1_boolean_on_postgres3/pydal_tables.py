@@ -1,0 +1,4 @@
+from pydal import DAL, Field
+
+db = DAL("postgres3://app@127.0.0.1/app", migrate=False)
+db.define_table("users", Field("is_active", "boolean"))
