@@ -43,7 +43,12 @@ class RunOptions:
 
     def cache_key(self) -> list[Any]:
         """The options that can change a finding (not where the cache lives)."""
-        return [self.database_url is not None, self.no_migrations, self.alembic_env]
+        server = None
+        if self.database_url is not None:  # which server, not just whether one: a MySQL run is no PostgreSQL run
+            import hashlib
+
+            server = hashlib.sha256(self.database_url.encode("utf-8")).hexdigest()
+        return [server, self.no_migrations, self.alembic_env]
 
 
 def enclosing_repository(start: Path) -> Path | None:
