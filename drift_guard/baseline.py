@@ -19,17 +19,16 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Iterator
+from typing import TYPE_CHECKING, Collection
 
 import drift_guard
 from drift_guard.errors import InputError
-from drift_guard.findings import Finding, Severity
+from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules import finding, rule
+from drift_guard.rules import finding
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
-    from drift_guard.context import ServiceContext
     from drift_guard.engine import RunResult
 
 FORMAT_VERSION = 1
@@ -61,31 +60,6 @@ def service_key(service: str | None, root: Path | None, base: Path | None = None
 def _key(item: Finding, repo: Path | None, run_dir: Path) -> Key:
     code, service, table, column, message = finding_key(item)
     return (code, service_key(service, repo, run_dir), table, column, message)
-
-
-@rule("DG004", "stale-baseline-entry", Severity.INFO)
-def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
-    """A baseline entry whose finding no longer occurs.
-
-    ## What it does
-    With `drift-guard check --baseline FILE`, reports each entry of the baseline
-    file that matched no current finding, at the entry's line in the file.
-
-    ## Why is this bad?
-    A baseline should only shrink. An entry for drift that was fixed would hide
-    the same drift if it came back later.
-
-    ## Example
-    ```json
-    {"code": "DG103", "column": "email", "count": 1, "service": "services/api", "table": "users"}
-    ```
-    after `users.email` was added to the PyDAL table.
-
-    ## How to fix
-    Re-write the baseline with `drift-guard baseline FILE` (review the diff: it
-    should only remove entries).
-    """
-    return iter(())  # produced by apply_baseline, not by a service check
 
 
 def _entry(key: Key, count: int, sample: Finding) -> dict:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Rule, load_rules
+from drift_guard.rules import Phase, Rule, load_rules
 from drift_guard.session import RunOptions
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
     config = session.config
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     if session.options.no_migrations:
-        rules = [r for r in rules if not r.code.startswith("DG2")]
+        rules = [r for r in rules if "migrations" not in r.needs]
     services = discover_cached(paths, session)
     findings: list[Finding] = []
     scanned: set[Path] = set()
@@ -122,14 +122,15 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
 def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     """The rules' findings for one service. Rules that read only file contents
     are answered from the cache while none of the files they read changed."""
-    # DG0xx last: DG001 also reports files that other rules failed to parse.
-    ordered = sorted((r for r in rules if r.check is not None), key=lambda r: (r.code.startswith("DG0"), r.code))
+    # Post-phase rules last: DG001 also reports files that other rules failed to parse.
+    checks = [r for r in rules if r.check is not None and r.phase is not Phase.RUN]
+    ordered = sorted(checks, key=lambda r: (r.phase is Phase.POST, r.code))
     cacheable = [r for r in ordered if r.cacheable]
     service = ctx.service
 
     def compute() -> list[Finding]:
         _note_files_read_by_others(ctx)
-        if any(r.code.startswith("DG2") for r in cacheable):
+        if any("migrations" in r.needs for r in cacheable):
             _start_replay(ctx)
         return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
 

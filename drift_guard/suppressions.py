@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from drift_guard.findings import Finding, Severity
+from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules import finding, rule
+from drift_guard.rules import finding
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
-    from drift_guard.context import ServiceContext
+    pass
 
 MARKER = "drift-guard:"
 _DIRECTIVE = re.compile(
@@ -58,30 +58,6 @@ class _Usage:
 
     suppression: Suppression
     used: set[str] = field(default_factory=set)
-
-
-@rule("DG003", "unused-suppression", Severity.WARNING)
-def unused_suppression(ctx: ServiceContext) -> Iterator[Finding]:
-    """A `# drift-guard: ignore` comment that silences nothing.
-
-    ## What it does
-    Reports each suppression directive (or each code listed in one) that did not
-    match any finding on its line, neither as the reported line nor as a related
-    line of a finding.
-
-    ## Why is this bad?
-    A stale suppression hides the next real drift on that line: once the
-    original problem is fixed, the comment silently swallows whatever comes next.
-
-    ## Example
-    ```python
-    Field("email", "string", length=255),  # drift-guard: ignore[DG104] -- fixed long ago
-    ```
-
-    ## How to fix
-    Delete the comment, or remove the codes that no longer fire from its list.
-    """
-    return iter(())  # produced by apply_suppressions after all rules ran
 
 
 def parse_directive(comment: str) -> tuple[tuple[str, ...] | None, str, int] | None:
@@ -223,10 +199,13 @@ def apply_suppressions(
 
 
 def _checkable_codes() -> set[str]:
-    """Codes a service check can produce (DG003/DG004 come from the engine)."""
+    """Codes a service check can produce (the run-level reports, DG003/DG004, are
+    produced from what the checks found, never by a check)."""
     from drift_guard.rules import load_rules
 
-    return {code for code, info in load_rules().items() if code not in ("DG003", "DG004")}
+    from drift_guard.rules import Phase
+
+    return {code for code, info in load_rules().items() if info.phase is not Phase.RUN}
 
 
 def _known_codes() -> set[str]:

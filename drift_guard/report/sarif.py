@@ -84,7 +84,7 @@ def rule_descriptor(info: Rule) -> dict:
         "fullDescription": {"text": _section(doc, "What it does") or info.summary},
         "help": {"text": doc, "markdown": f"# {info.code} {info.name}\n\n{doc}"},
         "defaultConfiguration": {"level": LEVELS[info.severity]},
-        "properties": {"tags": ["schema-drift", _family(info.code)]},
+        "properties": {"tags": ["schema-drift", info.group]},
     }
 
 
@@ -103,16 +103,6 @@ def _section(doc: str, heading: str) -> str:
         if inside and line.strip():
             body.append(line.strip())
     return " ".join(body)
-
-
-def _family(code: str) -> str:
-    return {
-        "DG0": "inputs",
-        "DG1": "models-vs-pydal",
-        "DG2": "migrations",
-        "DG3": "runtime-safety",
-        "DG4": "layer-discipline",
-    }.get(code[:3], "other")
 
 
 def artifact_uri(path: str, root: Path | None = None, base: Path | None = None) -> dict:

@@ -7,14 +7,20 @@ A rule reads a :class:`~drift_guard.context.ServiceContext` and yields findings
 built with :func:`finding`, which fills in name and severity from the registry so
 they can never disagree with the documentation.
 
-Rule modules are imported lazily by :func:`load_rules` so that ``drift-guard
---version`` and friends do not pay for them.
+Rule modules (every module of this package, found by :func:`rule_modules`) are
+imported lazily by :func:`load_rules` so that ``drift-guard --version`` and
+friends do not pay for them. A rule declares what it is about (``group``), what
+it reads (``needs``) and when it runs (``phase``); the engine, ``--no-migrations``,
+SARIF's rule families and suppressions read that metadata, never code prefixes.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
 import inspect
+import pkgutil
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -26,19 +32,29 @@ if TYPE_CHECKING:
 
 CheckFn = Callable[["ServiceContext"], Iterable[Finding]]
 
-# Modules that register rules, in code order. Each is imported by load_rules().
-RULE_MODULES = (
-    "drift_guard.rules.inputs",  # DG0xx
-    "drift_guard.rules.cross_layer",  # DG101-DG104, DG113, DG114
-    "drift_guard.rules.column_aspects",  # DG105-DG108
-    "drift_guard.rules.keys",  # DG109-DG111
-    "drift_guard.rules.representation",  # DG112
-    "drift_guard.rules.migrations",  # DG2xx
-    "drift_guard.rules.runtime_safety",  # DG3xx
-    "drift_guard.rules.layer_discipline",  # DG4xx
-    "drift_guard.suppressions",  # DG003 (produced by the engine)
-    "drift_guard.baseline",  # DG004 (produced by --baseline)
-)
+
+class Group:
+    """What a rule is about: SARIF's rule families and the docs read it (instead
+    of reading meaning into code prefixes). A group is any kebab-case name, so a
+    new group of rules is a new module and nothing else; these are today's."""
+
+    INPUTS = "inputs"  # files or constructs that could not be read
+    CROSS_LAYER = "cross-layer"  # SQLAlchemy models vs PyDAL tables
+    MIGRATIONS = "migrations"  # models vs Alembic history, the revision graph
+    RUNTIME = "runtime"  # what PyDAL will do at run time
+    LAYERING = "layering"  # which layer does what
+
+
+class Phase(str, enum.Enum):
+    CHECK = "check"  # reads a service and reports
+    POST = "post"  # reports on what the other rules of the service read (runs after them: DG001, DG002)
+    RUN = "run"  # reports on the run's own inputs once every service is checked (DG003, DG004)
+
+
+# What a rule reads; a run that cannot provide one (``--no-migrations``) leaves
+# the rules that need it out.
+NEEDS = frozenset({"models", "pydal", "migrations", "runtime"})
+_KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,9 @@ class Rule:
     severity: Severity
     doc: str
     check: CheckFn | None
+    group: str = Group.INPUTS
+    needs: frozenset[str] = frozenset()
+    phase: Phase = Phase.CHECK
     # False for rules that read more than file contents (DG306 lists *.table
     # files and asks git): they run every time, never answered from the cache.
     cacheable: bool = True
@@ -60,13 +79,31 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, *, cacheable: bool = True) -> Callable[[CheckFn], CheckFn]:
-    """Register ``fn`` as the check for ``code``."""
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    group: str,
+    needs: Iterable[str] = (),
+    phase: Phase = Phase.CHECK,
+    cacheable: bool = True,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` as the check for ``code``, with the metadata the engine,
+    selection and the reports read."""
+    wanted = frozenset(needs)
+    if not _KEBAB.fullmatch(group):
+        raise ValueError(f"rule {code}: group {group!r} is not a kebab-case name")
+    if wanted - NEEDS:
+        raise ValueError(f"rule {code}: unknown needs {sorted(wanted - NEEDS)}")
 
     def register(fn: CheckFn) -> CheckFn:
         if code in RULES:
             raise RuntimeError(f"rule {code} registered twice")
-        RULES[code] = Rule(code, name, severity, inspect.cleandoc(fn.__doc__ or ""), fn, cacheable)
+        doc = inspect.cleandoc(fn.__doc__ or "")
+        RULES[code] = Rule(
+            code, name, severity, doc, fn, group=group, needs=wanted, phase=Phase(phase), cacheable=cacheable
+        )
         return fn
 
     return register
@@ -99,13 +136,19 @@ def finding(
     )
 
 
+def rule_modules() -> list[str]:
+    """Every module of this package: adding a rule, or a group of rules, is
+    adding a module here (and its ``tests/rules/<CODE>/`` cases), nothing else."""
+    return sorted(f"{__name__}.{info.name}" for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+
+
 _loaded = False
 
 
 def load_rules() -> dict[str, Rule]:
     global _loaded
     if not _loaded:
-        for module in RULE_MODULES:
+        for module in rule_modules():
             importlib.import_module(module)
         _loaded = True
     return RULES

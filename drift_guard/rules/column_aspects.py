@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
 from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
@@ -81,7 +81,7 @@ def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnTy
     return any(m in model_names and p in pydal_names for m, p in ctx.config.type_equivalences)
 
 
-@rule("DG105", "column-type-mismatch", Severity.ERROR)
+@rule("DG105", "column-type-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """The two layers give a column types of different families, or integers of different widths.
 
@@ -175,7 +175,7 @@ def _size(ctype: ColumnType, side: str) -> str:
     return f"length {ctype.length}" + (", PyDAL's default" if implicit else "")
 
 
-@rule("DG106", "length-mismatch", Severity.ERROR)
+@rule("DG106", "length-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """String length or decimal precision/scale differ between the layers.
 
@@ -223,7 +223,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             )
 
 
-@rule("DG107", "nullability-mismatch", Severity.ERROR)
+@rule("DG107", "nullability-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """NOT NULL on one side only.
 
@@ -267,7 +267,7 @@ def _model_unique(table: Table, column: Column) -> object:
     return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
 
 
-@rule("DG108", "unique-mismatch", Severity.WARNING)
+@rule("DG108", "unique-mismatch", Severity.WARNING, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """A column is unique on one side only.
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_tables, pair_columns
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import Column, ProblemKind, Schema, Table
 from drift_guard.types import pydal_type_problem
 
@@ -31,7 +31,7 @@ def _fully_read(schema: Schema) -> bool:
     return not any(p.kind is ProblemKind.SYNTAX_ERROR for p in schema.problems)
 
 
-@rule("DG101", "table-missing-in-pydal", Severity.ERROR)
+@rule("DG101", "table-missing-in-pydal", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     """A table defined by the SQLAlchemy models has no PyDAL `define_table`.
 
@@ -72,7 +72,7 @@ def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
             )
 
 
-@rule("DG102", "table-missing-in-models", Severity.ERROR)
+@rule("DG102", "table-missing-in-models", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     """A PyDAL table has no SQLAlchemy model, so no migration ever creates it.
 
@@ -113,7 +113,7 @@ def _column_phrase(column: Column) -> str:
     return f"`{column.name}` ({column.type.spelled})"
 
 
-@rule("DG103", "column-missing-in-pydal", Severity.ERROR)
+@rule("DG103", "column-missing-in-pydal", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def column_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     """A model column has no `Field` in the PyDAL table.
 
@@ -153,7 +153,7 @@ def column_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
                 )
 
 
-@rule("DG104", "column-missing-in-models", Severity.ERROR)
+@rule("DG104", "column-missing-in-models", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def column_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     """A PyDAL `Field` has no column in the SQLAlchemy model.
 
@@ -198,7 +198,7 @@ def column_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
                 )
 
 
-@rule("DG113", "unknown-pydal-type", Severity.ERROR)
+@rule("DG113", "unknown-pydal-type", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def unknown_pydal_type(ctx: ServiceContext) -> Iterator[Finding]:
     """A `Field` type that PyDAL does not accept.
 
@@ -269,7 +269,7 @@ def _duplicates(schema: Schema, layer: str) -> Iterator[Finding]:
             )
 
 
-@rule("DG114", "duplicate-table-definition", Severity.ERROR)
+@rule("DG114", "duplicate-table-definition", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def duplicate_table_definition(ctx: ServiceContext) -> Iterator[Finding]:
     """The same table is defined twice in one layer.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, Phase, finding, rule
 from drift_guard.schema import Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _report(ctx: ServiceContext, code: str, kind: ProblemKind, hint: str) -> Ite
         yield finding(code, problem.message, hint, problem.location, table=problem.table, column=problem.column)
 
 
-@rule("DG001", "syntax-error", Severity.ERROR)
+@rule("DG001", "syntax-error", Severity.ERROR, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST)
 def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     """A scanned file could not be parsed, so nothing in it was checked.
 
@@ -74,7 +74,7 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     yield from _report(ctx, "DG001", ProblemKind.SYNTAX_ERROR, "fix the file so that Python can parse it; nothing in it was checked")
 
 
-@rule("DG002", "unresolved-construct", Severity.WARNING)
+@rule("DG002", "unresolved-construct", Severity.WARNING, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST)
 def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     """Something that affects the schema could not be resolved statically.
 

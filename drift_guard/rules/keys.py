@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import rule
+from drift_guard.rules import Group, rule
 from drift_guard.rules.column_aspects import _paired_columns, _report
 from drift_guard.schema import UNKNOWN, ForeignKey, Schema
 
@@ -58,7 +58,7 @@ def _fk_pairs(ctx: ServiceContext):
         yield model_t, model_c, pydal_c, model_target, pydal_target
 
 
-@rule("DG109", "foreign-key-mismatch", Severity.ERROR)
+@rule("DG109", "foreign-key-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """The foreign key of a column differs between the layers, or exists on one side only.
 
@@ -95,7 +95,7 @@ def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         )
 
 
-@rule("DG110", "primary-key-mismatch", Severity.ERROR)
+@rule("DG110", "primary-key-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """A column is part of the primary key on one side only.
 
@@ -137,7 +137,7 @@ def _action_phrase(fk: ForeignKey, layer: str) -> str:
     return f"ON DELETE {fk.ondelete.upper()}"
 
 
-@rule("DG111", "ondelete-mismatch", Severity.WARNING)
+@rule("DG111", "ondelete-mismatch", Severity.WARNING, group=Group.CROSS_LAYER, needs=("models", "pydal"))
 def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """The two layers disagree on what deleting the referenced row does.
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,7 +69,7 @@ _USE_MESSAGES = {
 }
 
 
-@rule("DG401", "sqlalchemy-at-runtime", Severity.ERROR)
+@rule("DG401", "sqlalchemy-at-runtime", Severity.ERROR, group=Group.LAYERING, needs=("runtime", "models"))
 def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """Runtime code uses the SQLAlchemy layer that exists only to own the schema.
 
@@ -166,7 +166,7 @@ def _partial(ctx: ServiceContext) -> set[str]:
     return {t.symbol or t.name for t in tables if t.partial} | {t.name for t in tables if t.partial}
 
 
-@rule("DG402", "unknown-table-reference", Severity.ERROR)
+@rule("DG402", "unknown-table-reference", Severity.ERROR, group=Group.LAYERING, needs=("runtime", "pydal"))
 def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     """Runtime code uses `db.<table>` or `db.<table>.<field>` that neither layer defines.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def _autogenerate(ctx: ServiceContext, message: str) -> str:
     return _in_service(ctx, f'alembic revision --autogenerate -m "{message}"')
 
 
-@rule("DG201", "migration-missing", Severity.ERROR)
+@rule("DG201", "migration-missing", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
     """The models and the migration history describe different schemas.
 
@@ -91,7 +91,7 @@ def _diff_hint(ctx: ServiceContext, diff: MigrationDiff) -> str:
     return f"add it to the model, or generate the revision that drops it: {_autogenerate(ctx, f'drop {subject}')}"
 
 
-@rule("DG202", "multiple-heads", Severity.ERROR)
+@rule("DG202", "multiple-heads", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     """The revision history has more than one head.
 
@@ -140,7 +140,7 @@ _GRAPH_HINTS = {
 }
 
 
-@rule("DG203", "broken-revision-graph", Severity.ERROR)
+@rule("DG203", "broken-revision-graph", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
     """The revision graph cannot be built: Alembic itself would fail.
 
@@ -172,7 +172,7 @@ def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
         yield finding("DG203", issue.message, _GRAPH_HINTS.get(issue.kind, ""), issue.location)
 
 
-@rule("DG204", "empty-downgrade", Severity.WARNING)
+@rule("DG204", "empty-downgrade", Severity.WARNING, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
     """A revision's `upgrade()` changes the schema but its `downgrade()` is empty.
 
@@ -208,7 +208,7 @@ def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
         )
 
 
-@rule("DG205", "migration-failed", Severity.ERROR)
+@rule("DG205", "migration-failed", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     """A revision could not be loaded or applied on a fresh scratch database.
 
@@ -249,7 +249,7 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
         yield finding("DG205", message, hint, failure.location)
 
 
-@rule("DG206", "model-not-in-target-metadata", Severity.ERROR)
+@rule("DG206", "model-not-in-target-metadata", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
 def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     """A model table lives in a module that `env.py` never imports.
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from drift_guard.dialect import Target, model_physical, pydal_physical, target_dialects
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import Column, Family, Table
 from drift_guard.types import pydal_base_type
 
@@ -179,7 +179,7 @@ def _discarded_id(model_t: Table, pydal_t: Table) -> Finding | None:
     )
 
 
-@rule("DG112", "representation-mismatch", Severity.ERROR)
+@rule("DG112", "representation-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal", "runtime"))
 def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     """Both layers describe the column, but store its values differently on the database in use.
 

@@ -21,7 +21,7 @@ from drift_guard.extract.runtime import (
     runtime_summaries,
 )
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import finding, rule
+from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def _why(value: Value) -> str:
     return f" ({value.via} is `{value.value!r}`)" if value.via else ""
 
 
-@rule("DG301", "dal-migrate-enabled", Severity.ERROR)
+@rule("DG301", "dal-migrate-enabled", Severity.ERROR, group=Group.RUNTIME, needs=("runtime",))
 def dal_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     """A `DAL(...)` turns PyDAL migrations on for every table.
 
@@ -82,7 +82,7 @@ def dal_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
             )
 
 
-@rule("DG302", "dal-migrate-default", Severity.ERROR)
+@rule("DG302", "dal-migrate-default", Severity.ERROR, group=Group.RUNTIME, needs=("runtime",))
 def dal_migrate_default(ctx: ServiceContext) -> Iterator[Finding]:
     """A `DAL(...)` leaves `migrate` unset, and PyDAL then migrates.
 
@@ -112,7 +112,7 @@ def dal_migrate_default(ctx: ServiceContext) -> Iterator[Finding]:
             )
 
 
-@rule("DG303", "table-migrate-enabled", Severity.ERROR)
+@rule("DG303", "table-migrate-enabled", Severity.ERROR, group=Group.RUNTIME, needs=("runtime",))
 def table_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     """A `define_table(...)` turns PyDAL migrations (or fake migrations) on for its table.
 
@@ -152,7 +152,7 @@ def table_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
                     )
 
 
-@rule("DG304", "migrate-flag-unresolved", Severity.WARNING)
+@rule("DG304", "migrate-flag-unresolved", Severity.WARNING, group=Group.RUNTIME, needs=("runtime",))
 def migrate_flag_unresolved(ctx: ServiceContext) -> Iterator[Finding]:
     """A PyDAL migration flag is computed at run time, so it was not verified.
 
@@ -239,7 +239,7 @@ def runtime_ddl_statement(sql: str) -> str | None:
     return None
 
 
-@rule("DG305", "runtime-ddl", Severity.ERROR)
+@rule("DG305", "runtime-ddl", Severity.ERROR, group=Group.RUNTIME, needs=("runtime",))
 def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
     """Runtime code changes the schema with literal DDL.
 
@@ -275,7 +275,7 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
                 )
 
 
-@rule("DG306", "pydal-migration-files", Severity.WARNING, cacheable=False)
+@rule("DG306", "pydal-migration-files", Severity.WARNING, group=Group.RUNTIME, needs=("runtime",), cacheable=False)
 def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     """PyDAL migration state files (`*.table`) are in the repository.
 
