@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
 
 # PyDAL scheme -> (family, PyDAL dialect class). postgres* use the *JSON
-# variants: the adapter switches to them on connect for any psycopg2/server of
-# the last decade (PYDAL_NOTES §1.2).
+# variants: PyDAL's psycopg2 adapter switches to them while it connects when
+# psycopg2.__version__ >= "2.0.12" and the server is 9.2+ (pydal/adapters/postgres.py),
+# which holds for any realistic setup.
 _PYDAL_DIALECTS = {
     "sqlite": ("sqlite", "pydal.dialects.sqlite", "SQLiteDialect"),
     "spatialite": ("sqlite", "pydal.dialects.sqlite", "SpatialiteDialect"),

@@ -308,7 +308,7 @@ def families_compatible(model: ColumnType, pydal: ColumnType) -> bool:
         return True  # unknown is compared as a match; the blind spot is reported as DG002
     if (model.family, pydal.family) == (Family.STRING, Family.BOOLEAN) and model.length == 1:
         # CHAR(1) / String(1) (or a TypeDecorator over one) holding 'T'/'F' is what
-        # PyDAL's boolean stores (PYDAL_NOTES §1.5); DG112 checks the dialect
+        # PyDAL's boolean stores (CHAR(1) outside postgres3://); DG112 checks the dialect
         return True
     if (model.family, pydal.family) == (Family.ARRAY, Family.LIST) and model.item and pydal.item:
         # ARRAY(Integer) under list:string: the elements PyDAL writes are not the column's

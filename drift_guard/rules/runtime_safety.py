@@ -1,6 +1,6 @@
 """DG3xx: PyDAL must never migrate a database that Alembic owns.
 
-PyDAL's precedence (../shared/PYDAL_NOTES.md §3.1): ``migrate_enabled=False``
+PyDAL's precedence (pydal/base.py ``DAL.define_table`` and ``lazy_define_table``): ``migrate_enabled=False``
 beats everything; otherwise ``define_table(migrate=...)`` beats ``DAL(migrate=...)``
 and ``DAL()`` without ``migrate=`` *does* migrate. The rules read the records of
 :mod:`drift_guard.extract.runtime` (one summary per module); tests, virtualenvs, the Alembic folder and

@@ -1,6 +1,6 @@
 """``define_table`` positional arguments -> PyDAL's argument kinds (:data:`Item`).
 
-Follows what ``Table.__init__`` accepts (PYDAL_NOTES §4.1): a Field, a list or
+Follows what ``Table.__init__`` accepts (pydal/objects.py): a Field, a list or
 tuple of Fields, a Table (``db.person``, or a name bound to a ``define_table``
 result), a dict (``Field(**d)``), a virtual field; ``*seq`` splices a literal
 sequence (possibly ``a + b``, a helper's literal ``return [...]``, an imported

@@ -1,5 +1,7 @@
 """Tables that py4web/web2py ``Auth`` and PyDAL's ``Tags`` define without a
-``define_table`` call in the project's own code (PYDAL_NOTES §4.4).
+``define_table`` call in the project's own code (``Auth.define_tables()``
+creates auth_user, auth_group, auth_membership, auth_permission, auth_event ...;
+``Tags`` creates its own ``<table>_tag_<name>`` table).
 
 A py4web app's ``auth = Auth(session, db)`` defines ``auth_user``; without
 knowing that, every such project got a DG101 for the model's ``auth_user``.

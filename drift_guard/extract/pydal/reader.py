@@ -1,7 +1,7 @@
 """PyDAL layer extractor: ``define_table`` / ``Field`` sources -> a normalized Schema.
 
 Reads code with libcst and never imports it. PyDAL's implicit behaviour is
-normalised here, not in rules (PYDAL_NOTES §2, §4): the implicit ``id`` primary
+normalised here, not in rules (as pydal/objects.py ``Table`` does it): the implicit ``id`` primary
 key, string length 512, ``ondelete='CASCADE'``, the first of duplicate fields
 winning, keyed tables, Table inheritance, ``rname`` as the database name.
 

@@ -1,4 +1,4 @@
-"""Field test regression: a mixin's ``@declared_attr __table_args__`` naming its
+"""A mixin's ``@declared_attr __table_args__`` naming its
 index after ``cls.__tablename__`` (``Index(f"ix_{cls.__tablename__}_tenant",
 ...)``) lost the index name, so the migration check reported every such index
 as "created by a migration but not in the model"."""

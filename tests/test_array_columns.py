@@ -1,7 +1,7 @@
-"""Field test regressions: PostgreSQL ARRAY columns against PyDAL list:* fields.
+"""PostgreSQL ARRAY columns against PyDAL list:* fields.
 
 On postgres2/3:// ``list:string`` is TEXT[] and ``list:integer`` BIGINT[]
-(PYDAL_NOTES §1.3), so the element type matters as much as the array itself.
+(PyDAL's PostgreSQL dialects with native arrays), so the element type matters as much as the array itself.
 """
 
 from __future__ import annotations

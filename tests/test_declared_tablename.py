@@ -1,9 +1,5 @@
-"""Field test: ``@declared_attr __tablename__`` computed from the class name.
-
-The evaluator is wired into the extractor only once the lead updates
-tests/test_extract_sqlalchemy_tables.py::test_declared_attr_tablename (see the
-field-test report); these tests pin what it evaluates and what it refuses.
-"""
+"""``@declared_attr __tablename__`` computed from the class name: what the
+evaluator (used by the SQLAlchemy extractor) evaluates and what it refuses."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Field test regressions: references to keyed tables are compared with the
+"""References to keyed tables are compared with the
 referenced field's type (pydal/migrator.py: ``types[rfield.type[:9]] % dict(length=...)``),
 and ``db._common_fields = []`` adds nothing."""
 

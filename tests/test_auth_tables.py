@@ -1,5 +1,5 @@
-"""Field test regressions: tables py4web/web2py ``Auth`` and PyDAL ``Tags``
-define without a ``define_table`` in the project (PYDAL_NOTES §4.4)."""
+"""Tables py4web/web2py ``Auth`` and PyDAL ``Tags`` define without a
+``define_table`` in the project's own code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Field test regressions: PyDAL fields built by helpers with parameters and by
+"""PyDAL fields built by helpers with parameters and by
 ``**options`` spreads, as real projects write them (found by running
 drift-guard on hand-built in-sync projects)."""
 

@@ -1,4 +1,4 @@
-"""Field test regressions: Flask-SQLAlchemy models (``db = SQLAlchemy()``,
+"""Flask-SQLAlchemy models (``db = SQLAlchemy()``,
 ``class User(db.Model)``, ``db.Column(db.String(120))``) were an unreadable base
 (DG002) and never compared."""
 
