@@ -149,10 +149,7 @@ def pydal_field(c: Column) -> str:
         args.append("notnull=True")
     if c.unique:
         args.append("unique=True")
-    # SQLite has no exact decimals in either layer; DG112 rightly warns, and this says why
-    # it is accepted here (the suppression path is part of a realistic run, too).
-    why = "  # drift-guard: ignore[DG112] -- SQLite is the dev database" if c.kind == "decimal" else ""
-    return f'    Field("{c.name}", {", ".join(args)}),{why}'
+    return f'    Field("{c.name}", {", ".join(args)}),'
 
 
 def render_pydal(n: int) -> str:
