@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator, Union
 
 
@@ -263,17 +264,27 @@ class Schema:
     files: tuple[str, ...] = ()
 
     def tables_by_key(self) -> dict[str, list[Table]]:
-        grouped: dict[str, list[Table]] = {}
-        for table in self.tables:
-            grouped.setdefault(table.key, []).append(table)
-        return grouped
+        """Every definition per database name (a new dict each call; computed once)."""
+        return {key: list(defs) for key, defs in self._grouped.items()}
 
     def first_tables(self) -> dict[str, Table]:
         """One table per database name: the definition in effect. That is the
         first one, except that a later PyDAL ``define_table(..., redefine=True)``
-        replaces it, as PyDAL does."""
+        replaces it, as PyDAL does. Computed once per schema: rules ask for it
+        per column, and a 1,000-table schema must not make that quadratic."""
+        return dict(self._first)
+
+    @cached_property
+    def _grouped(self) -> dict[str, tuple[Table, ...]]:
+        grouped: dict[str, list[Table]] = {}
+        for table in self.tables:
+            grouped.setdefault(table.key, []).append(table)
+        return {key: tuple(defs) for key, defs in grouped.items()}
+
+    @cached_property
+    def _first(self) -> dict[str, Table]:
         chosen: dict[str, Table] = {}
-        for key, defs in self.tables_by_key().items():
+        for key, defs in self._grouped.items():
             chosen[key] = defs[0]
             for later in defs[1:]:
                 if later.option("redefine") == "True":

@@ -87,6 +87,7 @@ class Session:
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
+        self._per_package: dict[tuple[str, str], Any] = {}
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -260,6 +261,14 @@ class Session:
         from a library, such as PyDAL's type names): checked against the
         package's ``__init__.py``, which names its version, so a run that finds
         them in the cache does not import the library."""
+        known = self._per_package.get((namespace, package))
+        if known is not None:  # asked for per column: once per run is enough
+            return known  # type: ignore[no-any-return]
+        value = self._for_package(namespace, package, compute)
+        self._per_package[(namespace, package)] = value
+        return value
+
+    def _for_package(self, namespace: str, package: str, compute: Callable[[], T]) -> T:
         import importlib.util
 
         spec = importlib.util.find_spec(package)
