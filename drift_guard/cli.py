@@ -152,6 +152,8 @@ def _check(args: argparse.Namespace) -> int:
     from drift_guard.findings import Severity
     from drift_guard.report import render
 
+    _known_codes("--select", args.select)
+    _known_codes("--ignore", args.ignore)
     result, config = _run(args, select=args.select, ignore=args.ignore)
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
@@ -179,6 +181,16 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero or not failing(result.findings, fail_on):
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _known_codes(option: str, codes: Sequence[str]) -> None:
+    """A code or prefix that selects no rule is a typo, not "nothing to report"."""
+    from drift_guard.errors import ConfigError
+    from drift_guard.rules import matches_a_rule
+
+    for code in codes:
+        if not matches_a_rule(code):
+            raise ConfigError(f"{option}: '{code}' matches no rule code or prefix (`drift-guard rules` lists them)")
 
 
 def _rules(*, markdown: bool = False) -> int:

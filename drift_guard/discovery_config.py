@@ -110,8 +110,14 @@ def _globs(check: _Checker, key: Key, value: object) -> tuple[str, ...]:
 
 
 def _prefixes(check: _Checker, key: Key, value: object) -> tuple[str, ...]:
+    from drift_guard.rules import matches_a_rule
+
     def bad(code: str) -> str | None:
-        return None if _PREFIX.match(code.upper()) else f"'{code}' is not a rule code or prefix (e.g. 'DG1', 'DG103')"
+        if not _PREFIX.match(code.upper()):
+            return f"'{code}' is not a rule code or prefix (e.g. 'DG1', 'DG103')"
+        if not matches_a_rule(code):
+            return f"'{code}' matches no rule (`drift-guard rules` lists them)"
+        return None
 
     return tuple(c.upper() for c in check.strings(key, value, bad))
 
@@ -130,10 +136,14 @@ def _severity_value(check: _Checker, key: Key, value: object) -> Severity:
 
 
 def _severities(check: _Checker, key: Key, value: object) -> tuple[tuple[str, Severity], ...]:
+    from drift_guard.rules import load_rules
+
     out = []
     for code, level in check.table(key, value).items():
         if not _CODE.match(code.upper()):
             raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule code like 'DG103'")
+        if code.upper() not in load_rules():
+            raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule (`drift-guard rules` lists them)")
         out.append((code.upper(), _severity_value(check, (*key, code), level)))
     return tuple(out)
 

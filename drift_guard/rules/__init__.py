@@ -99,6 +99,13 @@ def finding(
     )
 
 
+def matches_a_rule(prefix: str) -> bool:
+    """Whether a code or code prefix (``DG1``, ``DG103``, any case) selects at
+    least one registered rule: ``--select DG9`` selecting nothing is a mistake."""
+    wanted = prefix.strip().upper()
+    return bool(wanted) and any(code.startswith(wanted) for code in load_rules())
+
+
 _loaded = False
 
 
