@@ -1,7 +1,8 @@
 """Command line: argparse and wiring only.
 
 ``main(argv) -> int`` so tests call it directly. Exit codes: 0 clean, 1 findings
-at or above ``--fail-on``, 2 usage or configuration error.
+at or above ``--fail-on``, 2 usage or configuration error (141, the shell's
+SIGPIPE status, when the reader of standard output left early).
 """
 
 from __future__ import annotations
@@ -79,6 +80,28 @@ def _cache_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a closed pipe is found here, not at interpreter exit
+    except BrokenPipeError:
+        return _stdout_closed()
+    return status
+
+
+def _stdout_closed() -> int:
+    """``drift-guard rules | head -1``: the reader left, which is not an error of
+    ours. Standard output is pointed at /dev/null so that the interpreter's final
+    flush does not complain again; the status is the shell's for SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured in tests)
+        pass
+    return 128 + 13
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -154,6 +177,7 @@ def _check(args: argparse.Namespace) -> int:
 
     _known_codes("--select", args.select)
     _known_codes("--ignore", args.ignore)
+    shown_output = args.output
     result, config = _run(args, select=args.select, ignore=args.ignore)
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
@@ -171,16 +195,28 @@ def _check(args: argparse.Namespace) -> int:
     if fmt == "github":
         from drift_guard.report.github import write_step_summary
 
-        write_step_summary(result)
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        try:
+            write_step_summary(result)
+        except OSError as exc:
+            raise DriftGuardError(f"cannot write the step summary to {target}: {_reason(exc)}") from None
     if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DriftGuardError(f"cannot write the report to {shown_output}: {_reason(exc)}") from None
     elif text:
         stream.write(text)
     fail_on = Severity.parse(args.fail_on) if args.fail_on else config.fail_on
     if args.exit_zero or not failing(result.findings, fail_on):
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _reason(exc: OSError) -> str:
+    """Why a file could not be written, without the path (the message names it)."""
+    return exc.strerror or exc.__class__.__name__
 
 
 def _known_codes(option: str, codes: Sequence[str]) -> None:
@@ -240,6 +276,9 @@ def _baseline(args: argparse.Namespace) -> int:
     from drift_guard.baseline import write_baseline
 
     result, _ = _run(args)
-    count = write_baseline(result, args.file)
+    try:
+        count = write_baseline(result, args.file)
+    except OSError as exc:
+        raise DriftGuardError(f"cannot write the baseline to {args.file}: {_reason(exc)}") from None
     print(f"drift-guard: wrote {count} finding(s) to {args.file}")
     return EXIT_CLEAN

@@ -91,14 +91,25 @@ def _services(check: _Checker, key: Key, value: object) -> tuple[ServiceConfig, 
             ServiceConfig(
                 path=check.expect((*here, "path"), entry["path"], str, "a string"),
                 name=_optional_str(check, (*here, "name"), entry.get("name")),
-                models=check.strings((*here, "models"), entry.get("models", [])),
-                pydal=check.strings((*here, "pydal"), entry.get("pydal", [])),
+                models=check.strings((*here, "models"), entry.get("models", []), _inside_service),
+                pydal=check.strings((*here, "pydal"), entry.get("pydal", []), _inside_service),
                 alembic_ini=_optional_str(check, (*here, "alembic-ini"), entry.get("alembic-ini")),
                 dialect=_dialect(check, (*here, "dialect"), entry.get("dialect")) if "dialect" in entry else None,
                 origin=check.where((*here, "path")),
             )
         )
     return tuple(out)
+
+
+def _inside_service(glob: str) -> str | None:
+    """Service globs are matched below the service folder: an absolute one (which
+    pathlib cannot even glob) or one climbing out with ``..`` is a mistake."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    posix = PurePosixPath(glob.replace("\\", "/"))
+    if posix.is_absolute() or PureWindowsPath(glob).drive or ".." in posix.parts:
+        return f"'{glob}' must be a glob relative to the service folder, inside it (no absolute path, no '..')"
+    return None
 
 
 def _optional_str(check: _Checker, key: Key, value: object) -> str | None:

@@ -83,3 +83,85 @@ def test_configured_prefixes_that_match_rules_stay_valid(project, capsys) -> Non
         "svc/legacy/*" = ["DG1", "DG305"]
     """)
     assert main(["check", "--no-migrations"]) == 0
+
+
+# --------------------------------------------------------------------------- item 8: outputs and globs
+
+
+def _no_traceback(captured) -> None:
+    assert "Traceback" not in captured.err and "Traceback" not in captured.out
+
+
+@pytest.mark.parametrize("where", ["a-directory", "under-a-file", "missing-parent-under-a-file"])
+def test_output_to_an_unwritable_path_is_a_clear_error(project, capsys, where) -> None:
+    (project / "a-directory").mkdir()
+    (project / "a-file").write_text("x")
+    target = {"a-directory": "a-directory", "under-a-file": "a-file/report.json",
+              "missing-parent-under-a-file": "a-file/sub/report.json"}[where]
+    status = main(["check", "--no-migrations", "--format", "json", "--output", target])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert f"drift-guard: error: cannot write the report to {target}: " in captured.err
+    _no_traceback(captured)
+
+
+@pytest.mark.parametrize("target", ["a-directory", "a-file/baseline.json"])
+def test_baseline_to_an_unwritable_path_is_a_clear_error(project, capsys, target) -> None:
+    (project / "a-directory").mkdir()
+    (project / "a-file").write_text("x")
+    status = main(["baseline", target, "--no-migrations"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert f"drift-guard: error: cannot write the baseline to {target}: " in captured.err
+    assert "wrote" not in captured.out
+    _no_traceback(captured)
+
+
+def test_an_unwritable_step_summary_is_a_clear_error(project, capsys, monkeypatch) -> None:
+    (project / "a-directory").mkdir()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(project / "a-directory"))
+    status = main(["check", "--no-migrations", "--format", "github"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "drift-guard: error: cannot write the step summary to " in captured.err
+    _no_traceback(captured)
+
+
+@pytest.mark.parametrize("key", ["models", "pydal"])
+@pytest.mark.parametrize("glob", ["/etc/*.py", "../elsewhere/*.py", "app/../../x.py"])
+def test_globs_outside_the_service_are_config_errors(project, capsys, key, glob) -> None:
+    _pyproject(project, f"""
+        [tool.drift_guard]
+
+        [[tool.drift_guard.services]]
+        path = "svc"
+        {key} = ["app/db/models.py", "{glob}"]
+    """)
+    status = main(["check", "--no-migrations"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "drift-guard: error: pyproject.toml:5:1: " in captured.err
+    assert f"'{glob}'" in captured.err and "relative to the service folder" in captured.err
+    _no_traceback(captured)
+
+
+# --------------------------------------------------------------------------- item 9: a closed pipe
+
+
+@pytest.mark.parametrize("argv", [["rules"], ["rule", "DG103"], ["check", "--no-migrations", "--format", "json"]])
+def test_a_closed_standard_output_is_not_a_traceback(project, argv) -> None:
+    """``drift-guard rules | head -1``: the reader is gone before drift-guard writes
+    (the read end is closed before the process starts, so the outcome is certain)."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "drift_guard", *argv], stdout=write, stderr=subprocess.PIPE,
+                              text=True, cwd=project, timeout=120)
+    finally:
+        os.close(write)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
