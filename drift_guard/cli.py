@@ -178,6 +178,9 @@ def _check(args: argparse.Namespace) -> int:
     _known_codes("--select", args.select)
     _known_codes("--ignore", args.ignore)
     shown_output = args.output
+    # Resolved before the run: revision scripts are user code and may chdir.
+    args.output = args.output.absolute() if args.output is not None else None
+    args.baseline = args.baseline.absolute() if args.baseline is not None else None
     result, config = _run(args, select=args.select, ignore=args.ignore)
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
@@ -275,9 +278,10 @@ def _config(args: argparse.Namespace) -> int:
 def _baseline(args: argparse.Namespace) -> int:
     from drift_guard.baseline import write_baseline
 
+    target = args.file.absolute()  # before the run: revision scripts may chdir
     result, _ = _run(args)
     try:
-        count = write_baseline(result, args.file)
+        count = write_baseline(result, target)
     except OSError as exc:
         raise DriftGuardError(f"cannot write the baseline to {args.file}: {_reason(exc)}") from None
     print(f"drift-guard: wrote {count} finding(s) to {args.file}")
