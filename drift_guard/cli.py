@@ -118,7 +118,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "clean":
             return _clean(args)
     except DriftGuardError as exc:
-        print(f"drift-guard: error: {exc}", file=sys.stderr)
+        from drift_guard.credentials import mask_credentials
+
+        print(f"drift-guard: error: {mask_credentials(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("drift-guard: interrupted", file=sys.stderr)

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
+from drift_guard.credentials import mask_credentials
 from drift_guard.extract.names import ImportMap, dotted_name, resolve_relative
 from drift_guard.parsing import SourceFile
 from drift_guard.schema import Location
@@ -135,7 +136,9 @@ class _LayerScanner(cst.CSTVisitor):
         elif qualified in ENGINE_FACTORIES:
             self.uses.append(SqlaUse("engine", self.source.location(node), f"{shown}(...)"))
         elif qualified.startswith("sqlalchemy.") and qualified.rsplit(".", 1)[-1] in STATEMENTS:
-            self.uses.append(SqlaUse("statement", self.source.location(node), self.source.code(node)[:60]))
+            # masked before it is shortened: a cut inside a URL's password would hide the "@"
+            spelled = mask_credentials(self.source.code(node))[:60]
+            self.uses.append(SqlaUse("statement", self.source.location(node), spelled))
             self.queries = True
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in QUERY_METHODS:
             self.queries = True

@@ -84,14 +84,17 @@ def finding(
     severity: Severity | None = None,
 ) -> Finding:
     """Build a finding for a registered rule (``severity`` overrides the default,
-    for rules whose severity depends on the case, e.g. DG114)."""
+    for rules whose severity depends on the case, e.g. DG114). Credentials in
+    URLs the message or hint quotes are masked here, once for every format."""
+    from drift_guard.credentials import mask_credentials
+
     info = RULES[code]
     return Finding(
         code=code,
         name=info.name,
         severity=severity or info.severity,
-        message=message,
-        hint=hint,
+        message=mask_credentials(message),
+        hint=mask_credentials(hint),
         location=location,
         table=table.lower() if table else None,
         column=column.lower() if column else None,
