@@ -119,8 +119,9 @@ def _main(argv: Sequence[str] | None) -> int:
             return _clean(args)
     except DriftGuardError as exc:
         from drift_guard.credentials import mask_credentials
+        from drift_guard.report.text import printable
 
-        print(f"drift-guard: error: {mask_credentials(str(exc))}", file=sys.stderr)
+        print(f"drift-guard: error: {printable(mask_credentials(str(exc)))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("drift-guard: interrupted", file=sys.stderr)
@@ -272,8 +273,10 @@ def _config(args: argparse.Namespace) -> int:
     from drift_guard.config import describe_config
     from drift_guard.discovery import discover
 
+    from drift_guard.report.text import printable
+
     paths, config = _load(args)
-    print(describe_config(config, discover(paths, config)), end="")
+    print(printable(describe_config(config, discover(paths, config)), keep="\n"), end="")
     return EXIT_CLEAN
 
 

@@ -8,6 +8,7 @@ service has no ``alembic.ini`` or the run was started with ``--no-migrations``.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
@@ -30,12 +31,14 @@ def _ini_location(ctx: ServiceContext) -> Location:
 
 
 def _in_service(ctx: ServiceContext, command: str) -> str:
-    """``command`` as run from the service folder (no ``cd .`` when already there)."""
-    return command if ctx.service.name == "." else f"cd {ctx.service.name} && {command}"
+    """``command`` as run from the service folder (no ``cd .`` when already there).
+    Names come from the checked code and the tree: whatever goes into a command
+    is quoted for the shell, so a copied hint runs exactly one command."""
+    return command if ctx.service.name == "." else f"cd {shlex.quote(ctx.service.name)} && {command}"
 
 
 def _autogenerate(ctx: ServiceContext, message: str) -> str:
-    return _in_service(ctx, f'alembic revision --autogenerate -m "{message}"')
+    return _in_service(ctx, f"alembic revision --autogenerate -m {shlex.quote(message)}")
 
 
 @rule("DG201", "migration-missing", Severity.ERROR)
