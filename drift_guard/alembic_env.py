@@ -39,10 +39,17 @@ class AlembicIni:
     version_locations: tuple[Path, ...] = ()
     sqlalchemy_url: str | None = None  # only when literal (no interpolation left, not empty)
     problems: tuple[Problem, ...] = ()
+    # Why Alembic itself would refuse this file's script_location (DG203), or None.
+    script_problem: str | None = None
+    script_line: int = 1  # where to point for script_problem
+    readable: bool = True  # False: the file could not be read or parsed (a DG001 problem says why)
 
 
 def read_alembic_ini(path: Path) -> AlembicIni:
-    """The parts of ``[alembic]`` that locate code; problems are returned, not raised."""
+    """The parts of ``[alembic]`` that locate code; problems are returned, not raised.
+
+    No folder is guessed when ``script_location`` is missing or unusable: Alembic
+    itself refuses to run then, and so no revision is loaded from a guess."""
     import configparser
 
     here = path.parent.absolute()
@@ -52,7 +59,7 @@ def read_alembic_ini(path: Path) -> AlembicIni:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as exc:
         problem = Problem(ProblemKind.SYNTAX_ERROR, f"cannot read alembic.ini: {exc}", Location(shown))
-        return AlembicIni(path, _default_script(here), problems=(problem,))
+        return AlembicIni(path, None, problems=(problem,), readable=False)
     problems: list[Problem] = []
 
     def get(key: str) -> str | None:
@@ -65,15 +72,41 @@ def read_alembic_ini(path: Path) -> AlembicIni:
     separator = get("path_separator") or get("version_path_separator")
     prepend = tuple(_abs(here, p) for p in _split(get("prepend_sys_path"), separator, legacy=r", *|(?: +)|\:"))
     versions = tuple(_abs(here, p) for p in _split(get("version_locations"), separator, legacy=r", *|(?: +)"))
-    script = _script_location(get("script_location"), here, (here, *prepend))
+    value = get("script_location")
+    script = _script_location(value, here, (here, *prepend))
+    why = None
     if script is None:
-        problems.append(Problem(ProblemKind.UNRESOLVED, "alembic.ini: no usable [alembic] script_location", Location(shown)))
-        script = _default_script(here)
+        why = _script_problem(parser, value)
     url = get("sqlalchemy.url")
     url = (url or "").strip()
     # "driver://user:pass@localhost/dbname" is the placeholder `alembic init` writes
     literal = url if url and not re.search(r"%\(|\$\{|^driver://", url) else None
-    return AlembicIni(path, script, prepend, versions, literal, tuple(problems))
+    return AlembicIni(path, script, prepend, versions, literal, tuple(problems), why, _line_of_key(parser, path))
+
+
+def _script_problem(parser: object, value: str | None) -> str:
+    """Why there is no script_location, in the terms Alembic refuses it."""
+    if not parser.has_section("alembic"):  # type: ignore[attr-defined]
+        return ("alembic.ini has no [alembic] section, so it has no script_location: Alembic refuses to run "
+                "(\"No 'script_location' key found in configuration\") and no revision was checked")
+    if not (value or "").strip():
+        return ("alembic.ini [alembic] sets no script_location: Alembic refuses to run "
+                "(\"No 'script_location' key found in configuration\") and no revision was checked")
+    return (f"script_location `{value.strip()}` names a package resource that is not a folder under the import "
+            "roots, so Alembic cannot load any revision")
+
+
+def _line_of_key(parser: object, path: Path) -> int:
+    """Line of ``script_location`` (else of ``[alembic]``, else 1) in the file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    for needle in (re.compile(r"^\s*script_location\s*[=:]"), re.compile(r"^\s*\[alembic\]")):
+        for number, line in enumerate(lines, 1):
+            if needle.match(line):
+                return number
+    return 1
 
 
 def _split(value: str | None, separator: str | None, *, legacy: str) -> list[str]:
@@ -95,11 +128,6 @@ def _script_location(value: str | None, here: Path, roots: tuple[Path, ...]) -> 
                 return folder
         return None
     return _abs(here, value)
-
-
-def _default_script(here: Path) -> Path | None:
-    guess = here / "alembic"
-    return guess if (guess / "env.py").is_file() else None
 
 
 def _abs(base: Path, value: str | os.PathLike[str]) -> Path:

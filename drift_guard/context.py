@@ -8,11 +8,12 @@ whose files did not change is not read again at all.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from drift_guard.config import Config
-from drift_guard.schema import Schema
+from drift_guard.schema import Location, Problem, ProblemKind, Schema
 from drift_guard.session import RunOptions, Session
 
 if TYPE_CHECKING:
@@ -71,7 +72,34 @@ class ServiceContext:
         from drift_guard.extract.pydal import extract_pydal
 
         files = self.service.pydal_files
-        return self.session.cached("pydal", [[str(p) for p in files]], lambda: extract_pydal(files))
+        schema = self.session.cached("pydal", [[str(p) for p in files]], lambda: extract_pydal(files))
+        empty = self._empty_configured_pydal_files(schema)
+        return replace(schema, problems=(*schema.problems, *empty)) if empty else schema
+
+    def _empty_configured_pydal_files(self, schema: Schema) -> list[Problem]:
+        """A file the configuration names as PyDAL (``pydal = [...]``) that
+        defines no table and never calls ``define_table`` is a DG001: nothing in
+        it was compared, and every model table reported missing (DG101) would
+        hide that the configuration names the wrong file."""
+        from drift_guard.paths import display_path
+
+        configured = any(
+            entry.pydal and (self.config.root / entry.path).absolute() == self.service.root
+            for entry in self.config.services
+        )
+        if not configured:
+            return []
+        defining = {table.location.path for table in schema.tables}
+        failed = {problem.location.path for problem in schema.problems}
+        found = []
+        for path in self.service.pydal_files:
+            shown = display_path(path)
+            if shown in defining or shown in failed or self.session.contains(path, b"define_table"):
+                continue
+            message = ("configured as a PyDAL file (`pydal` in [tool.drift_guard]) but defines no table: "
+                       "nothing in it was compared with the models")
+            found.append(Problem(ProblemKind.SYNTAX_ERROR, message, Location(shown)))
+        return found
 
     @cached_property
     def table_pairs(self) -> list[TablePair]:

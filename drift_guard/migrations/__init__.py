@@ -63,6 +63,9 @@ def check_migrations(
     from drift_guard.extract.alembic import GraphIssue, build_revision_graph
     from drift_guard.migrations.reach import unreached_model_tables
 
+    unusable = _unusable_alembic_ini(service, database_url)
+    if unusable is not None:
+        return unusable
     dirs, recursive = version_locations(service)
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
     unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems)
@@ -82,9 +85,10 @@ def check_migrations(
         from drift_guard.schema import Location
 
         where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        state = "is not a folder" if service.script_location.exists() else "does not exist"
         missing = GraphIssue(
             "missing-script-location",
-            f"script_location `{display_path(service.script_location)}` does not exist, so Alembic cannot load any revision",
+            f"script_location `{display_path(service.script_location)}` {state}, so Alembic cannot load any revision",
             where,
         )
         return replace(report, graph_issues=report.graph_issues + (missing,), skipped="script_location does not exist")
@@ -94,6 +98,27 @@ def check_migrations(
         if alembic_env:
             return _with_env_py(service, models, graph, report, database_url)
         return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+
+
+def _unusable_alembic_ini(service: Service, database_url: str | None) -> MigrationReport | None:
+    """The report for an alembic.ini Alembic itself would refuse: unreadable
+    (a DG001 already says why: nothing more to report) or without a usable
+    script_location (one DG203). Nothing is replayed from a guessed folder."""
+    if service.alembic_ini is None:
+        return None
+    from drift_guard.alembic_env import read_alembic_ini
+    from drift_guard.extract.alembic import GraphIssue
+    from drift_guard.paths import display_path
+    from drift_guard.schema import Location
+
+    ini = read_alembic_ini(service.alembic_ini)
+    database = _dialect_name(database_url)
+    if not ini.readable:
+        return MigrationReport(database=database, skipped="alembic.ini cannot be read")
+    if ini.script_problem is None:
+        return None
+    issue = GraphIssue("missing-script-location", ini.script_problem, Location(display_path(ini.path), ini.script_line))
+    return MigrationReport(graph_issues=(issue,), database=database, skipped="alembic.ini has no usable script_location")
 
 
 def _replay_and_compare(

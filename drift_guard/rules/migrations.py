@@ -140,6 +140,7 @@ _GRAPH_HINTS = {
     "cycle": "one `down_revision` in the cycle must point further back; the history must be a DAG",
     "outside-versions": "move the file into the versions folder, or delete it",
     "syntax-error": "fix the syntax error; Alembic cannot load the revision",
+    "missing-script-location": "set `script_location` in the [alembic] section of alembic.ini to the folder holding env.py and versions/",
 }
 
 
@@ -152,7 +153,9 @@ def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
     `depends_on` that names no revision, duplicate revision ids, cycles, files
     without a revision id or that do not parse, and revision files lying under
     the Alembic folder but outside the versions folder (Alembic never loads
-    them). When the graph is broken the replay (DG201/DG205) is skipped.
+    them); and an `alembic.ini` without a usable `script_location` (empty, no
+    `[alembic]` section, a folder that does not exist). When the graph is
+    broken the replay (DG201/DG205) is skipped.
 
     ## Why is this bad?
     Every `alembic` command fails on a broken graph, deployments included, and a
