@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from drift_guard.extract.names import ImportMap
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_dir
 from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -56,9 +56,10 @@ def read_alembic_ini(path: Path) -> AlembicIni:
     parser = configparser.ConfigParser({"here": here.as_posix()})
     shown = display_path(path)
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as exc:
-        problem = Problem(ProblemKind.SYNTAX_ERROR, f"cannot read alembic.ini: {exc}", Location(shown))
+        text = ini_text(path)
+        parser.read_string(text, source=shown)
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        problem = Problem(ProblemKind.SYNTAX_ERROR, _ini_error(exc, path), Location(shown, _error_line(exc)))
         return AlembicIni(path, None, problems=(problem,), readable=False)
     problems: list[Problem] = []
 
@@ -66,7 +67,8 @@ def read_alembic_ini(path: Path) -> AlembicIni:
         try:
             return parser.get("alembic", key, fallback=None)
         except configparser.Error as exc:
-            problems.append(Problem(ProblemKind.UNRESOLVED, f"alembic.ini [alembic] {key}: {exc}", Location(shown)))
+            message = f"alembic.ini [alembic] {key}: {_ini_error(exc, path)}"
+            problems.append(Problem(ProblemKind.UNRESOLVED, message, Location(shown, _line_of_key(text, key))))
             return None
 
     separator = get("path_separator") or get("version_path_separator")
@@ -81,7 +83,61 @@ def read_alembic_ini(path: Path) -> AlembicIni:
     url = (url or "").strip()
     # "driver://user:pass@localhost/dbname" is the placeholder `alembic init` writes
     literal = url if url and not re.search(r"%\(|\$\{|^driver://", url) else None
-    return AlembicIni(path, script, prepend, versions, literal, tuple(problems), why, _line_of_key(parser, path))
+    line = _line_of_key(text, "script_location")
+    return AlembicIni(path, script, prepend, versions, literal, tuple(problems), why, line)
+
+
+def ini_text(path: Path) -> str:
+    """alembic.ini's text, read once per run like every other input, and never
+    through a symlink out of the repository; raises OSError / UnicodeDecodeError."""
+    from drift_guard.session import read_file
+
+    return read_file(path).decode("utf-8")
+
+
+def raw_ini(path: Path) -> object | None:
+    """alembic.ini without interpolation (``%(here)s`` left as written), or None
+    when it cannot be read or parsed (read_alembic_ini reports why)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(ini_text(path), source=display_path(path))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    return parser
+
+
+def _ini_error(exc: Exception, path: Path) -> str:
+    """Why alembic.ini could not be used, never quoting its content:
+    configparser's own messages repeat the offending lines, and an alembic.ini
+    may hold credentials (or be a link to ``/proc/self/environ``)."""
+    import configparser
+
+    from drift_guard.session import unreadable
+
+    if isinstance(exc, OSError):
+        return unreadable(exc, path, "alembic.ini")
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot read alembic.ini: byte {exc.object[exc.start]:#04x} is not valid UTF-8"
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return "cannot read alembic.ini: a setting comes before the first [section] header"
+    if isinstance(exc, configparser.ParsingError):
+        lines = ", ".join(str(number) for number, _ in exc.errors)
+        return f"cannot read alembic.ini: lines that are neither a [section], a setting nor a comment (line {lines})"
+    if isinstance(exc, (configparser.DuplicateSectionError, configparser.DuplicateOptionError)):
+        return "cannot read alembic.ini: a section or setting is defined twice"
+    if isinstance(exc, configparser.InterpolationError):
+        return f"the value cannot be interpolated ({type(exc).__name__})"
+    return f"cannot read alembic.ini ({type(exc).__name__})"
+
+
+def _error_line(exc: Exception) -> int:
+    import configparser
+
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        return exc.errors[0][0]
+    return getattr(exc, "lineno", None) or 1
 
 
 def _script_problem(parser: object, value: str | None) -> str:
@@ -96,13 +152,10 @@ def _script_problem(parser: object, value: str | None) -> str:
             "roots, so Alembic cannot load any revision")
 
 
-def _line_of_key(parser: object, path: Path) -> int:
-    """Line of ``script_location`` (else of ``[alembic]``, else 1) in the file."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 1
-    for needle in (re.compile(r"^\s*script_location\s*[=:]"), re.compile(r"^\s*\[alembic\]")):
+def _line_of_key(text: str, key: str) -> int:
+    """Line of ``key`` (else of ``[alembic]``, else 1) in alembic.ini's text."""
+    lines = text.splitlines()
+    for needle in (re.compile(rf"^\s*{re.escape(key)}\s*[=:]"), re.compile(r"^\s*\[alembic\]")):
         for number, line in enumerate(lines, 1):
             if needle.match(line):
                 return number
@@ -124,7 +177,7 @@ def _script_location(value: str | None, here: Path, roots: tuple[Path, ...]) -> 
         package, *rest = value.split(":")
         for root in roots:
             folder = root.joinpath(*package.split("."), *rest)
-            if folder.is_dir():
+            if is_dir(folder):
                 return folder
         return None
     return _abs(here, value)

@@ -123,6 +123,14 @@ def _main(argv: Sequence[str] | None) -> int:
 
         print(f"drift-guard: error: {printable(mask_credentials(str(exc)))}", file=sys.stderr)
         return EXIT_ERROR
+    except PermissionError as exc:
+        # Files and folders that cannot be read are findings (DG001); this is the
+        # last resort for a path no reader expected, so it is not a traceback.
+        from drift_guard.report.text import printable
+
+        where = printable(str(exc.filename)) if exc.filename else "a file"
+        print(f"drift-guard: error: cannot access {where}: permission denied", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("drift-guard: interrupted", file=sys.stderr)
         return 130

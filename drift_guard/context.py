@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from drift_guard.config import Config
@@ -125,6 +126,27 @@ class ServiceContext:
             alembic_env=self.options.alembic_env,
         )
 
+    @property
+    def blind_folders(self) -> list[Path]:
+        """Folders of the service that could not be listed (DG001): they may
+        hold files of either layer."""
+        return self.session.unlisted_under(self.service.root)
+
+    @property
+    def models_fully_read(self) -> bool:
+        """False while a model file (or a folder that may hold one) could not
+        be read: what the models lack is then a guess, and is not reported."""
+        if self.blind_folders:
+            return False
+        return not self.service.model_files or _fully_read(self.models)
+
+    @property
+    def pydal_fully_read(self) -> bool:
+        """As :attr:`models_fully_read`, for the PyDAL layer."""
+        if self.blind_folders:
+            return False
+        return not self.service.pydal_files or _fully_read(self.pydal)
+
     def table_map(self) -> dict[str, str]:
         """PyDAL table name -> model table name, lower case (config ``table-map``)."""
         return {k.lower(): v.lower() for k, v in self.config.table_map}
@@ -132,3 +154,7 @@ class ServiceContext:
     @property
     def migrations_enabled(self) -> bool:
         return not self.options.no_migrations
+
+
+def _fully_read(schema: Schema) -> bool:
+    return not any(p.kind is ProblemKind.SYNTAX_ERROR for p in schema.problems)

@@ -17,25 +17,48 @@ SKIP_DIRS = frozenset(
 
 def is_skipped_dir(path: Path) -> bool:
     name = path.name
-    return (
-        name in SKIP_DIRS
-        or name.endswith(".egg-info")
-        or (path / "pyvenv.cfg").is_file()
-    )
+    return name in SKIP_DIRS or name.endswith(".egg-info") or is_file(path / "pyvenv.cfg")
+
+
+def is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False instead of raising when a folder on
+    the way cannot be searched (permission denied): whoever lists that folder
+    reports it."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """``Path.is_dir``, False instead of raising (see :func:`is_file`)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def display_path(path: Path | str, base: Path | None = None) -> str:
     """``path`` relative to ``base`` (default: the current directory) when it is
-    inside it, else absolute; always with forward slashes."""
+    inside it, else absolute; always with forward slashes.
+
+    A symlink is shown as its target when that is inside ``base`` too, else as
+    the link (a dangling link, a link out of the tree: the file in the tree is
+    what the reader can open, and the target is not disclosed)."""
     path = Path(path)
     base = base or Path.cwd()
-    try:
-        shown = os.path.relpath(path.resolve(), base.resolve())
-    except ValueError:  # other drive on Windows
-        shown = str(path.resolve())
-    if shown.startswith(".."):
-        shown = str(path.resolve())
-    return shown.replace(os.sep, "/")
+    resolved = path.resolve()
+    lexical = Path(os.path.abspath(path))
+    candidates = [resolved, lexical] if os.path.exists(resolved) else [lexical]
+    for candidate in candidates:
+        for folder in (base.resolve(), base.absolute()):
+            try:
+                shown = os.path.relpath(candidate, folder)
+            except ValueError:  # other drive on Windows
+                continue
+            if not shown.startswith(".."):
+                return shown.replace(os.sep, "/")
+    return str(candidates[0]).replace(os.sep, "/")
 
 
 def iter_python_files(root: Path, excluded=None):
@@ -46,13 +69,23 @@ def iter_python_files(root: Path, excluded=None):
 
 def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None):
     """Every file under ``root`` ending in one of ``suffixes``, as
-    :func:`iter_python_files` walks."""
+    :func:`iter_python_files` walks.
+
+    A folder that cannot be listed is recorded on the run's session (a DG001,
+    and a blind spot for the rules that report what is missing); a dangling
+    symlink with a wanted suffix is yielded, for its reader to report.
+    """
+    from drift_guard.session import current
+
     stack = [root]
     while stack:
-        current = stack.pop()
+        folder = stack.pop()
         try:
-            entries = sorted(current.iterdir(), key=lambda p: p.name, reverse=True)
-        except OSError:
+            entries = sorted(folder.iterdir(), key=lambda p: p.name, reverse=True)
+        except OSError as exc:
+            session = current()
+            if session is not None and not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                session.record_unlisted(folder, exc)
             continue
         for entry in entries:
             if excluded is not None and excluded(entry):
@@ -60,5 +93,5 @@ def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None):
             if entry.is_dir() and not entry.is_symlink():
                 if not is_skipped_dir(entry):
                     stack.append(entry)
-            elif entry.suffix in suffixes and entry.is_file():
+            elif entry.suffix in suffixes and (entry.is_file() or (entry.is_symlink() and not entry.exists())):
                 yield entry

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
@@ -62,6 +65,63 @@ def find_repository_root(start: Path) -> Path:
     return enclosing_repository(start) or Path(start).resolve()
 
 
+OUTSIDE_REPOSITORY = "symlink points outside the repository; not read"
+
+
+class OutsideRepository(OSError):
+    """A file in the repository that is a symlink (or lies in a symlinked
+    folder) whose target is outside it: never read, so a link to
+    ``/proc/self/environ`` or ``~/.ssh`` cannot leak into a report."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EPERM, OUTSIDE_REPOSITORY, str(path))
+
+
+def escapes_repository(path: Path, root: Path) -> bool:
+    """True when ``path`` lies in the repository ``root`` (as written) but
+    resolves outside it, through a symlink. A path that is outside the
+    repository as written (an explicit argument, a ``prepend_sys_path`` beyond
+    it) is not following a link out of it, and is not refused."""
+    root = Path(root).resolve()
+    absolute = Path(os.path.abspath(path))
+    resolved = Path(os.path.realpath(absolute))
+    if resolved == root or root in resolved.parents:
+        return False
+    return any(Path(os.path.realpath(folder)) == root for folder in absolute.parents)
+
+
+def read_regular_file(path: Path, repository_root: Path | None = None) -> bytes:
+    """The content of ``path``, refusing what is not a regular file (a folder,
+    a FIFO that would block) and, with ``repository_root``, a symlink out of it."""
+    if repository_root is not None and escapes_repository(path, repository_root):
+        raise OutsideRepository(path)
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def unreadable(exc: OSError, path: Path, what: str = "file") -> str:
+    """The message of a DG001 for a file that could not be read."""
+    if isinstance(exc, OutsideRepository):
+        return OUTSIDE_REPOSITORY
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        return f"cannot read {what}: it is a symlink whose target does not exist"
+    return f"cannot read {what}: {exc.strerror or exc}"
+
+
+def read_file(path: Path) -> bytes:
+    """:meth:`Session.read_bytes` of the run in progress, or the same checks
+    outside a run (relative to the repository of the current directory)."""
+    session = current()
+    if session is not None:
+        return session.read_bytes(path)
+    return read_regular_file(path)
+
+
 class _Tracker:
     def __init__(self) -> None:
         self.deps: dict[tuple[str, str], str] = {}
@@ -80,6 +140,7 @@ class Session:
         self._trackers: list[_Tracker] = []
         self._cache: Cache | None | bool = None if self.options.use_cache else False
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
+        self.unlisted: dict[Path, Problem] = {}  # folders that could not be listed (also in failures)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
 
     # -- the run -----------------------------------------------------------
@@ -113,12 +174,38 @@ class Session:
 
     def contains(self, path: Path, marker: bytes) -> bool:
         """Whether the file contains ``marker`` (a pre-filter): recorded as such,
-        so editing the file elsewhere does not invalidate what depended on it."""
+        so editing the file elsewhere does not invalidate what depended on it.
+        A file that cannot be read cannot be ruled out: it "contains" every
+        marker, so it reaches the parser, which reports it (DG001)."""
         key = Path(path).absolute()
-        data = self._load(key)
-        found = not isinstance(data, OSError) and marker in data
+        found = _has(self._load(key), marker)
         self._record(str(key), "has:" + marker.decode("latin-1"), "1" if found else "0")
         return found
+
+    def escapes(self, path: Path) -> bool:
+        """Whether reading ``path`` would follow a symlink out of the repository."""
+        return escapes_repository(Path(path).absolute(), self.repository_root)
+
+    def record_failure(self, path: Path, problem: Problem) -> None:
+        """A file read outside :meth:`parse` (a revision header) that failed: DG001."""
+        self.failures[Path(path).absolute()] = problem
+
+    def record_unlisted(self, folder: Path, exc: OSError) -> None:
+        """A folder a scan could not list: a DG001 (nothing in it was checked),
+        and a blind spot the rules that report what is missing respect."""
+        from drift_guard.paths import display_path
+
+        key = Path(folder).absolute()
+        if key not in self.unlisted:
+            reason = exc.strerror or str(exc)
+            message = f"cannot list folder: {reason}; nothing in it was checked"
+            problem = Problem(ProblemKind.SYNTAX_ERROR, message, Location(display_path(key)))
+            self.unlisted[key] = problem
+            self.failures[key] = problem
+
+    def unlisted_under(self, root: Path) -> list[Path]:
+        prefix = Path(root).absolute()
+        return [path for path in sorted(self.unlisted) if path == prefix or prefix in path.parents]
 
     def digest(self, path: Path) -> str:
         """Content hash of the file, ``""`` when it cannot be read (not recorded)."""
@@ -154,7 +241,7 @@ class Session:
         try:
             size = key.stat().st_size
         except OSError as exc:
-            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
         if size > limit:
             self._record(str(key), "sha", self.digest(key))
             return self._failed(key, Problem(
@@ -166,7 +253,7 @@ class Session:
         try:
             data = self.read_bytes(key)
         except OSError as exc:
-            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
         result = parse_bytes(data, display)
         if isinstance(result, Problem):
             self.failures[key] = result
@@ -188,7 +275,7 @@ class Session:
     def _load(self, key: Path) -> bytes | OSError:
         if key not in self._bytes:
             try:
-                self._bytes[key] = key.read_bytes()
+                self._bytes[key] = read_regular_file(key)
             except OSError as exc:
                 self._bytes[key] = exc
         return self._bytes[key]
@@ -261,13 +348,16 @@ class Session:
                 if self.digest(path) != dep.expected:
                     return False
             elif dep.kind.startswith("has:"):
-                data = self._load(path)
-                found = not isinstance(data, OSError) and dep.kind[4:].encode("latin-1") in data
+                found = _has(self._load(path), dep.kind[4:].encode("latin-1"))
                 if ("1" if found else "0") != dep.expected:
                     return False
             else:
                 return False
         return True
+
+
+def _has(data: bytes | OSError, marker: bytes) -> bool:
+    return isinstance(data, OSError) or marker in data
 
 
 def current() -> Session | None:

@@ -15,6 +15,7 @@ DG2xx rule asks for it (``ServiceContext.migrations``).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from drift_guard.migrations.report import (
     ReplayFailure,
     UnreachedTable,
 )
+from drift_guard.paths import is_dir
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,7 +70,12 @@ def check_migrations(
         return unusable
     dirs, recursive = version_locations(service)
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
-    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems)
+    # A revision file that does not parse is a DG203 (Alembic cannot load it);
+    # one that cannot be read at all is a DG001 like any other file, unless it
+    # lies outside the service, where DG001 does not look.
+    reported = {p.location for p in _failures_under(service.root)}
+    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems
+                       if p.location not in reported)
     report = MigrationReport(
         graph_issues=graph.issues + unparsable,
         heads=graph.heads,
@@ -78,14 +85,14 @@ def check_migrations(
     )
     if graph.broken:
         return replace(report, skipped="the revision graph is broken")
-    if service.script_location is not None and not service.script_location.is_dir():
+    if service.script_location is not None and not is_dir(service.script_location):
         # Alembic itself stops here ("Path doesn't exist"): one finding, not a
         # "no migration creates it" for every model table.
         from drift_guard.paths import display_path
         from drift_guard.schema import Location
 
         where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
-        state = "is not a folder" if service.script_location.exists() else "does not exist"
+        state = "is not a folder" if os.path.exists(service.script_location) else "does not exist"
         missing = GraphIssue(
             "missing-script-location",
             f"script_location `{display_path(service.script_location)}` {state}, so Alembic cannot load any revision",
@@ -98,6 +105,12 @@ def check_migrations(
         if alembic_env:
             return _with_env_py(service, models, graph, report, database_url)
         return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+
+
+def _failures_under(root: Path) -> list:
+    from drift_guard.parsing import failures_under
+
+    return failures_under(root)
 
 
 def _unusable_alembic_ini(service: Service, database_url: str | None) -> MigrationReport | None:
@@ -138,7 +151,7 @@ def _replay_and_compare(
         return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
     with prepended_sys_path(service.import_roots or (service.root,)):
         scripts, failure = ([], None)
-        if service.script_location is not None and service.script_location.is_dir():
+        if service.script_location is not None and is_dir(service.script_location):
             scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
         if failure is not None:
             return replace(report, failures=(failure,))
@@ -206,17 +219,16 @@ def version_locations(service: Service) -> tuple[list[Path], bool]:
     ``<script_location>/versions``) and whether it descends into sub-folders."""
     import configparser
 
-    from drift_guard.alembic_env import read_alembic_ini
+    from drift_guard.alembic_env import raw_ini, read_alembic_ini
 
     dirs: list[Path] = []
     recursive = False
     if service.alembic_ini is not None and service.alembic_ini.is_file():
         dirs = list(read_alembic_ini(service.alembic_ini).version_locations)
-        parser = configparser.ConfigParser(interpolation=None)
+        parser = raw_ini(service.alembic_ini)
         try:
-            parser.read(service.alembic_ini, encoding="utf-8")
-            flag = parser.get("alembic", "recursive_version_locations", fallback="false")
-        except (configparser.Error, UnicodeDecodeError):
+            flag = parser.get("alembic", "recursive_version_locations", fallback="false") if parser else "false"
+        except configparser.Error:
             flag = "false"
         recursive = flag.strip().lower() in ("true", "1", "yes", "on")
     return (dirs or list(service.versions_dirs)), recursive

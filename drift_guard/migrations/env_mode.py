@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from drift_guard.errors import ConfigError
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.report import MigrationDiff, ReplayFailure
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_file
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class EnvResult:
 
 def check_env_py(env_py: Path | None) -> None:
     """Refuse env.py files that could connect anywhere but our scratch database."""
-    if env_py is None or not env_py.is_file():
+    if env_py is None or not is_file(env_py):
         raise ConfigError("--alembic-env needs the service's alembic env.py, and none was found")
     text = env_py.read_text(encoding="utf-8", errors="replace")
     shown = display_path(env_py)

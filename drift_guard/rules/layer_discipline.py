@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.extract.runtime import runtime_files
 from drift_guard.findings import Finding, Severity
 from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_file
 from drift_guard.rules import finding, rule
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
         layer.add(service.env_py.resolve())
     root = service.root.resolve()
     for package in {p.resolve().parent for p in service.model_files}:
-        if package != root and (package / "__init__.py").is_file():
+        if package != root and is_file(package / "__init__.py"):
             layer.update(p.resolve() for p in package.glob("*.py"))
     return layer
 
@@ -194,8 +194,8 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     roots = _roots(ctx)
     modules = [collect(source, path, roots) for path, source in _parsed(runtime_files(ctx.service, ctx.config))]
     refs = table_refs(modules)
-    if not refs:
-        return
+    if not refs or not (ctx.models_fully_read and ctx.pydal_fully_read):
+        return  # a layer with an unreadable file may define any table and field (DG001 says which)
     dal_attrs, table_attrs = pydal_attributes()
     known, partial = _tables(ctx), _partial(ctx)
     dynamic = any(p.table is None for p in ctx.pydal.problems) if ctx.service.pydal_files else False

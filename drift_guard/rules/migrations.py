@@ -74,7 +74,10 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not _enabled(ctx):
         return
+    models_read = ctx.models_fully_read
     for diff in ctx.migrations.diffs:
+        if not diff.kind.model_side and not models_read:
+            continue  # "not in the models" while a model file cannot be read would be a guess (DG001 says why)
         yield finding(
             "DG201", diff.description, _diff_hint(ctx, diff), diff.location or _ini_location(ctx),
             table=diff.table, column=diff.column,
@@ -281,7 +284,7 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     """
     from drift_guard.migrations.reach import unreached_model_tables
 
-    if not _enabled(ctx):
+    if not _enabled(ctx) or not ctx.models_fully_read:  # what env.py reaches is unknown past an unreadable file
         return
     for table in unreached_model_tables(ctx.service, ctx.models):
         yield finding(
