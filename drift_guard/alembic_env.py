@@ -135,6 +135,8 @@ def _ini_error(exc: Exception, path: Path) -> str:
 def _error_line(exc: Exception) -> int:
     import configparser
 
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return exc.lineno
     if isinstance(exc, configparser.ParsingError) and exc.errors:
         return exc.errors[0][0]
     return getattr(exc, "lineno", None) or 1

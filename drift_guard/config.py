@@ -161,6 +161,14 @@ def _section(data: dict, path: Path) -> dict | None:
 
 
 def _read_text(path: Path) -> str:
+    """The configuration's text. A pyproject.toml that is a symlink out of its
+    repository is not read (there is no run yet to report a finding in, so it
+    is a configuration error)."""
+    from drift_guard.session import OUTSIDE_REPOSITORY, enclosing_repository, escapes_repository
+
+    repository = enclosing_repository(path.absolute().parent)
+    if repository is not None and escapes_repository(path, repository):
+        raise ConfigError(OUTSIDE_REPOSITORY, location=_display(path))
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -119,7 +119,7 @@ def read_file(path: Path) -> bytes:
     session = current()
     if session is not None:
         return session.read_bytes(path)
-    return read_regular_file(path)
+    return read_regular_file(path, find_repository_root(Path.cwd()))
 
 
 class _Tracker:
@@ -239,6 +239,8 @@ class Session:
     def _parse_new(self, key: Path, display: str, parse_bytes: Callable[[bytes, str], ParseResult]) -> ParseResult:
         limit = self.config.max_file_size
         try:
+            if self.escapes(key):
+                raise OutsideRepository(key)
             size = key.stat().st_size
         except OSError as exc:
             return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
@@ -275,7 +277,7 @@ class Session:
     def _load(self, key: Path) -> bytes | OSError:
         if key not in self._bytes:
             try:
-                self._bytes[key] = read_regular_file(key)
+                self._bytes[key] = read_regular_file(key, self.repository_root)
             except OSError as exc:
                 self._bytes[key] = exc
         return self._bytes[key]

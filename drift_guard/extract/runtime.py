@@ -89,11 +89,13 @@ def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str,
     """The service's runtime modules, sorted: no tests, venvs or Alembic folder."""
     roots = (service.root, config.root)
     globs = (*config.runtime_exclude, *extra_exclude)
-    alembic = service.script_location.resolve() if service.script_location else None
+    # the Alembic folder as written and as resolved: a revision that is a
+    # symlink to elsewhere is still a revision, not runtime code
+    alembic = {service.script_location.absolute(), service.script_location.resolve()} if service.script_location else set()
     chosen = []
     for path in sorted(set(service.python_files)):
         resolved = path.resolve()
-        if alembic is not None and (resolved == alembic or alembic in resolved.parents):
+        if any(p in alembic for p in (path.absolute(), *path.absolute().parents, resolved, *resolved.parents)):
             continue
         if any(is_skipped_dir(parent) for parent in _parents_below(resolved, service.root.resolve())):
             continue

@@ -84,6 +84,8 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     files = revision_files(dirs, recursive)
     if not files or session.is_cached("replay", _key(service, files)):
         return
+    if any(session.escapes(path) for path in files):
+        return  # never run a revision linked from outside the repository (the graph check reports it)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

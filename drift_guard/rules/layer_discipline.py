@@ -54,8 +54,10 @@ def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
     if service.env_py is not None:
         layer.add(service.env_py.resolve())
     root = service.root.resolve()
-    for package in {p.resolve().parent for p in service.model_files}:
-        if package != root and is_file(package / "__init__.py"):
+    # the package a model file is in, also when the file is a symlink to elsewhere
+    packages = {p.resolve().parent for p in service.model_files} | {p.absolute().parent for p in service.model_files}
+    for package in packages:
+        if package.resolve() != root and is_file(package / "__init__.py"):
             layer.update(p.resolve() for p in package.glob("*.py"))
     return layer
 
