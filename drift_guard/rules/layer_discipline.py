@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import runtime_files
 from drift_guard.findings import Finding, Severity
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path, is_file
@@ -21,6 +20,14 @@ if TYPE_CHECKING:
 
     from drift_guard.context import ServiceContext
     from drift_guard.extract.runtime_layers import ImportUse
+
+
+def runtime_files(service, config, **options) -> list[Path]:
+    """:func:`drift_guard.extract.runtime.runtime_files`, imported on first use
+    (it brings libcst; registering the rules must not)."""
+    from drift_guard.extract.runtime import runtime_files as files
+
+    return files(service, config, **options)
 
 
 def _roots(ctx: ServiceContext) -> tuple[Path, ...]:

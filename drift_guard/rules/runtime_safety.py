@@ -12,20 +12,29 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import (
-    DalCall,
-    RuntimeModule,
-    Value,
-    flag_is_unknown,
-    reportable_table_files,
-    service_runtime,
-)
+from drift_guard.extract.table_files import reportable_table_files
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import finding, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.extract.runtime import DalCall, RuntimeModule, Value
+
+
+# The runtime scan (libcst) is imported when a rule first runs, not when the
+# rules are registered: a run answered from the cache never needs it.
+def service_runtime(ctx: ServiceContext) -> list[RuntimeModule]:
+    from drift_guard.extract.runtime import service_runtime as scan
+
+    return scan(ctx)
+
+
+def flag_is_unknown(flag: Value) -> bool:
+    from drift_guard.extract.runtime import flag_is_unknown as unknown
+
+    return unknown(flag)
+
 
 _SAFE = "use `DAL(uri, migrate=False, fake_migrate_all=True)` (or `migrate_enabled=False`); Alembic owns the schema"
 
