@@ -101,24 +101,32 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return future.result()
+            head, imported, printed = future.result()
         except BrokenProcessPool:
             where = Location(display_path(dirs[0]) if dirs else service.name)
             failure = ReplayFailure(None, where, "the replay ended the process (a revision called os._exit or crashed)")
             return ReplayedHead(0, failure, (), (), b""), []
+        # what the revisions printed, on this process's standard error, as an
+        # in-process replay would have it (the worker's own streams are not ours)
+        if printed:
+            sys.stderr.write(printed)
+        return head, imported
 
     session.prefetched(("replay", str(service.root)), result)
 
 
-def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tuple[ReplayedHead, list[Path]]:
+def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tuple[ReplayedHead, list[Path], str]:
     import contextlib
+    import io
 
     from drift_guard.extract.alembic import build_revision_graph
 
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
-    with contextlib.redirect_stdout(sys.stderr):
-        return _replay(service, dirs, recursive, ids)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        head, imported = _replay(service, dirs, recursive, ids)
+    return head, imported, printed.getvalue()
 
 
 def _key(service: Service, files: list[Path]) -> list[object]:
