@@ -52,7 +52,7 @@ def _message(item: Finding, root: Path | None = None, base: Path | None = None) 
 
     lines = [printable(item.message, keep="\r\n")]
     if item.hint:
-        lines.append(f"hint: {printable(item.hint, keep=chr(13) + chr(10))}")
+        lines.append("hint: " + printable(item.hint, keep="\r\n"))
     if item.related:
         shown = (f"{_repository_path(loc.path, root, base)}:{loc.line}:{loc.column}" for loc in item.related)
         lines.append("see also: " + printable(", ".join(shown)))
