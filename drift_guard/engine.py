@@ -133,7 +133,9 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
             _start_replay(ctx)
         return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
 
-    key = [_service_key(service), [r.code for r in cacheable]]
+    # folders that could not be listed this run are part of the key: a folder
+    # that becomes readable (or not) changes what may be reported
+    key = [_service_key(service), [r.code for r in cacheable], [str(p) for p in ctx.blind_folders]]
     found = list(ctx.session.cached("findings", key, compute))
     for info in ordered:
         if not info.cacheable:
