@@ -16,6 +16,7 @@ shrinks as drift is fixed: re-run ``drift-guard baseline FILE`` to drop them.
 from __future__ import annotations
 
 import json
+import shlex
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -110,7 +111,7 @@ def _load(path: Path) -> list[tuple[Key, int, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"baseline file not found; create it with `drift-guard baseline {shown}`", shown) from None
+        raise InputError(f"baseline file not found; create it with `drift-guard baseline {shlex.quote(shown)}`", shown) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read baseline file: {exc}", shown) from None
     try:
@@ -194,6 +195,6 @@ def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:
     return finding(
         "DG004",
         f"baseline entry no longer occurs: {code} {subject}{scope}{times}",
-        f"re-run `drift-guard baseline {where.path}` to drop fixed entries",
+        f"re-run `drift-guard baseline {shlex.quote(where.path)}` to drop fixed entries",
         where,
     )

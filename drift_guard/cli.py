@@ -1,7 +1,8 @@
 """Command line: argparse and wiring only.
 
 ``main(argv) -> int`` so tests call it directly. Exit codes: 0 clean, 1 findings
-at or above ``--fail-on``, 2 usage or configuration error.
+at or above ``--fail-on``, 2 usage or configuration error (141, the shell's
+SIGPIPE status, when the reader of standard output left early).
 """
 
 from __future__ import annotations
@@ -88,6 +89,28 @@ def _cache_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a closed pipe is found here, not at interpreter exit
+    except BrokenPipeError:
+        return _stdout_closed()
+    return status
+
+
+def _stdout_closed() -> int:
+    """``drift-guard rules | head -1``: the reader left, which is not an error of
+    ours. Standard output is pointed at /dev/null so that the interpreter's final
+    flush does not complain again; the status is the shell's for SIGPIPE."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (captured in tests)
+        pass
+    return 128 + 13
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -104,7 +127,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "clean":
             return _clean(args)
     except DriftGuardError as exc:
-        print(f"drift-guard: error: {exc}", file=sys.stderr)
+        from drift_guard.credentials import mask_credentials
+        from drift_guard.report.text import printable
+
+        print(f"drift-guard: error: {printable(mask_credentials(str(exc)))}", file=sys.stderr)
+        return EXIT_ERROR
+    except PermissionError as exc:
+        # Files and folders that cannot be read are findings (DG001); this is the
+        # last resort for a path no reader expected, so it is not a traceback.
+        from drift_guard.report.text import printable
+
+        where = printable(str(exc.filename)) if exc.filename else "a file"
+        print(f"drift-guard: error: cannot access {where}: permission denied", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("drift-guard: interrupted", file=sys.stderr)
@@ -120,7 +154,7 @@ def _load(args: argparse.Namespace):
     for path in paths:
         if not path.exists():
             raise DriftGuardError(f"no such file or directory: {path}")
-    config = load_config(Path.cwd(), getattr(args, "config", None))
+    config = load_config(Path.cwd(), getattr(args, "config", None), rule_codes=_rule_codes())
     return [p.resolve() for p in paths], config
 
 
@@ -148,7 +182,7 @@ def _clean(args: argparse.Namespace) -> int:
     from drift_guard.cache import CACHE_DIR_NAME, remove_cache
     from drift_guard.config import load_config
 
-    config = load_config(Path.cwd(), args.config)
+    config = load_config(Path.cwd(), args.config, rule_codes=_rule_codes())
     directory = _cache_dir(args) or config.cache_path or (config.root / CACHE_DIR_NAME)
     removed = remove_cache(Path(directory).absolute())
     print(f"drift-guard: {'removed' if removed else 'no cache at'} {directory}")
@@ -160,6 +194,12 @@ def _check(args: argparse.Namespace) -> int:
     from drift_guard.findings import Severity
     from drift_guard.report import render
 
+    _known_codes("--select", args.select)
+    _known_codes("--ignore", args.ignore)
+    shown_output = args.output
+    # Resolved before the run: revision scripts are user code and may chdir.
+    args.output = args.output.absolute() if args.output is not None else None
+    args.baseline = args.baseline.absolute() if args.baseline is not None else None
     result, config = _run(args, select=args.select, ignore=args.ignore)
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
@@ -177,16 +217,45 @@ def _check(args: argparse.Namespace) -> int:
     if fmt == "github":
         from drift_guard.report.github import write_step_summary
 
-        write_step_summary(result)
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        try:
+            write_step_summary(result)
+        except OSError as exc:
+            raise DriftGuardError(f"cannot write the step summary to {target}: {_reason(exc)}") from None
     if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DriftGuardError(f"cannot write the report to {shown_output}: {_reason(exc)}") from None
     elif text:
         stream.write(text)
     fail_on = Severity.parse(args.fail_on) if args.fail_on else config.fail_on
     if args.exit_zero or not failing(result.findings, fail_on):
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _reason(exc: OSError) -> str:
+    """Why a file could not be written, without the path (the message names it)."""
+    return exc.strerror or exc.__class__.__name__
+
+
+def _rule_codes() -> frozenset[str]:
+    """The registered rule codes, which the configuration's codes must match."""
+    from drift_guard.rules import load_rules
+
+    return frozenset(load_rules())
+
+
+def _known_codes(option: str, codes: Sequence[str]) -> None:
+    """A code or prefix that selects no rule is a typo, not "nothing to report"."""
+    from drift_guard.errors import ConfigError
+    from drift_guard.rules import matches_a_rule
+
+    for code in codes:
+        if not matches_a_rule(code):
+            raise ConfigError(f"{option}: '{code}' matches no rule code or prefix (`drift-guard rules` lists them)")
 
 
 def _rules(*, markdown: bool = False) -> int:
@@ -226,16 +295,21 @@ def _rule(wanted: str) -> int:
 def _config(args: argparse.Namespace) -> int:
     from drift_guard.discovery import discover
     from drift_guard.discovery.describe import describe as describe_config
+    from drift_guard.report.text import printable
 
     paths, config = _load(args)
-    print(describe_config(config, discover(paths, config)), end="")
+    print(printable(describe_config(config, discover(paths, config)), keep="\n"), end="")
     return EXIT_CLEAN
 
 
 def _baseline(args: argparse.Namespace) -> int:
     from drift_guard.baseline import write_baseline
 
+    target = args.file.absolute()  # before the run: revision scripts may chdir
     result, _ = _run(args)
-    count = write_baseline(result, args.file)
+    try:
+        count = write_baseline(result, target)
+    except OSError as exc:
+        raise DriftGuardError(f"cannot write the baseline to {args.file}: {_reason(exc)}") from None
     print(f"drift-guard: wrote {count} finding(s) to {args.file}")
     return EXIT_CLEAN

@@ -8,11 +8,13 @@ whose files did not change is not read again at all.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from drift_guard.config import Config
-from drift_guard.schema import Schema
+from drift_guard.schema import Location, Problem, ProblemKind, Schema
 from drift_guard.session import RunOptions, Session
 
 if TYPE_CHECKING:
@@ -80,7 +82,34 @@ class ServiceContext:
 
             return extract_pydal(files)
 
-        return self.session.cached("pydal", [[str(p) for p in files]], compute)
+        schema = self.session.cached("pydal", [[str(p) for p in files]], compute)
+        empty = self._empty_configured_pydal_files(schema)
+        return replace(schema, problems=(*schema.problems, *empty)) if empty else schema
+
+    def _empty_configured_pydal_files(self, schema: Schema) -> list[Problem]:
+        """A file the configuration names as PyDAL (``pydal = [...]``) that
+        defines no table and never calls ``define_table`` is a DG001: nothing in
+        it was compared, and every model table reported missing (DG101) would
+        hide that the configuration names the wrong file."""
+        from drift_guard.paths import display_path
+
+        configured = any(
+            entry.pydal and (self.config.root / entry.path).absolute() == self.service.root
+            for entry in self.config.services
+        )
+        if not configured:
+            return []
+        defining = {table.location.path for table in schema.tables}
+        failed = {problem.location.path for problem in schema.problems}
+        found = []
+        for path in self.service.pydal_files:
+            shown = display_path(path)
+            if shown in defining or shown in failed or self.session.contains(path, b"define_table"):
+                continue
+            message = ("configured as a PyDAL file (`pydal` in [tool.drift_guard]) but defines no table: "
+                       "nothing in it was compared with the models")
+            found.append(Problem(ProblemKind.SYNTAX_ERROR, message, Location(shown)))
+        return found
 
     @cached_property
     def table_pairs(self) -> list[TablePair]:
@@ -126,6 +155,27 @@ class ServiceContext:
         key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models, self.session)]
         return self.session.cached("migrations", key, tracked)
 
+    @property
+    def blind_folders(self) -> list[Path]:
+        """Folders of the service that could not be listed (DG001): they may
+        hold files of either layer."""
+        return self.session.unlisted_under(self.service.root)
+
+    @property
+    def models_fully_read(self) -> bool:
+        """False while a model file (or a folder that may hold one) could not
+        be read: what the models lack is then a guess, and is not reported."""
+        if self.blind_folders:
+            return False
+        return not self.service.model_files or _fully_read(self.models)
+
+    @property
+    def pydal_fully_read(self) -> bool:
+        """As :attr:`models_fully_read`, for the PyDAL layer."""
+        if self.blind_folders:
+            return False
+        return not self.service.pydal_files or _fully_read(self.pydal)
+
     def table_map(self) -> dict[str, str]:
         """PyDAL table name -> model table name, lower case (config ``table-map``)."""
         return {k.lower(): v.lower() for k, v in self.config.table_map}
@@ -149,3 +199,7 @@ def schema_digest(schema: Schema, session: Session | None = None) -> str:
         return known
     text = json.dumps(encode(schema), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _fully_read(schema: Schema) -> bool:
+    return not any(p.kind is ProblemKind.SYNTAX_ERROR for p in schema.problems)

@@ -99,32 +99,27 @@ def configured_scheme(name: str) -> str | None:
 
 
 def _alembic_url(ctx: ServiceContext) -> tuple[str, Location] | None:
-    import configparser
+    from drift_guard.discovery.alembic_ini import ini_text, raw_ini
 
     ini = ctx.service.alembic_ini
     if ini is None:
         return None
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(ini, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, configparser.Error):
+    parser = raw_ini(ini)
+    if parser is None:
         return None
     from drift_guard.paths import display_path
 
     for section in parser.sections():
         url = parser.get(section, "sqlalchemy.url", fallback=None)
         if url:
-            return url, Location(display_path(ini), _line_of(ini, "sqlalchemy.url"))
+            return url, Location(display_path(ini), _line_of(ini_text(ini), "sqlalchemy.url"))
     return None
 
 
-def _line_of(path, needle: str) -> int:
-    try:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip().startswith(needle):
-                return number
-    except (OSError, UnicodeDecodeError):
-        pass
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(needle):
+            return number
     return 1
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
+from drift_guard.paths import is_dir
 from drift_guard.rules import Phase, Rule, load_rules
 from drift_guard.session import RunOptions
 
@@ -134,7 +135,9 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
             _start_replay(ctx)
         return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
 
-    key = [_service_key(service), [r.code for r in cacheable]]
+    # folders that could not be listed this run are part of the key: a folder
+    # that becomes readable (or not) changes what may be reported
+    key = [_service_key(service), [r.code for r in cacheable], [str(p) for p in ctx.blind_folders]]
     found = list(ctx.session.cached("findings", key, compute))
     for info in ordered:
         if not info.cacheable:
@@ -152,7 +155,7 @@ def _start_replay(ctx: ServiceContext) -> None:
     service, options = ctx.service, ctx.options
     if options.no_migrations or options.database_url or options.alembic_env:
         return
-    if service.alembic_ini is None or service.script_location is None or not service.script_location.is_dir():
+    if service.alembic_ini is None or service.script_location is None or not is_dir(service.script_location):
         return
     from drift_guard.migrations import version_locations
     from drift_guard.migrations.head import prefetch
@@ -176,7 +179,7 @@ def _note_files_read_by_others(ctx: ServiceContext) -> None:
 
         dirs, _ = version_locations(service)
         for folder in dirs:
-            for path in sorted(Path(folder).rglob("*.py")) if Path(folder).is_dir() else ():
+            for path in sorted(Path(folder).rglob("*.py")) if is_dir(Path(folder)) else ():
                 session.note(path)
 
 

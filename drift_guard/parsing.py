@@ -53,14 +53,20 @@ def parse_files(paths: Iterable[Path | str]) -> ParsedFiles:
     from drift_guard.paths import display_path
 
     batch = ParsedFiles()
-    for path in dict.fromkeys(Path(p).resolve() for p in paths):
+    # one file reached under two names (a symlink and its target) is read once,
+    # under the name it was given first: the session decides whether a link may
+    # be followed, so the link itself is what is read
+    unique: dict[Path, Path] = {}
+    for given in paths:
+        unique.setdefault(Path(given).resolve(), Path(given).absolute())
+    for resolved, path in unique.items():
         display = display_path(path)
         batch.shown.append(display)
         parsed = parse_file(path, display)
         if isinstance(parsed, Problem):
             batch.problems.append(parsed)
         else:
-            batch.sources.append((path, parsed))
+            batch.sources.append((resolved, parsed))
     return batch
 
 

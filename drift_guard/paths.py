@@ -17,42 +17,99 @@ SKIP_DIRS = frozenset(
 
 def is_skipped_dir(path: Path) -> bool:
     name = path.name
-    return (
-        name in SKIP_DIRS
-        or name.endswith(".egg-info")
-        or (path / "pyvenv.cfg").is_file()
-    )
+    return name in SKIP_DIRS or name.endswith(".egg-info") or is_file(path / "pyvenv.cfg")
+
+
+def is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False instead of raising when a folder on
+    the way cannot be searched (permission denied): whoever lists that folder
+    reports it."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """``Path.is_dir``, False instead of raising (see :func:`is_file`)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def enclosing_repository(start: Path) -> Path | None:
+    """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
+    file in a worktree/submodule); None outside a repository."""
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+OUTSIDE_REPOSITORY = "symlink points outside the repository; not read"
+
+
+def escapes_repository(path: Path, root: Path) -> bool:
+    """True when ``path`` lies in the repository ``root`` (as written) but
+    resolves outside it, through a symlink. A path that is outside the
+    repository as written (an explicit argument, a ``prepend_sys_path`` beyond
+    it) is not following a link out of it, and is not refused."""
+    root = Path(root).resolve()
+    absolute = Path(os.path.abspath(path))
+    resolved = Path(os.path.realpath(absolute))
+    if resolved == root or root in resolved.parents:
+        return False
+    return any(Path(os.path.realpath(folder)) == root for folder in absolute.parents)
 
 
 def display_path(path: Path | str, base: Path | None = None) -> str:
     """``path`` relative to ``base`` (default: the current directory) when it is
-    inside it, else absolute; always with forward slashes."""
+    inside it, else absolute; always with forward slashes.
+
+    A symlink is shown as its target when that is inside ``base`` too, else as
+    the link (a dangling link, a link out of the tree: the file in the tree is
+    what the reader can open, and the target is not disclosed)."""
     path = Path(path)
     base = base or Path.cwd()
-    try:
-        shown = os.path.relpath(path.resolve(), base.resolve())
-    except ValueError:  # other drive on Windows
-        shown = str(path.resolve())
-    if shown.startswith(".."):
-        shown = str(path.resolve())
-    return shown.replace(os.sep, "/")
+    resolved = path.resolve()
+    lexical = Path(os.path.abspath(path))
+    candidates = [resolved, lexical] if os.path.exists(resolved) else [lexical]
+    for candidate in candidates:
+        for folder in (base.resolve(), base.absolute()):
+            try:
+                shown = os.path.relpath(candidate, folder)
+            except ValueError:  # other drive on Windows
+                continue
+            if not shown.startswith(".."):
+                return shown.replace(os.sep, "/")
+    return str(candidates[0]).replace(os.sep, "/")
 
 
-def iter_python_files(root: Path, excluded=None):
+def iter_python_files(root: Path, excluded=None, *, unlisted=None):
     """Every ``*.py`` under ``root`` in sorted order, skipping SKIP_DIRS and
     virtualenvs; ``excluded(path) -> bool`` prunes further."""
-    return iter_files(root, (".py",), excluded)
+    return iter_files(root, (".py",), excluded, unlisted=unlisted)
 
 
-def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None):
+def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None, *, unlisted=None):
     """Every file under ``root`` ending in one of ``suffixes``, as
-    :func:`iter_python_files` walks."""
+    :func:`iter_python_files` walks.
+
+    A folder that cannot be listed is handed to ``unlisted(folder, exc)`` (the
+    run's session records it: a DG001, and a blind spot for the rules that
+    report what is missing); a dangling symlink with a wanted suffix is
+    yielded, for its reader to report.
+    """
     stack = [root]
     while stack:
-        current = stack.pop()
+        folder = stack.pop()
         try:
-            entries = sorted(current.iterdir(), key=lambda p: p.name, reverse=True)
-        except OSError:
+            entries = sorted(folder.iterdir(), key=lambda p: p.name, reverse=True)
+        except OSError as exc:
+            if unlisted is not None and not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                unlisted(folder, exc)
             continue
         for entry in entries:
             if excluded is not None and excluded(entry):
@@ -60,5 +117,5 @@ def iter_files(root: Path, suffixes: tuple[str, ...], excluded=None):
             if entry.is_dir() and not entry.is_symlink():
                 if not is_skipped_dir(entry):
                     stack.append(entry)
-            elif entry.suffix in suffixes and entry.is_file():
+            elif entry.suffix in suffixes and (entry.is_file() or (entry.is_symlink() and not entry.exists())):
                 yield entry

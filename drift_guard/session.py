@@ -15,12 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from drift_guard.cache import Dep, content_hash, make_key
 from drift_guard.config import Config
+from drift_guard.paths import (
+    OUTSIDE_REPOSITORY,
+    enclosing_repository,
+    escapes_repository,
+)
 from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -51,20 +59,51 @@ class RunOptions:
         return [server, self.no_migrations, self.alembic_env]
 
 
-def enclosing_repository(start: Path) -> Path | None:
-    """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
-    file in a worktree/submodule); None outside a repository."""
-    start = Path(start).resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
-
-
 def find_repository_root(start: Path) -> Path:
     """:func:`enclosing_repository`, or ``start`` itself outside a repository:
     the one answer to "what are paths relative to" for GitHub, SARIF and baselines."""
     return enclosing_repository(start) or Path(start).resolve()
+
+
+class OutsideRepository(OSError):
+    """A file in the repository that is a symlink (or lies in a symlinked
+    folder) whose target is outside it: never read, so a link to
+    ``/proc/self/environ`` or ``~/.ssh`` cannot leak into a report."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(errno.EPERM, OUTSIDE_REPOSITORY, str(path))
+
+
+def read_regular_file(path: Path, repository_root: Path | None = None) -> bytes:
+    """The content of ``path``, refusing what is not a regular file (a folder,
+    a FIFO that would block) and, with ``repository_root``, a symlink out of it."""
+    if repository_root is not None and escapes_repository(path, repository_root):
+        raise OutsideRepository(path)
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def unreadable(exc: OSError, path: Path, what: str = "file") -> str:
+    """The message of a DG001 for a file that could not be read."""
+    if isinstance(exc, OutsideRepository):
+        return OUTSIDE_REPOSITORY
+    if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+        return f"cannot read {what}: it is a symlink whose target does not exist"
+    return f"cannot read {what}: {exc.strerror or exc}"
+
+
+def read_file(path: Path) -> bytes:
+    """:meth:`Session.read_bytes` of the run in progress, or the same checks
+    outside a run (relative to the repository of the current directory)."""
+    session = current()
+    if session is not None:
+        return session.read_bytes(path)
+    return read_regular_file(path, find_repository_root(Path.cwd()))
 
 
 class _Tracker:
@@ -85,6 +124,7 @@ class Session:
         self._trackers: list[_Tracker] = []
         self._cache: Cache | None | bool = None if self.options.use_cache else False
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
+        self.unlisted: dict[Path, Problem] = {}  # folders that could not be listed (also in failures)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
         self._per_package: dict[tuple[str, str], Any] = {}
@@ -120,12 +160,38 @@ class Session:
 
     def contains(self, path: Path, marker: bytes) -> bool:
         """Whether the file contains ``marker`` (a pre-filter): recorded as such,
-        so editing the file elsewhere does not invalidate what depended on it."""
+        so editing the file elsewhere does not invalidate what depended on it.
+        A file that cannot be read cannot be ruled out: it "contains" every
+        marker, so it reaches the parser, which reports it (DG001)."""
         key = Path(path).absolute()
-        data = self._load(key)
-        found = not isinstance(data, OSError) and marker in data
+        found = _has(self._load(key), marker)
         self._record(str(key), "has:" + marker.decode("latin-1"), "1" if found else "0")
         return found
+
+    def escapes(self, path: Path) -> bool:
+        """Whether reading ``path`` would follow a symlink out of the repository."""
+        return escapes_repository(Path(path).absolute(), self.repository_root)
+
+    def record_failure(self, path: Path, problem: Problem) -> None:
+        """A file read outside :meth:`parse` (a revision header) that failed: DG001."""
+        self.failures[Path(path).absolute()] = problem
+
+    def record_unlisted(self, folder: Path, exc: OSError) -> None:
+        """A folder a scan could not list: a DG001 (nothing in it was checked),
+        and a blind spot the rules that report what is missing respect."""
+        from drift_guard.paths import display_path
+
+        key = Path(folder).absolute()
+        if key not in self.unlisted:
+            reason = exc.strerror or str(exc)
+            message = f"cannot list folder: {reason}; nothing in it was checked"
+            problem = Problem(ProblemKind.SYNTAX_ERROR, message, Location(display_path(key)))
+            self.unlisted[key] = problem
+            self.failures[key] = problem
+
+    def unlisted_under(self, root: Path) -> list[Path]:
+        prefix = Path(root).absolute()
+        return [path for path in sorted(self.unlisted) if path == prefix or prefix in path.parents]
 
     def digest(self, path: Path) -> str:
         """Content hash of the file, ``""`` when it cannot be read (not recorded)."""
@@ -159,9 +225,11 @@ class Session:
     def _parse_new(self, key: Path, display: str, parse_bytes: Callable[[bytes, str], ParseResult]) -> ParseResult:
         limit = self.config.max_file_size
         try:
+            if self.escapes(key):
+                raise OutsideRepository(key)
             size = key.stat().st_size
         except OSError as exc:
-            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
         if size > limit:
             self._record(str(key), "sha", self.digest(key))
             return self._failed(key, Problem(
@@ -173,7 +241,7 @@ class Session:
         try:
             data = self.read_bytes(key)
         except OSError as exc:
-            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display)))
+            return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
         result = parse_bytes(data, display)
         if isinstance(result, Problem):
             self.failures[key] = result
@@ -195,7 +263,7 @@ class Session:
     def _load(self, key: Path) -> bytes | OSError:
         if key not in self._bytes:
             try:
-                self._bytes[key] = key.read_bytes()
+                self._bytes[key] = read_regular_file(key, self.repository_root)
             except OSError as exc:
                 self._bytes[key] = exc
         return self._bytes[key]
@@ -307,8 +375,7 @@ class Session:
                 if self.digest(path) != dep.expected:
                     return False
             elif dep.kind.startswith("has:"):
-                data = self._load(path)
-                found = not isinstance(data, OSError) and dep.kind[4:].encode("latin-1") in data
+                found = _has(self._load(path), dep.kind[4:].encode("latin-1"))
                 if ("1" if found else "0") != dep.expected:
                     return False
             else:
@@ -316,9 +383,21 @@ class Session:
         return True
 
 
+def _has(data: bytes | OSError, marker: bytes) -> bool:
+    return isinstance(data, OSError) or marker in data
+
+
 def current() -> Session | None:
     """The session of the run in progress, if any."""
     return _ACTIVE.get()
+
+
+def record_unlisted(folder: Path, exc: OSError) -> None:
+    """:meth:`Session.record_unlisted` on the run in progress (nothing outside
+    a run): the ``unlisted`` callback of :func:`drift_guard.paths.iter_files`."""
+    session = current()
+    if session is not None:
+        session.record_unlisted(folder, exc)
 
 
 def key_of(*parts: Any) -> str:

@@ -96,8 +96,10 @@ def _comments(text: str, python: bool) -> Iterator[tuple[int, int, str]]:
 def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]:
     """Directives in ``path`` (empty when the file lacks the marker or cannot
     be read: an unreadable file is reported by DG001, not here)."""
+    from drift_guard.session import read_file
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return []
     if MARKER not in text.lower():

@@ -47,4 +47,4 @@ def test_dg201_hint_for_unreached_table(tmp_path, monkeypatch, module, imported,
     (dg201,) = [f for f in findings if f["code"] == "DG201"]
     assert dg201["table"] == "bills"
     assert dg201["hint"].startswith(hint_start)
-    assert dg201["hint"].endswith('alembic revision --autogenerate -m "add bills"')
+    assert dg201["hint"].endswith("alembic revision --autogenerate -m 'add bills'")

@@ -9,20 +9,22 @@ from drift_guard.config.model import Config
 from drift_guard.errors import ConfigError
 
 
-def load_config(start: Path, explicit: Path | None = None) -> Config:
+def load_config(start: Path, explicit: Path | None = None, *, rule_codes: frozenset[str] | None = None) -> Config:
     """The effective configuration for a run started in ``start``.
 
     ``explicit`` (``--config``) must exist; its ``[tool.drift_guard]`` table may
     be absent (then every default applies, rooted at the file's folder).
+    ``rule_codes`` (the registered rules, handed in by the command line) make a
+    configured code that matches no rule a located error.
     """
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"configuration file not found: {explicit}")
-        return _from_file(explicit.absolute(), required=False)
+        return _from_file(explicit.absolute(), required=False, rule_codes=rule_codes)
     found = find_config_file(start.absolute())
     if found is None:
         return Config(root=start.absolute())
-    return _from_file(found, required=True)
+    return _from_file(found, required=True, rule_codes=rule_codes)
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -39,7 +41,7 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def _from_file(path: Path, *, required: bool) -> Config:
+def _from_file(path: Path, *, required: bool, rule_codes: frozenset[str] | None = None) -> Config:
     from drift_guard.config.validate import build_config
 
     data = _parse_toml(path)
@@ -48,7 +50,7 @@ def _from_file(path: Path, *, required: bool) -> Config:
         if required:  # find_config_file guarantees it; keep the invariant loud
             raise ConfigError("no [tool.drift_guard] table", location=_display(path))
         section = {}
-    return build_config(section, root=path.parent, source=path, text=_read_text(path))
+    return build_config(section, root=path.parent, source=path, text=_read_text(path), rule_codes=rule_codes)
 
 
 def _section(data: dict, path: Path) -> dict | None:
@@ -65,6 +67,18 @@ def _section(data: dict, path: Path) -> dict | None:
 
 
 def _read_text(path: Path) -> str:
+    """The configuration's text. A pyproject.toml that is a symlink out of its
+    repository is not read (there is no run yet to report a finding in, so it
+    is a configuration error)."""
+    from drift_guard.paths import (
+        OUTSIDE_REPOSITORY,
+        enclosing_repository,
+        escapes_repository,
+    )
+
+    repository = enclosing_repository(path.absolute().parent)
+    if repository is not None and escapes_repository(path, repository):
+        raise ConfigError(OUTSIDE_REPOSITORY, location=_display(path))
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -25,11 +25,22 @@ _CODE = re.compile(r"^DG\d{3}$")
 class _Checker:
     """Type checks that raise a located ConfigError."""
 
-    def __init__(self, text: str, source: Path) -> None:
+    def __init__(self, text: str, source: Path, rule_codes: frozenset[str] | None = None) -> None:
         from drift_guard.paths import display_path
 
         self.text = text
         self.shown = display_path(source)
+        # the registered rule codes, when the caller knows them (the rules sit
+        # above the configuration, so they are handed in, not imported)
+        self.rule_codes = rule_codes
+
+    def matches_a_rule(self, prefix: str) -> bool:
+        """Whether a code or prefix selects at least one rule (always, when
+        the rules were not handed in)."""
+        if self.rule_codes is None:
+            return True
+        wanted = prefix.strip().upper()
+        return bool(wanted) and any(code.startswith(wanted) for code in self.rule_codes)
 
     def fail(self, key: Key, message: str) -> ConfigError:
         line, col = locate(self.text, key)
@@ -66,8 +77,13 @@ class _Checker:
                 raise self.fail((*key, name), f"unknown key '{name}' in {_section_name(key)}{hint}")
 
 
-def build_config(section: object, *, root: Path, source: Path, text: str) -> Config:
-    check = _Checker(text, source)
+def build_config(
+    section: object, *, root: Path, source: Path, text: str, rule_codes: frozenset[str] | None = None
+) -> Config:
+    """The Config of ``section``; with ``rule_codes`` (the registered rules), a
+    code or prefix in select, ignore, severity or per-file-ignores that matches
+    no rule is a located error."""
+    check = _Checker(text, source, rule_codes)
     table = check.table((), section)
     check.known((), table, tuple(_TOP))
     values: dict[str, Any] = {}
@@ -91,14 +107,25 @@ def _services(check: _Checker, key: Key, value: object) -> tuple[ServiceConfig, 
             ServiceConfig(
                 path=check.expect((*here, "path"), entry["path"], str, "a string"),
                 name=_optional_str(check, (*here, "name"), entry.get("name")),
-                models=check.strings((*here, "models"), entry.get("models", [])),
-                pydal=check.strings((*here, "pydal"), entry.get("pydal", [])),
+                models=check.strings((*here, "models"), entry.get("models", []), _inside_service),
+                pydal=check.strings((*here, "pydal"), entry.get("pydal", []), _inside_service),
                 alembic_ini=_optional_str(check, (*here, "alembic-ini"), entry.get("alembic-ini")),
                 dialect=_dialect(check, (*here, "dialect"), entry.get("dialect")) if "dialect" in entry else None,
                 origin=check.where((*here, "path")),
             )
         )
     return tuple(out)
+
+
+def _inside_service(glob: str) -> str | None:
+    """Service globs are matched below the service folder: an absolute one (which
+    pathlib cannot even glob) or one climbing out with ``..`` is a mistake."""
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    posix = PurePosixPath(glob.replace("\\", "/"))
+    if posix.is_absolute() or PureWindowsPath(glob).drive or ".." in posix.parts:
+        return f"'{glob}' must be a glob relative to the service folder, inside it (no absolute path, no '..')"
+    return None
 
 
 def _optional_str(check: _Checker, key: Key, value: object) -> str | None:
@@ -111,7 +138,11 @@ def _globs(check: _Checker, key: Key, value: object) -> tuple[str, ...]:
 
 def _prefixes(check: _Checker, key: Key, value: object) -> tuple[str, ...]:
     def bad(code: str) -> str | None:
-        return None if _PREFIX.match(code.upper()) else f"'{code}' is not a rule code or prefix (e.g. 'DG1', 'DG103')"
+        if not _PREFIX.match(code.upper()):
+            return f"'{code}' is not a rule code or prefix (e.g. 'DG1', 'DG103')"
+        if not check.matches_a_rule(code):
+            return f"'{code}' matches no rule (`drift-guard rules` lists them)"
+        return None
 
     return tuple(c.upper() for c in check.strings(key, value, bad))
 
@@ -134,6 +165,8 @@ def _severities(check: _Checker, key: Key, value: object) -> tuple[tuple[str, Se
     for code, level in check.table(key, value).items():
         if not _CODE.match(code.upper()):
             raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule code like 'DG103'")
+        if check.rule_codes is not None and code.upper() not in check.rule_codes:
+            raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule (`drift-guard rules` lists them)")
         out.append((code.upper(), _severity_value(check, (*key, code), level)))
     return tuple(out)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from drift_guard.config import Config, ServiceConfig
 from drift_guard.errors import ConfigError
-from drift_guard.paths import is_skipped_dir
+from drift_guard.paths import is_file, is_skipped_dir
 from drift_guard.service import Service
 
 if TYPE_CHECKING:
@@ -62,12 +62,13 @@ def _listing(wanted: Sequence[Path], config: Config) -> list[str]:
     """Every ``*.py`` and ``alembic.ini`` under ``wanted``, plus the alembic.ini
     files above them (a run inside a service folder belongs to that service)."""
     from drift_guard.paths import iter_files
+    from drift_guard.session import record_unlisted
 
     names: set[str] = set()
     for path in wanted:
-        names.update(str(p) for p in iter_files(path, (".py", ".ini", ".mako"), config.is_excluded))
+        names.update(str(p) for p in iter_files(path, (".py", ".ini", ".mako"), config.is_excluded, unlisted=record_unlisted))
         for folder in path.parents:
-            if (folder / "alembic.ini").is_file():
+            if is_file(folder / "alembic.ini"):
                 names.add(str(folder / "alembic.ini"))
     return sorted(names)
 
@@ -127,7 +128,7 @@ def _enclosing_service(path: Path, config: Config) -> Path | None:
     configuration root or the git repository."""
     stop = config.root.absolute()
     for folder in path.parents:
-        if (folder / "alembic.ini").is_file() and not config.is_excluded(folder):
+        if is_file(folder / "alembic.ini") and not config.is_excluded(folder):
             return folder
         if folder == stop or (folder / ".git").exists():
             return None
@@ -139,7 +140,7 @@ def _alembic_folders(path: Path, config: Config) -> list[Path]:
     stack = [path]
     while stack:
         folder = stack.pop()
-        if (folder / "alembic.ini").is_file():
+        if is_file(folder / "alembic.ini"):
             found.append(folder)
         try:
             children = [c for c in folder.iterdir() if c.is_dir() and not c.is_symlink()]

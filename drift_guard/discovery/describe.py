@@ -63,8 +63,11 @@ def _service(service: Service) -> list[str]:
     lines += _files("pydal files", service.pydal_files)
     lines += _files("reached from env.py", service.env_reached_files)
     lines.append(f"  python files: {len(service.python_files)}")
+    from drift_guard.credentials import mask_credentials
+
     for problem in service.problems:
-        lines.append(f"  problem: {display_path(problem.location.path)}:{problem.location.line}: {problem.message}")
+        message = mask_credentials(problem.message)
+        lines.append(f"  problem: {display_path(problem.location.path)}:{problem.location.line}: {message}")
     return lines
 
 

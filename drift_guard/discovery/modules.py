@@ -14,6 +14,7 @@ followed first, so names match what Alembic itself imports).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -95,7 +96,9 @@ class ModuleIndex:
             hit = None
             for root in self.roots if parts else ():
                 for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
-                    if candidate.is_file():
+                    # also a module that is there but cannot be read (a dangling
+                    # symlink, no permission): loading it reports it (DG001)
+                    if _present(candidate):
                         hit = candidate
                         break
                 if hit:
@@ -223,6 +226,17 @@ class ModuleIndex:
                 if loaded is not None:
                     queue.append(loaded)
         return sorted(seen)
+
+
+def _present(path: Path) -> bool:
+    """A module file is there, readable or not (a dangling symlink, no read
+    permission), as long as it is not a folder. Behind a folder that cannot be
+    searched nothing is known: that folder is reported (DG001), not guesses."""
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
+    return not os.path.isdir(path)
 
 
 def _build(source: SourceFile, path: Path, name: str) -> Module:

@@ -8,6 +8,7 @@ scanned as a model candidate is parsed once.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from drift_guard.discovery.modules import Definition, Module, ModuleIndex
 from drift_guard.discovery.types import type_files
 from drift_guard.errors import ConfigError
 from drift_guard.parsing import parse_file
-from drift_guard.paths import display_path, iter_python_files
+from drift_guard.paths import display_path, is_file, iter_python_files
 from drift_guard.schema import Location, Problem, ProblemKind
 from drift_guard.service import Service
 
@@ -42,7 +43,9 @@ class _Setup:
 def build_service(
     root: Path, ini: Path | None, config: Config, entry: ServiceConfig | None, nested: frozenset[Path]
 ) -> Service:
-    files = list(iter_python_files(root, lambda p: config.is_excluded(p) or p in nested))
+    from drift_guard.session import record_unlisted
+
+    files = list(iter_python_files(root, lambda p: config.is_excluded(p) or p in nested, unlisted=record_unlisted))
     setup = _alembic_setup(root, ini) if ini is not None else _Setup([root])
     index = ModuleIndex(_unique(setup.roots))
     env_module = index.load(setup.env_py, "env") if setup.env is not None and setup.env_py else None
@@ -84,7 +87,7 @@ def _alembic_setup(root: Path, ini_path: Path) -> _Setup:
     setup = _Setup([root, *ini.prepend_sys_path], ini, problems=list(ini.problems))
     script = ini.script_location
     env_py = script / "env.py" if script is not None else None
-    if env_py is None or not env_py.is_file():
+    if env_py is None or not (is_file(env_py) or os.path.lexists(env_py)):
         where = display_path(env_py) if env_py else "env.py"
         setup.problems.append(_problem(f"{where} not found: model files are found by content", Location(display_path(ini_path))))
         return setup
@@ -120,7 +123,10 @@ def _targets(index: ModuleIndex, env_module: Module | None, setup: _Setup) -> li
     items = [e.value for e in expr.elements] if isinstance(expr, (cst.List, cst.Tuple)) else [expr]
     found = []
     for item in items:
+        failed_before = len(index.problems)
         definition = index.resolve_in(env_module, item)
+        if definition is None and (len(index.problems) > failed_before or _blind(index)):
+            return None  # a module on the way cannot be read or parsed: its DG001 says so, not a DG002 too
         if definition is None or definition.kind == "module":
             message = (
                 f"cannot resolve target_metadata `{env.source.code(item)}` to its definition under the import roots: "
@@ -130,6 +136,15 @@ def _targets(index: ModuleIndex, env_module: Module | None, setup: _Setup) -> li
             return None
         found.append(definition)
     return found
+
+
+def _blind(index: ModuleIndex) -> bool:
+    """Whether a folder under the import roots could not be listed (a DG001):
+    what env.py imports may be in there."""
+    from drift_guard.session import current
+
+    session = current()
+    return session is not None and any(session.unlisted_under(root) for root in index.roots)
 
 
 def _model_files(
@@ -155,9 +170,20 @@ def _usable(path: Path, root: Path, skip: list[Path]) -> bool:
 
 
 def _globbed(root: Path, globs: tuple[str, ...], config: Config, entry: ServiceConfig, key: str) -> list[Path]:
+    """The files the service's ``models``/``pydal`` globs name. A path the
+    configuration spells out is taken even when it cannot be read (a folder, a
+    dangling symlink): its reader reports it (DG001), it is no configuration
+    error."""
+    import glob as globbing
+
     out: list[Path] = []
     for pattern in globs:
-        hits = [p.absolute() for p in root.glob(pattern) if p.suffix == ".py" and p.is_file() and not config.is_excluded(p)]
+        if globbing.has_magic(pattern):
+            found = [p for p in root.glob(pattern) if is_file(p) or (p.is_symlink() and not p.exists())]
+        else:
+            named = root / pattern
+            found = [named] if os.path.lexists(named) else []
+        hits = [p.absolute() for p in found if p.suffix == ".py" and not config.is_excluded(p)]
         if not hits:
             raise ConfigError(f"{key} glob '{pattern}' of service '{entry.path}' matches no Python file", entry.origin)
         out.extend(hits)

@@ -15,6 +15,7 @@ DG2xx rule asks for it (``ServiceContext.migrations``).
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from drift_guard.migrations.report import (
     ReplayFailure,
     UnreachedTable,
 )
+from drift_guard.paths import is_dir
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,9 +64,17 @@ def check_migrations(
     from drift_guard.extract.alembic import GraphIssue, build_revision_graph
     from drift_guard.migrations.reach import unreached_model_tables
 
+    unusable = _unusable_alembic_ini(service, database_url)
+    if unusable is not None:
+        return unusable
     dirs, recursive = version_locations(service)
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
-    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems)
+    # A revision file that does not parse is a DG203 (Alembic cannot load it);
+    # one that cannot be read at all is a DG001 like any other file, unless it
+    # lies outside the service, where DG001 does not look.
+    reported = {p.location for p in _failures_under(service.root)}
+    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems
+                       if p.location not in reported)
     report = MigrationReport(
         graph_issues=graph.issues + unparsable,
         heads=graph.heads,
@@ -74,16 +84,17 @@ def check_migrations(
     )
     if graph.broken:
         return replace(report, skipped="the revision graph is broken")
-    if service.script_location is not None and not service.script_location.is_dir():
+    if service.script_location is not None and not is_dir(service.script_location):
         # Alembic itself stops here ("Path doesn't exist"): one finding, not a
         # "no migration creates it" for every model table.
         from drift_guard.paths import display_path
         from drift_guard.schema import Location
 
         where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        state = "is not a folder" if os.path.exists(service.script_location) else "does not exist"
         missing = GraphIssue(
             "missing-script-location",
-            f"script_location `{display_path(service.script_location)}` does not exist, so Alembic cannot load any revision",
+            f"script_location `{display_path(service.script_location)}` {state}, so Alembic cannot load any revision",
             where,
         )
         return replace(report, graph_issues=report.graph_issues + (missing,), skipped="script_location does not exist")
@@ -93,6 +104,33 @@ def check_migrations(
         if alembic_env:
             return _with_env_py(service, models, graph, report, database_url)
         return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+
+
+def _failures_under(root: Path) -> list:
+    from drift_guard.parsing import failures_under
+
+    return failures_under(root)
+
+
+def _unusable_alembic_ini(service: Service, database_url: str | None) -> MigrationReport | None:
+    """The report for an alembic.ini Alembic itself would refuse: unreadable
+    (a DG001 already says why: nothing more to report) or without a usable
+    script_location (one DG203). Nothing is replayed from a guessed folder."""
+    if service.alembic_ini is None:
+        return None
+    from drift_guard.discovery.alembic_ini import read_alembic_ini
+    from drift_guard.extract.alembic import GraphIssue
+    from drift_guard.paths import display_path
+    from drift_guard.schema import Location
+
+    ini = read_alembic_ini(service.alembic_ini)
+    database = _dialect_name(database_url)
+    if not ini.readable:
+        return MigrationReport(database=database, skipped="alembic.ini cannot be read")
+    if ini.script_problem is None:
+        return None
+    issue = GraphIssue("missing-script-location", ini.script_problem, Location(display_path(ini.path), ini.script_line))
+    return MigrationReport(graph_issues=(issue,), database=database, skipped="alembic.ini has no usable script_location")
 
 
 def _replay_and_compare(
@@ -117,7 +155,7 @@ def _replay_and_compare(
         return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
     with prepended_sys_path(service.import_roots or (service.root,)):
         scripts, failure = ([], None)
-        if service.script_location is not None and service.script_location.is_dir():
+        if service.script_location is not None and is_dir(service.script_location):
             scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
         if failure is not None:
             return replace(report, failures=(failure,))
@@ -185,17 +223,16 @@ def version_locations(service: Service) -> tuple[list[Path], bool]:
     ``<script_location>/versions``) and whether it descends into sub-folders."""
     import configparser
 
-    from drift_guard.discovery.alembic_ini import read_alembic_ini
+    from drift_guard.discovery.alembic_ini import raw_ini, read_alembic_ini
 
     dirs: list[Path] = []
     recursive = False
     if service.alembic_ini is not None and service.alembic_ini.is_file():
         dirs = list(read_alembic_ini(service.alembic_ini).version_locations)
-        parser = configparser.ConfigParser(interpolation=None)
+        parser = raw_ini(service.alembic_ini)
         try:
-            parser.read(service.alembic_ini, encoding="utf-8")
-            flag = parser.get("alembic", "recursive_version_locations", fallback="false")
-        except (configparser.Error, UnicodeDecodeError):
+            flag = parser.get("alembic", "recursive_version_locations", fallback="false") if parser else "false"
+        except configparser.Error:
             flag = "false"
         recursive = flag.strip().lower() in ("true", "1", "yes", "on")
     return (dirs or list(service.versions_dirs)), recursive

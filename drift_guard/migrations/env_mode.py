@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from drift_guard.errors import ConfigError
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.report import MigrationDiff, ReplayFailure
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_file
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -48,10 +48,17 @@ class EnvResult:
 
 def check_env_py(env_py: Path | None) -> None:
     """Refuse env.py files that could connect anywhere but our scratch database."""
-    if env_py is None or not env_py.is_file():
+    from drift_guard.session import OutsideRepository, read_file
+
+    if env_py is None or not is_file(env_py):
         raise ConfigError("--alembic-env needs the service's alembic env.py, and none was found")
-    text = env_py.read_text(encoding="utf-8", errors="replace")
     shown = display_path(env_py)
+    try:
+        text = read_file(env_py).decode("utf-8", errors="replace")
+    except OutsideRepository as exc:
+        raise ConfigError(f"--alembic-env refused: {exc.strerror}", shown) from None
+    except OSError as exc:
+        raise ConfigError(f"--alembic-env: cannot read env.py: {exc.strerror}", shown) from None
     if _READS_ENVIRONMENT.search(text):
         raise ConfigError(
             "--alembic-env refused: env.py reads environment variables and might connect to a database "

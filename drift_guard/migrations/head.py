@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from drift_guard.migrations.report import ReplayFailure
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_dir
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def revision_files(dirs: Sequence[Path], recursive: bool) -> list[Path]:
     """The Python files Alembic would load from the version folders."""
     found: list[Path] = []
     for folder in dirs:
-        if Path(folder).is_dir():
+        if is_dir(Path(folder)):
             found.extend(Path(folder).rglob("*.py") if recursive else Path(folder).glob("*.py"))
     return sorted(found)
 
@@ -84,6 +84,8 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     files = revision_files(dirs, recursive)
     if not files or session.is_cached("replay", _key(service, files)):
         return
+    if any(session.escapes(path) for path in files):
+        return  # never run a revision linked from outside the repository (the graph check reports it)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -149,7 +151,7 @@ def _replay(
         before = set(sys.modules)
         try:
             scripts, failure = ([], None)
-            if service.script_location is not None and service.script_location.is_dir():
+            if service.script_location is not None and is_dir(service.script_location):
                 scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=revision_ids)
             if failure is not None:
                 return ReplayedHead(0, failure, (), (), b""), _application_modules(before, roots)

@@ -52,14 +52,21 @@ def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
 
     Modules first imported meanwhile (application code a revision or env.py
     imports) are dropped again: one run checks several services, and service
-    B's ``app`` package must not be answered from service A's.
+    B's ``app`` package must not be answered from service A's. The working
+    directory is restored too: a revision calling ``os.chdir`` must not move
+    where the report is written or what paths are shown relative to.
     """
+    import os
+
     saved_path = list(sys.path)
     saved_modules = set(sys.modules)
+    saved_cwd = os.getcwd()
     sys.path[:0] = [str(r) for r in roots]
     try:
         yield
     finally:
+        if os.getcwd() != saved_cwd:
+            os.chdir(saved_cwd)
         sys.path[:] = saved_path
         prefixes = tuple(str(r.resolve()) for r in roots)
         for name in set(sys.modules) - saved_modules:

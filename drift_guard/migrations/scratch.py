@@ -138,7 +138,7 @@ def _server_database(database_url: str) -> Iterator[Engine]:
             conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
     except DBAPIError as exc:
         admin.dispose()
-        raise ConfigError(f"cannot create a scratch database on {url.render_as_string()}: {error_message(exc)}") from None
+        raise ConfigError(f"cannot create a scratch database on {_shown(url)}: {error_message(exc)}") from None
     try:
         engine = sa.create_engine(url.set(database=name), poolclass=NullPool)
         try:
@@ -147,6 +147,14 @@ def _server_database(database_url: str) -> Iterator[Engine]:
             engine.dispose()
     finally:
         _drop(admin, quoted, postgres)
+
+
+def _shown(url: URL) -> str:
+    """The URL for a message: SQLAlchemy hides the password of the userinfo,
+    not the secrets of the query (``?sslpassword=``, ``&password=``)."""
+    from drift_guard.credentials import mask_credentials
+
+    return mask_credentials(url.render_as_string(hide_password=True))
 
 
 def _drop(admin: Engine, quoted: str, postgres: bool) -> None:

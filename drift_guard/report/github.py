@@ -15,6 +15,7 @@ nothing is lost on a large drift.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -44,13 +45,17 @@ def escape_property(text: str) -> str:
 
 def _message(item: Finding, root: Path | None = None, base: Path | None = None) -> str:
     """Message, hint and the other layer's locations (in the same repository-
-    relative form as ``file=``, so the reader can open them in the PR)."""
-    lines = [item.message]
+    relative form as ``file=``, so the reader can open them in the PR). Control
+    characters other than line breaks (escaped as the toolkit does) are written
+    as escapes: names in messages come from the checked code."""
+    from drift_guard.report.text import printable
+
+    lines = [printable(item.message, keep="\r\n")]
     if item.hint:
-        lines.append(f"hint: {item.hint}")
+        lines.append("hint: " + printable(item.hint, keep="\r\n"))
     if item.related:
         shown = (f"{_repository_path(loc.path, root, base)}:{loc.line}:{loc.column}" for loc in item.related)
-        lines.append("see also: " + ", ".join(shown))
+        lines.append("see also: " + printable(", ".join(shown)))
     return "\n".join(lines)
 
 
@@ -59,9 +64,11 @@ def annotation(item: Finding, root: Path | None = None, base: Path | None = None
     finding points at one definition, not a range. With ``root`` (the
     repository root) the file is given relative to it, as the runner expects,
     also when drift-guard runs in a service folder."""
+    from drift_guard.report.text import printable
+
     loc = item.location
     props = (
-        ("file", _repository_path(loc.path, root, base)),
+        ("file", printable(_repository_path(loc.path, root, base))),
         ("line", str(loc.line)),
         ("col", str(loc.column)),
         ("endLine", str(loc.line)),
@@ -117,9 +124,37 @@ def step_summary(result: RunResult, budget: int = SUMMARY_BUDGET) -> str:
 
 
 def _cell(text: object) -> str:
-    """Make ``text`` safe inside a Markdown table cell."""
+    """Make ``text`` safe inside a Markdown table cell (for drift-guard's own
+    words: rule names, severities)."""
     value = "" if text is None else str(text)
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+
+
+_PUNCTUATION = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
+
+
+def _text(value: object) -> str:
+    """Untrusted text (messages, names) for a table cell, rendered as the text it
+    is: every ASCII punctuation character is backslash-escaped (CommonMark allows
+    it for all of them), so no emphasis, code span, link, image, autolink, HTML
+    or math can start; control characters are written as escapes, line breaks
+    as ``<br>``."""
+    from drift_guard.report.text import printable
+
+    lines = ("" if value is None else str(value)).replace("\r\n", "\n").split("\n")
+    return "<br>".join(_PUNCTUATION.sub(r"\\\g<0>", printable(line)) for line in lines)
+
+
+def _code(value: object) -> str:
+    """Untrusted text as a code span that nothing in it can close: the fence is
+    longer than any run of backticks inside, ``|`` is escaped (GitHub splits
+    table cells before it reads code spans), control characters are escapes."""
+    from drift_guard.report.text import printable
+
+    text = printable("" if value is None else str(value)).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _rule_counts(findings: Iterable[Finding]) -> list[str]:
@@ -132,8 +167,8 @@ def _rule_counts(findings: Iterable[Finding]) -> list[str]:
 
 def _row(item: Finding) -> str:
     return (
-        f"| {item.severity.value} | {item.code} {_cell(item.name)} | {_cell(item.column or '')} "
-        f"| `{_cell(item.location)}` | {_cell(item.message)} |"
+        f"| {item.severity.value} | {item.code} {_cell(item.name)} | {_text(item.column or '')} "
+        f"| {_code(item.location)} | {_text(item.message)} |"
     )
 
 
@@ -147,7 +182,7 @@ def _by_table(findings: list[Finding], budget: int) -> list[str]:
     left, shown = budget - 300, 0  # keep room for the closing note
     # Table-less findings (unparsable files, revision graph, ...) come last.
     for table in sorted(groups, key=lambda t: (t == "", t)):
-        lines = [f"### {'`' + table + '`' if table else 'Not tied to a table'}", "",
+        lines = [f"### {_code(table) if table else 'Not tied to a table'}", "",
                  "| Severity | Rule | Column | Location | Message |", "| --- | --- | --- | --- | --- |"]
         for item in groups[table]:
             lines.append(_row(item))

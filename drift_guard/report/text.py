@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,28 @@ if TYPE_CHECKING:
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+# C0/C1 controls and DEL, line/paragraph separators, and the bidirectional
+# overrides that make a terminal or a review page show other text than is there.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``,
+    ``\\u202e``), except those in ``keep``: names in messages come from the
+    checked code, and a newline in one must not start a line of its own (a
+    ``::error`` line is a GitHub workflow command), nor an escape sequence
+    reach the terminal."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _CONTROL.sub(escape, text)
 
 
 def _plural(n: int, word: str) -> str:
@@ -21,14 +44,14 @@ def _plural(n: int, word: str) -> str:
 def render_text(result: RunResult, *, color: bool = False, statistics: bool = False) -> str:
     lines = []
     for item in result.findings:
-        where = f"{item.location}:"
+        where = f"{printable(str(item.location))}:"
         tag = f"{item.code} [{item.severity.value}]"
         if color:
             where = f"{_BOLD}{where}{_RESET}"
             tag = f"{_COLORS[item.severity]}{tag}{_RESET}"
-        lines.append(f"{where} {tag} {item.message}")
+        lines.append(f"{where} {tag} {printable(item.message)}")
         if item.hint:
-            hint = f"hint: {item.hint}"
+            hint = f"hint: {printable(item.hint)}"
             lines.append(f"    {_DIM}{hint}{_RESET}" if color else f"    {hint}")
     if statistics and result.findings:
         lines += ["", *statistics_lines(result)]

@@ -121,14 +121,17 @@ def finding(
     severity: Severity | None = None,
 ) -> Finding:
     """Build a finding for a registered rule (``severity`` overrides the default,
-    for rules whose severity depends on the case, e.g. DG114)."""
+    for rules whose severity depends on the case, e.g. DG114). Credentials in
+    URLs the message or hint quotes are masked here, once for every format."""
+    from drift_guard.credentials import mask_credentials
+
     info = RULES[code]
     return Finding(
         code=code,
         name=info.name,
         severity=severity or info.severity,
-        message=message,
-        hint=hint,
+        message=mask_credentials(message),
+        hint=mask_credentials(hint),
         location=location,
         table=table.lower() if table else None,
         column=column.lower() if column else None,
@@ -140,6 +143,13 @@ def rule_modules() -> list[str]:
     """Every module of this package: adding a rule, or a group of rules, is
     adding a module here (and its ``tests/rules/<CODE>/`` cases), nothing else."""
     return sorted(f"{__name__}.{info.name}" for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+
+
+def matches_a_rule(prefix: str) -> bool:
+    """Whether a code or code prefix (``DG1``, ``DG103``, any case) selects at
+    least one registered rule: ``--select DG9`` selecting nothing is a mistake."""
+    wanted = prefix.strip().upper()
+    return bool(wanted) and any(code.startswith(wanted) for code in load_rules())
 
 
 _loaded = False

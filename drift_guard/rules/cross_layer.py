@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_tables, pair_columns
 from drift_guard.rules import Group, finding, rule
-from drift_guard.schema import Column, ProblemKind, Schema, Table
+from drift_guard.schema import Column, Schema, Table
 from drift_guard.types import pydal_type_problem
 
 if TYPE_CHECKING:
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 def _has_both_layers(ctx: ServiceContext) -> bool:
     """Cross-layer rules need both layers; a service with only one is not drift."""
     return bool(ctx.service.model_files) and bool(ctx.service.pydal_files)
-
-
-def _fully_read(schema: Schema) -> bool:
-    """A layer with an unparseable file may define any table: "missing" findings
-    against it would be guesses, so they wait until DG001 is fixed."""
-    return not any(p.kind is ProblemKind.SYNTAX_ERROR for p in schema.problems)
 
 
 @rule("DG101", "table-missing-in-pydal", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
@@ -59,7 +53,7 @@ def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     columns. If the table is deliberately not used at run time (framework-owned,
     say), list it in `ignore-tables` in `[tool.drift_guard]`.
     """
-    if not _has_both_layers(ctx) or not _fully_read(ctx.pydal):
+    if not _has_both_layers(ctx) or not ctx.pydal_fully_read:
         return
     for pair in ctx.table_pairs:
         if pair.model is not None and pair.pydal is None:
@@ -96,7 +90,7 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     (`alembic revision --autogenerate`). If the names legitimately differ, map
     them with `table-map` in `[tool.drift_guard]`.
     """
-    if not _has_both_layers(ctx) or not _fully_read(ctx.models):
+    if not _has_both_layers(ctx) or not ctx.models_fully_read:
         return
     for pair in ctx.table_pairs:
         if pair.pydal is not None and pair.model is None:

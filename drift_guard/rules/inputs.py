@@ -53,7 +53,9 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     ## What it does
     Reports every scanned Python file that does not parse (a syntax error), cannot
     be decoded (not UTF-8 and no coding cookie), or cannot be read, at the exact
-    line and column of the problem.
+    line and column of the problem; also a file the configuration names as a
+    PyDAL file (`pydal = [...]`) that defines no table. While a layer has such a
+    file, the rules that would report what that layer lacks stay silent.
 
     ## Why is this bad?
     drift-guard reads files statically and never imports them. A file it cannot

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
+from drift_guard.paths import is_file
 from drift_guard.rules import Group, finding, rule
 
 if TYPE_CHECKING:
@@ -45,8 +46,10 @@ def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
     if service.env_py is not None:
         layer.add(service.env_py.resolve())
     root = service.root.resolve()
-    for package in {p.resolve().parent for p in service.model_files}:
-        if package != root and (package / "__init__.py").is_file():
+    # the package a model file is in, also when the file is a symlink to elsewhere
+    packages = {p.resolve().parent for p in service.model_files} | {p.absolute().parent for p in service.model_files}
+    for package in packages:
+        if package.resolve() != root and is_file(package / "__init__.py"):
             layer.update(p.resolve() for p in package.glob("*.py"))
     return layer
 
@@ -193,8 +196,8 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     from drift_guard.extract.runtime.refs import table_refs
 
     refs = table_refs([summary for _, summary in runtime_summaries(ctx)])
-    if not refs:
-        return
+    if not refs or not (ctx.models_fully_read and ctx.pydal_fully_read):
+        return  # a layer with an unreadable file may define any table and field (DG001 says which)
     dal_attrs, table_attrs = _pydal_attributes_cached(ctx)
     known, partial = _tables(ctx), _partial(ctx)
     dynamic = any(p.table is None for p in ctx.pydal.problems) if ctx.service.pydal_files else False

@@ -8,6 +8,7 @@ service has no ``alembic.ini`` or the run was started with ``--no-migrations``.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
@@ -30,12 +31,14 @@ def _ini_location(ctx: ServiceContext) -> Location:
 
 
 def _in_service(ctx: ServiceContext, command: str) -> str:
-    """``command`` as run from the service folder (no ``cd .`` when already there)."""
-    return command if ctx.service.name == "." else f"cd {ctx.service.name} && {command}"
+    """``command`` as run from the service folder (no ``cd .`` when already there).
+    Names come from the checked code and the tree: whatever goes into a command
+    is quoted for the shell, so a copied hint runs exactly one command."""
+    return command if ctx.service.name == "." else f"cd {shlex.quote(ctx.service.name)} && {command}"
 
 
 def _autogenerate(ctx: ServiceContext, message: str) -> str:
-    return _in_service(ctx, f'alembic revision --autogenerate -m "{message}"')
+    return _in_service(ctx, f"alembic revision --autogenerate -m {shlex.quote(message)}")
 
 
 @rule("DG201", "migration-missing", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
@@ -71,7 +74,10 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not _enabled(ctx):
         return
+    models_read = ctx.models_fully_read
     for diff in ctx.migrations.diffs:
+        if not diff.kind.model_side and not models_read:
+            continue  # "not in the models" while a model file cannot be read would be a guess (DG001 says why)
         yield finding(
             "DG201", diff.description, _diff_hint(ctx, diff), diff.location or _ini_location(ctx),
             table=diff.table, column=diff.column,
@@ -137,6 +143,7 @@ _GRAPH_HINTS = {
     "cycle": "one `down_revision` in the cycle must point further back; the history must be a DAG",
     "outside-versions": "move the file into the versions folder, or delete it",
     "syntax-error": "fix the syntax error; Alembic cannot load the revision",
+    "missing-script-location": "set `script_location` in the [alembic] section of alembic.ini to the folder holding env.py and versions/",
 }
 
 
@@ -149,7 +156,9 @@ def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
     `depends_on` that names no revision, duplicate revision ids, cycles, files
     without a revision id or that do not parse, and revision files lying under
     the Alembic folder but outside the versions folder (Alembic never loads
-    them). When the graph is broken the replay (DG201/DG205) is skipped.
+    them); and an `alembic.ini` without a usable `script_location` (empty, no
+    `[alembic]` section, a folder that does not exist). When the graph is
+    broken the replay (DG201/DG205) is skipped.
 
     ## Why is this bad?
     Every `alembic` command fails on a broken graph, deployments included, and a
@@ -275,7 +284,7 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     """
     from drift_guard.migrations.reach import unreached_model_tables
 
-    if not _enabled(ctx):
+    if not _enabled(ctx) or not ctx.models_fully_read:  # what env.py reaches is unknown past an unreadable file
         return
     for table in unreached_model_tables(ctx.service, ctx.models):
         yield finding(

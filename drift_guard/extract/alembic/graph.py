@@ -15,6 +15,7 @@ from drift_guard.extract.alembic.headers import (
     REVISION_FILE,
     GraphIssue,
     RevisionHeader,
+    _unlisted,
     list_revision_files,
     read_revision_header,
 )
@@ -159,7 +160,12 @@ def build_revision_graph(
     problems: list[Problem] = []
     loaded: set[Path] = set()
     for directory in version_dirs:
-        for path in list_revision_files(directory, recursive=recursive):
+        try:
+            paths = list_revision_files(directory, recursive=recursive)
+        except OSError as exc:
+            problems.append(_unlisted(directory, exc))
+            continue
+        for path in paths:
             if path.resolve() in loaded:
                 continue
             loaded.add(path.resolve())

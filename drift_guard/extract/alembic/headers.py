@@ -17,6 +17,7 @@ would load.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +63,24 @@ class GraphIssue:
 
 
 def list_revision_files(directory: Path, *, recursive: bool = False) -> list[Path]:
-    """The files Alembic would load from one version location, sorted."""
-    if not directory.is_dir():
+    """The files Alembic would load from one version location, sorted (a
+    dangling symlink too: Alembic would fail on it, so it is reported).
+    Raises OSError when a folder cannot be listed (Alembic would fail too)."""
+    try:
+        if not stat.S_ISDIR(directory.stat().st_mode):
+            return []
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    pattern = directory.rglob("*.py") if recursive else directory.glob("*.py")
-    found = [p for p in pattern if p.is_file() and REVISION_FILE.match(p.name)]
-    if recursive:
-        found = [p for p in found if "__pycache__" not in p.parts]
+    found: list[Path] = []
+    folders = [directory]
+    while folders:
+        folder = folders.pop()
+        for entry in sorted(folder.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                if recursive and entry.name != "__pycache__":
+                    folders.append(entry)
+            elif REVISION_FILE.match(entry.name) and (entry.is_file() or (entry.is_symlink() and not entry.exists())):
+                found.append(entry)
     return sorted(found)
 
 
@@ -85,12 +97,17 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
     import ast
 
     from drift_guard.parsing import decode_source, parse_ast
+    from drift_guard.session import current, read_file, unreadable
 
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
-        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(shown))
+        problem = Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(shown))
+        session = current()
+        if session is not None:  # a file that cannot be read is a DG001, as any other
+            session.record_failure(path, problem)
+        return problem
     text = decode_source(data, shown)
     if isinstance(text, Problem):
         return text
@@ -168,6 +185,19 @@ def _header(path: Path, shown: str, values: dict, functions: dict) -> RevisionHe
         downgrade_empty=downgrade is not None and body_is_empty(downgrade),
         literal=literal,
     )
+
+
+def _unlisted(directory: Path, exc: OSError) -> Problem:
+    """A version folder that cannot be listed: a DG001 for the folder (Alembic
+    cannot load the history either, so the graph counts as broken)."""
+    from drift_guard.session import current
+
+    session = current()
+    if session is not None:
+        session.record_unlisted(directory, exc)
+        return session.unlisted[directory.absolute()]
+    message = f"cannot list folder: {exc.strerror or exc}; nothing in it was checked"
+    return Problem(ProblemKind.SYNTAX_ERROR, message, Location(display_path(directory)))
 
 
 def body_is_empty(function: object) -> bool:

@@ -21,7 +21,7 @@ import libcst as cst
 from drift_guard.extract.names import ImportMap, imports_of
 from drift_guard.extract.pydal.bindings import Ambiguous, Binding, ImportRef, collect
 from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path
+from drift_guard.paths import display_path, is_file
 
 _MAX_DEPTH = 25
 
@@ -164,7 +164,7 @@ class Resolver:
             bases = list(here.parents)
         for base in bases:
             for candidate in (base / rel.with_suffix(".py") if module else None, base / rel / "__init__.py"):
-                if candidate is not None and candidate.is_file():
+                if candidate is not None and is_file(candidate):
                     return self._load(candidate, module)
         dots = "." * level
         return Failure(f"is imported from `{dots}{module}`, which is not a file in this source tree")

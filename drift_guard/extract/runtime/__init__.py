@@ -52,11 +52,13 @@ def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str,
     """The service's runtime modules, sorted: no tests, venvs or Alembic folder."""
     roots = (service.root, config.root)
     globs = (*config.runtime_exclude, *extra_exclude)
-    alembic = service.script_location.resolve() if service.script_location else None
+    # the Alembic folder as written and as resolved: a revision that is a
+    # symlink to elsewhere is still a revision, not runtime code
+    alembic = {service.script_location.absolute(), service.script_location.resolve()} if service.script_location else set()
     chosen = []
     for path in sorted(set(service.python_files)):
         resolved = path.resolve()
-        if alembic is not None and (resolved == alembic or alembic in resolved.parents):
+        if any(p in alembic for p in (path.absolute(), *path.absolute().parents, resolved, *resolved.parents)):
             continue
         if any(is_skipped_dir(parent) for parent in _parents_below(resolved, service.root.resolve())):
             continue
@@ -121,13 +123,19 @@ def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
 
 def _read(ctx: ServiceContext, path: Path, display: str) -> bytes | Problem:
     """The file's content through the run's session (so cached results depend
-    on it), or why not: unreadable, or over ``max-file-size``."""
+    on it), or why not: unreadable (a folder, a FIFO, a dangling symlink, a
+    symlink out of the repository, no permission), or over ``max-file-size``."""
+    from drift_guard.session import OutsideRepository, unreadable
+
     session = ctx.session
     limit = ctx.config.max_file_size
     try:
+        if session.escapes(path):
+            raise OutsideRepository(path)
         size = path.stat().st_size
     except OSError as exc:
-        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display))
+        session.note(path)  # the result depends on the file becoming readable
+        return Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(display))
     if size > limit:
         session.note(path)
         return Problem(
@@ -139,7 +147,7 @@ def _read(ctx: ServiceContext, path: Path, display: str) -> bytes | Problem:
     try:
         return session.read_bytes(path)
     except OSError as exc:
-        return Problem(ProblemKind.SYNTAX_ERROR, f"cannot read file: {exc.strerror}", Location(display))
+        return Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(display))
 
 
 def summarize_bytes(data: bytes, display: str, *, module: str | None, package: str | None) -> RuntimeSummary | Problem:

@@ -35,6 +35,7 @@ import tokenize
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Optional, Tuple
 
+from drift_guard.credentials import mask_credentials
 from drift_guard.extract.ast_names import (
     dotted_parts,
     import_names,
@@ -644,7 +645,9 @@ class _Summariser:
                 elif qualified in ENGINE_FACTORIES:
                     uses.append(SqlaUse("engine", self.source.location(node), f"{code(func, node, line)}(...)"))
                 elif qualified.startswith("sqlalchemy.") and qualified.rsplit(".", 1)[-1] in STATEMENTS:
-                    uses.append(SqlaUse("statement", self.source.location(node), code(node, parent, line)[:60]))
+                    # masked before it is shortened: a cut inside a URL's password would hide the "@"
+                    spelled = mask_credentials(code(node, parent, line))[:60]
+                    uses.append(SqlaUse("statement", self.source.location(node), spelled))
                     queries = True
             if isinstance(func, ast.Attribute) and func.attr in QUERY_METHODS:
                 queries = True
