@@ -68,15 +68,28 @@ def table_columns(k: int) -> list[Column]:
         cols.insert(3, Column("status", "string", False, 20))
     if k > 0:
         # Even k cascades in both layers; odd k says NO ACTION explicitly on the PyDAL side.
-        cols.append(Column("ref_id", "reference", k % 3 == 0, ref=table_name(ref_target(k)),
-                           ondelete="CASCADE" if k % 2 == 0 else None))
+        cols.append(
+            Column(
+                "ref_id",
+                "reference",
+                k % 3 == 0,
+                ref=table_name(ref_target(k)),
+                ondelete="CASCADE" if k % 2 == 0 else None,
+            )
+        )
     return cols
 
 
 # --- SQLAlchemy models -------------------------------------------------------------------
 
-_PY = {"string": "str", "text": "str", "datetime": "datetime", "decimal": "Decimal",
-       "integer": "int", "reference": "int"}
+_PY = {
+    "string": "str",
+    "text": "str",
+    "datetime": "datetime",
+    "decimal": "Decimal",
+    "integer": "int",
+    "reference": "int",
+}
 
 
 def model_column(c: Column) -> str:
@@ -86,8 +99,15 @@ def model_column(c: Column) -> str:
         fk = f'ForeignKey("{c.ref}.id"{ondelete})'
         args = [fk] if c.ondelete else ["Integer", fk]
     else:
-        args = [{"string": f"String({c.length})", "text": "Text", "datetime": "DateTime",
-                 "decimal": "Numeric(12, 2)", "integer": "Integer"}[c.kind]]
+        args = [
+            {
+                "string": f"String({c.length})",
+                "text": "Text",
+                "datetime": "DateTime",
+                "decimal": "Numeric(12, 2)",
+                "integer": "Integer",
+            }[c.kind]
+        ]
     if c.unique:
         args.append("unique=True")
     return f"    {c.name}: Mapped[{annotation}] = mapped_column({', '.join(args)})"
@@ -96,9 +116,16 @@ def model_column(c: Column) -> str:
 def render_models(n: int) -> str:
     parts = [T.MODELS_HEADER]
     for k in range(n):
-        lines = ["", "", f"class T{k}(Base):", f'    """Generated table {k}."""', "",
-                 f'    __tablename__ = "{table_name(k)}"', "",
-                 "    id: Mapped[int] = mapped_column(primary_key=True)"]
+        lines = [
+            "",
+            "",
+            f"class T{k}(Base):",
+            f'    """Generated table {k}."""',
+            "",
+            f'    __tablename__ = "{table_name(k)}"',
+            "",
+            "    id: Mapped[int] = mapped_column(primary_key=True)",
+        ]
         lines += [model_column(c) for c in table_columns(k)]
         parts.append("\n".join(lines) + "\n")
     parts.append(f"\n\n{EDIT_MARK} 0\n")
@@ -107,10 +134,16 @@ def render_models(n: int) -> str:
 
 # --- Alembic revisions -------------------------------------------------------------------
 
+
 def migration_column(c: Column) -> str:
-    sa_type = {"string": f"sa.String(length={c.length})", "text": "sa.Text()",
-               "datetime": "sa.DateTime()", "decimal": "sa.Numeric(precision=12, scale=2)",
-               "integer": "sa.Integer()", "reference": "sa.Integer()"}[c.kind]
+    sa_type = {
+        "string": f"sa.String(length={c.length})",
+        "text": "sa.Text()",
+        "datetime": "sa.DateTime()",
+        "decimal": "sa.Numeric(precision=12, scale=2)",
+        "integer": "sa.Integer()",
+        "reference": "sa.Integer()",
+    }[c.kind]
     return f'        sa.Column("{c.name}", {sa_type}, nullable={c.nullable}),'
 
 
@@ -125,8 +158,13 @@ def render_revision(k: int) -> str:
     body.append('        sa.PrimaryKeyConstraint("id"),')
     body += [f'        sa.UniqueConstraint("{c.name}"),' for c in cols if c.unique]
     down = revision_id(k - 1) if k else None
-    return T.REVISION.format(table=table_name(k), revision=revision_id(k), down_revision=f'"{down}"' if down else "None",
-                             down_label=down or "", body="\n".join(body))
+    return T.REVISION.format(
+        table=table_name(k),
+        revision=revision_id(k),
+        down_revision=f'"{down}"' if down else "None",
+        down_label=down or "",
+        body="\n".join(body),
+    )
 
 
 def revision_id(k: int) -> str:
@@ -135,14 +173,22 @@ def revision_id(k: int) -> str:
 
 # --- PyDAL layer -------------------------------------------------------------------------
 
+
 def pydal_field(c: Column) -> str:
     if c.kind == "reference":
         args = [f'"reference {c.ref}"']
         if not c.ondelete:
             args.append('ondelete="NO ACTION"')  # PyDAL's default is CASCADE
     else:
-        args = [{"string": '"string"', "text": '"text"', "datetime": '"datetime"',
-                 "decimal": '"decimal(12,2)"', "integer": '"integer"'}[c.kind]]
+        args = [
+            {
+                "string": '"string"',
+                "text": '"text"',
+                "datetime": '"datetime"',
+                "decimal": '"decimal(12,2)"',
+                "integer": '"integer"',
+            }[c.kind]
+        ]
         if c.length:
             args.append(f"length={c.length}")
     if not c.nullable:
@@ -161,6 +207,7 @@ def render_pydal(n: int) -> str:
 
 
 # --- Layout and edits --------------------------------------------------------------------
+
 
 def service_dir(dest: Path) -> Path:
     return Path(dest) / "services" / "app"
@@ -199,7 +246,7 @@ def _bump_mark(path: Path) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     count = 0
     if lines and lines[-1].startswith(EDIT_MARK):
-        count = int(lines.pop()[len(EDIT_MARK):]) + 1
+        count = int(lines.pop()[len(EDIT_MARK) :]) + 1
     lines.append(f"{EDIT_MARK} {count}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return count

@@ -86,8 +86,14 @@ def kib(maxrss: int) -> int:
     return maxrss // 1024 if sys.platform == "darwin" else maxrss
 
 
-def run_scenario(cmd: list[str], cwd: Path, env: dict[str, str], runs: int,
-                 before: Callable[[], object] | None = None, warmup: bool = False) -> Sample:
+def run_scenario(
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    runs: int,
+    before: Callable[[], object] | None = None,
+    warmup: bool = False,
+) -> Sample:
     """Run ``cmd`` ``runs`` times, calling ``before`` (untimed) ahead of each measured run."""
     if warmup:
         measure(cmd, cwd, env)
@@ -109,8 +115,9 @@ def supports_cache_dir(drift_guard: list[str]) -> bool:
     return "--cache-dir" in proc.stdout
 
 
-def bench_size(n: int, root: Path, drift_guard: list[str], use_cache: bool, runs: int,
-               env: dict[str, str]) -> dict[str, Sample]:
+def bench_size(
+    n: int, root: Path, drift_guard: list[str], use_cache: bool, runs: int, env: dict[str, str]
+) -> dict[str, Sample]:
     """Generate an N-table repository under ``root`` and measure every scenario on it."""
     repo = root / f"n{n}"
     service = G.generate(n, repo)
@@ -138,12 +145,16 @@ def bench_size(n: int, root: Path, drift_guard: list[str], use_cache: bool, runs
         print(f"  N={n}: {name} x{runs} ...", file=sys.stderr, flush=True)
         results[name] = run_scenario(cmd, cwd, env, runs, before, warmup)
         if results[name].failures:
-            print(f"  warning: N={n} {name}: {results[name].failures} run(s) exited non-zero;"
-                  f" first one ended with:\n{results[name].failure_output}", file=sys.stderr)
+            print(
+                f"  warning: N={n} {name}: {results[name].failures} run(s) exited non-zero;"
+                f" first one ended with:\n{results[name].failure_output}",
+                file=sys.stderr,
+            )
     return results
 
 
 # --- Targets -----------------------------------------------------------------------------
+
 
 def size_targets(n: int, res: dict[str, Sample]) -> list[tuple[str, str, bool]]:
     """(target, measured, passed) for one size; only the targets that apply at this size."""
@@ -153,10 +164,12 @@ def size_targets(n: int, res: dict[str, Sample]) -> list[tuple[str, str, bool]]:
     if n >= 200:
         out.append(("cold <= 0.5x baseline", f"{ratio('cold'):.2f}x", ratio("cold") <= 0.5))
         out.append(("warm <= 0.05x baseline", f"{ratio('warm'):.3f}x", ratio("warm") <= 0.05))
-        out.append(("warm+model edit <= 0.25x baseline", f"{ratio('warm+model edit'):.2f}x",
-                    ratio("warm+model edit") <= 0.25))
-        out.append(("warm+route edit <= 0.1x baseline", f"{ratio('warm+route edit'):.2f}x",
-                    ratio("warm+route edit") <= 0.1))
+        out.append(
+            ("warm+model edit <= 0.25x baseline", f"{ratio('warm+model edit'):.2f}x", ratio("warm+model edit") <= 0.25)
+        )
+        out.append(
+            ("warm+route edit <= 0.1x baseline", f"{ratio('warm+route edit'):.2f}x", ratio("warm+route edit") <= 0.1)
+        )
     if n == 200:
         warm = res["warm"].median
         out.append(("warm < 0.25 s wall", f"{warm:.3f} s", warm < 0.25))
@@ -176,6 +189,7 @@ def scaling(all_res: dict[int, dict[str, Sample]]) -> tuple[str, str, bool] | No
 
 # --- Output ------------------------------------------------------------------------------
 
+
 def rows(all_res: dict[int, dict[str, Sample]]) -> list[list[str]]:
     out = []
     for n, res in all_res.items():
@@ -183,9 +197,16 @@ def rows(all_res: dict[int, dict[str, Sample]]) -> list[list[str]]:
         for name in SCENARIOS:
             s = res[name]
             flag = " (!)" if s.failures else ""
-            out.append([str(n), name + flag, f"{s.median:.3f}",
-                        f"{min(s.times):.3f}-{max(s.times):.3f}", f"{s.peak_mb:.0f}",
-                        f"{s.median / base:.3f}x"])
+            out.append(
+                [
+                    str(n),
+                    name + flag,
+                    f"{s.median:.3f}",
+                    f"{min(s.times):.3f}-{max(s.times):.3f}",
+                    f"{s.peak_mb:.0f}",
+                    f"{s.median / base:.3f}x",
+                ]
+            )
     return out
 
 
@@ -194,8 +215,7 @@ def target_rows(all_res: dict[int, dict[str, Sample]]) -> list[list[str]]:
         failed = any(all_res[n][s].failures for n in sizes for s in SCENARIOS)
         return "INVALID (runs failed)" if failed else "PASS" if ok else "FAIL"
 
-    out = [[str(n), t, v, verdict(ok, n)]
-           for n, res in all_res.items() for t, v, ok in size_targets(n, res)]
+    out = [[str(n), t, v, verdict(ok, n)] for n, res in all_res.items() for t, v, ok in size_targets(n, res)]
     scale = scaling(all_res)
     if scale:
         out.append(["200/1000", scale[0], scale[1], verdict(scale[2], 200, LARGE)])
@@ -212,8 +232,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{platform.platform()}, {cpu}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}")
+    return f"{platform.platform()}, {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def print_table(header: list[str], body: list[list[str]], markdown: bool) -> None:
@@ -233,8 +252,7 @@ def report(all_res: dict[int, dict[str, Sample]], notes: list[str], markdown: bo
     for line in [f"machine: {machine()}", *notes]:
         print(bullet + line)
     print()
-    print_table(["N", "scenario", "median s", "min-max s", "peak RSS MB", "vs baseline"],
-                rows(all_res), markdown)
+    print_table(["N", "scenario", "median s", "min-max s", "peak RSS MB", "vs baseline"], rows(all_res), markdown)
     scale = scaling(all_res)
     if scale:
         print(f"\ncold(1000) / cold(200) = {scale[1]}")
@@ -255,9 +273,11 @@ def child_env(tmp: Path) -> dict[str, str]:
     gets ``__pycache__`` folders: with PYTHONDONTWRITEBYTECODE set (as in some sandboxes and
     CI images) every run would recompile every module, which no installed tool does.
     """
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "PYTHONDONTWRITEBYTECODE", "DRIFT_GUARD_NO_CACHE",
-                        "DRIFT_GUARD_CACHE_DIR")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "PYTHONDONTWRITEBYTECODE", "DRIFT_GUARD_NO_CACHE", "DRIFT_GUARD_CACHE_DIR")
+    }
     env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     return env
 
@@ -267,8 +287,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sizes", default="50,200,1000", help="table counts, comma-separated")
     p.add_argument("--runs", type=int, default=5, help="measured runs per scenario")
     p.add_argument("--runs-large", type=int, default=3, help=f"runs for N >= {LARGE}")
-    p.add_argument("--drift-guard", default=str(BIN / "drift-guard"),
-                   help="drift-guard command (default: the one next to this Python)")
+    p.add_argument(
+        "--drift-guard",
+        default=str(BIN / "drift-guard"),
+        help="drift-guard command (default: the one next to this Python)",
+    )
     p.add_argument("--markdown", action="store_true", help="print Markdown tables")
     return p.parse_args(argv)
 
@@ -279,13 +302,15 @@ def main(argv: list[str]) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     use_cache = supports_cache_dir(drift_guard)
     version = subprocess.run([*drift_guard, "--version"], capture_output=True, text=True)
-    notes = [f"drift-guard: {shlex.join(drift_guard)} ({version.stdout.strip() or '?'})",
-             "cache: --cache-dir" if use_cache else
-             "cache: `check --cache-dir` not supported by this drift-guard; ran without it "
-             "(cold and warm are then the same work)",
-             "baseline: alembic upgrade head && alembic check (fresh SQLite file per run)",
-             "bytecode: cached (PYTHONPYCACHEPREFIX in a temp dir), one unmeasured priming run"
-             " of each tool per size"]
+    notes = [
+        f"drift-guard: {shlex.join(drift_guard)} ({version.stdout.strip() or '?'})",
+        "cache: --cache-dir"
+        if use_cache
+        else "cache: `check --cache-dir` not supported by this drift-guard; ran without it "
+        "(cold and warm are then the same work)",
+        "baseline: alembic upgrade head && alembic check (fresh SQLite file per run)",
+        "bytecode: cached (PYTHONPYCACHEPREFIX in a temp dir), one unmeasured priming run of each tool per size",
+    ]
     load_before = os.getloadavg()[0]  # other work on the machine skews every figure
     all_res: dict[int, dict[str, Sample]] = {}
     with tempfile.TemporaryDirectory(prefix="drift-guard-bench-") as tmp:
@@ -296,8 +321,10 @@ def main(argv: list[str]) -> int:
     # A child's peak RSS includes what it inherited from this process before exec: a floor.
     own = kib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     notes.append(f"peak RSS: whole process tree; floor = this runner's {own / 1024:.0f} MB")
-    notes.append(f"1-min load average: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
-                 f" ({os.cpu_count()} cores; above ~0.5 expect noisy figures)")
+    notes.append(
+        f"1-min load average: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+        f" ({os.cpu_count()} cores; above ~0.5 expect noisy figures)"
+    )
     report(all_res, notes, args.markdown)
     return 0
 

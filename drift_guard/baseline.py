@@ -111,7 +111,9 @@ def _load(path: Path) -> list[tuple[Key, int, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"baseline file not found; create it with `drift-guard baseline {shlex.quote(shown)}`", shown) from None
+        raise InputError(
+            f"baseline file not found; create it with `drift-guard baseline {shlex.quote(shown)}`", shown
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read baseline file: {exc}", shown) from None
     try:

@@ -41,7 +41,7 @@ class Dep:
     expected: str
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tool_fingerprint() -> str:
     """Which drift-guard wrote an entry: its own source files (names, sizes,
     modification times). A new release rewrites them, and so does editing an

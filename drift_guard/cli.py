@@ -31,7 +31,9 @@ class _Parser(argparse.ArgumentParser):
 class _Version(argparse.Action):
     """``--version``, with the version looked up only when asked for."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: object, values: object, option: object = None) -> None:
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: object, values: object, option: object = None
+    ) -> None:
         import drift_guard
 
         print(f"drift-guard {drift_guard.__version__}")
@@ -45,19 +47,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check services for drift (the main job)")
     check.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
-    check.add_argument("--format", choices=("text", "json", "github", "sarif"), help="output format (default: text; github under GitHub Actions)")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github", "sarif"),
+        help="output format (default: text; github under GitHub Actions)",
+    )
     check.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of standard output")
-    check.add_argument("--select", type=_codes, default=[], help="only these code prefixes, comma-separated (e.g. DG1,DG201)")
+    check.add_argument(
+        "--select", type=_codes, default=[], help="only these code prefixes, comma-separated (e.g. DG1,DG201)"
+    )
     check.add_argument("--ignore", type=_codes, default=[], help="skip these code prefixes, comma-separated")
-    check.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: error)")
+    check.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: error)"
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    check.add_argument("--quiet", "-q", action="store_true", help="print only the findings (no summary); nothing when clean")
+    check.add_argument(
+        "--quiet", "-q", action="store_true", help="print only the findings (no summary); nothing when clean"
+    )
     check.add_argument("--statistics", action="store_true", help="print a count per rule")
     check.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
     check.add_argument("--baseline", type=Path, help="ignore findings recorded in this baseline file")
-    check.add_argument("--database-url", help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)")
+    check.add_argument(
+        "--database-url",
+        help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)",
+    )
     check.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
-    check.add_argument("--alembic-env", action="store_true", help="run the project's own env.py for the migration check (imports the application)")
+    check.add_argument(
+        "--alembic-env",
+        action="store_true",
+        help="run the project's own env.py for the migration check (imports the application)",
+    )
     _cache_flags(check)
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -84,8 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cache_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache (also DRIFT_GUARD_NO_CACHE=1)")
-    parser.add_argument("--cache-dir", type=Path, help="cache folder (default: `cache-dir` setting, else .drift_guard_cache next to the configuration; also DRIFT_GUARD_CACHE_DIR)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the cache (also DRIFT_GUARD_NO_CACHE=1)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="cache folder (default: `cache-dir` setting, else .drift_guard_cache next to the configuration; also DRIFT_GUARD_CACHE_DIR)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

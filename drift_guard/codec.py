@@ -104,7 +104,7 @@ def _name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _resolve(name: Any) -> Any:
     """A class of drift-guard's own, by ``module:Qualname``; nothing else."""
     if not isinstance(name, str) or ":" not in name:

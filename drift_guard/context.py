@@ -106,8 +106,10 @@ class ServiceContext:
             shown = display_path(path)
             if shown in defining or shown in failed or self.session.contains(path, b"define_table"):
                 continue
-            message = ("configured as a PyDAL file (`pydal` in [tool.drift_guard]) but defines no table: "
-                       "nothing in it was compared with the models")
+            message = (
+                "configured as a PyDAL file (`pydal` in [tool.drift_guard]) but defines no table: "
+                "nothing in it was compared with the models"
+            )
             found.append(Problem(ProblemKind.SYNTAX_ERROR, message, Location(shown)))
         return found
 
@@ -147,7 +149,11 @@ class ServiceContext:
         files = revision_files(dirs, recursive)
 
         def tracked() -> Any:
-            for path in (*files, service.alembic_ini, service.script_location and service.script_location / "script.py.mako"):
+            for path in (
+                *files,
+                service.alembic_ini,
+                service.script_location and service.script_location / "script.py.mako",
+            ):
                 if path is not None:
                     self.session.note(path)
             return compute()

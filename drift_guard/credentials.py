@@ -26,8 +26,10 @@ _CUT_USERINFO = re.compile(_HEAD + r"(?P<secret>[^\s@'\"`<>]+?)(?=\.\.\.|\u2026)
 # ?password=... &sslpassword=... ;token=... : any parameter whose name says
 # secret; also the key=value spellings of libpq connection strings
 # ("host=db password=...") and keyword arguments in quoted code (password="...").
-_SECRET_NAME = r"[\w.\-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key" \
-               r"|private[_\-]?key|sslkey|auth|credentials?|signature|sig)(?:[_.\-][\w.\-]*)?"
+_SECRET_NAME = (
+    r"[\w.\-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|access[_\-]?key"
+    r"|private[_\-]?key|sslkey|auth|credentials?|signature|sig)(?:[_.\-][\w.\-]*)?"
+)
 _QUERY = re.compile(
     rf"(?P<head>(?:^|(?<=[?&;,(\s]))(?:{_SECRET_NAME})\s*=\s*)(?P<secret>'[^']*'|\"[^\"]*\"|[^&;#\s'\"`<>,)]+)",
     re.IGNORECASE,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from drift_guard.schema import UNKNOWN, ColumnType, Location, Problem, ProblemKind
@@ -50,8 +50,12 @@ _SA_DIALECTS = {
 }
 # SQLAlchemy URL backend -> the PyDAL scheme PyDAL would use by default.
 _SA_BACKENDS = {
-    "postgresql": "postgres", "postgres": "postgres", "mysql": "mysql", "mariadb": "mysql",
-    "sqlite": "sqlite", "mssql": "mssql",
+    "postgresql": "postgres",
+    "postgres": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "mssql": "mssql",
 }
 _CONFIG_NAMES = {**_SA_BACKENDS, "postgres2": "postgres2", "postgres3": "postgres3", "spatialite": "spatialite"}
 _PYDAL_SCHEME = re.compile(r"^(?:jdbc:|google:)?(\w+)(?::\w+)*(?::memory|://)")
@@ -170,7 +174,7 @@ def dialect_problems(ctx: ServiceContext) -> list[Problem]:
             ProblemKind.UNRESOLVED,
             "the target database is unknown (no literal DAL URI, no usable sqlalchemy.url in alembic.ini, "
             "no configured dialect), so representation checks (DG112) were skipped; "
-            "set `dialect` (e.g. \"postgres3\", \"mysql\", \"sqlite\") in [tool.drift_guard]",
+            'set `dialect` (e.g. "postgres3", "mysql", "sqlite") in [tool.drift_guard]',
             location,
         )
     ]
@@ -179,7 +183,7 @@ def dialect_problems(ctx: ServiceContext) -> list[Problem]:
 # --------------------------------------------------------------------------- physical types
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pydal_types(scheme: str) -> dict[str, str]:
     import importlib
 

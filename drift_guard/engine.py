@@ -117,7 +117,9 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
     findings = _apply_config(findings, config)
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
-    return RunResult(ordered, len(scanned), [s.name for s in services], active, session.repository_root, session.run_dir)
+    return RunResult(
+        ordered, len(scanned), [s.name for s in services], active, session.repository_root, session.run_dir
+    )
 
 
 def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
@@ -146,8 +148,13 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
 
 
 def _service_key(service: Service) -> list[object]:
-    return [service.name, str(service.root), [str(p) for p in service.python_files],
-            [str(p) for p in service.model_files], [str(p) for p in service.pydal_files]]
+    return [
+        service.name,
+        str(service.root),
+        [str(p) for p in service.python_files],
+        [str(p) for p in service.model_files],
+        [str(p) for p in service.pydal_files],
+    ]
 
 
 def _start_replay(ctx: ServiceContext) -> None:

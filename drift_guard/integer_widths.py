@@ -17,8 +17,16 @@ from drift_guard.findings import Severity
 from drift_guard.schema import ColumnType, Family
 from drift_guard.types import pydal_base_type, sqlalchemy_class
 
-_INTEGER_BYTES = {"TINYINT": 1, "SMALL_INTEGER": 2, "SMALLINT": 2, "MEDIUMINT": 3,
-                  "INTEGER": 4, "INT": 4, "BIG_INTEGER": 8, "BIGINT": 8}
+_INTEGER_BYTES = {
+    "TINYINT": 1,
+    "SMALL_INTEGER": 2,
+    "SMALLINT": 2,
+    "MEDIUMINT": 3,
+    "INTEGER": 4,
+    "INT": 4,
+    "BIG_INTEGER": 8,
+    "BIGINT": 8,
+}
 _PYDAL_INTEGER_BYTES = {"integer": 4, "bigint": 8}
 
 
@@ -61,11 +69,18 @@ def compare_widths(model: ColumnType, pydal: ColumnType, on: tuple[str, ...]) ->
     m, p = model_integer_bytes(model), pydal_integer_bytes(pydal)
     assert m is not None and p is not None
     if m < p:
-        return WidthMismatch(m * 8, p * 8, Severity.ERROR,
-                             "values PyDAL accepts beyond the column's range fail, or are clamped, in the database",
-                             'make the PyDAL field "integer" to match the model, or widen the model column to '
-                             "BigInteger (with a migration)")
-    return WidthMismatch(m * 8, p * 8, Severity.WARNING,
-                         "PyDAL reads and writes the 64-bit values, but its declaration no longer says what the "
-                         "column holds",
-                         'make the PyDAL field "bigint" to match the model')
+        return WidthMismatch(
+            m * 8,
+            p * 8,
+            Severity.ERROR,
+            "values PyDAL accepts beyond the column's range fail, or are clamped, in the database",
+            'make the PyDAL field "integer" to match the model, or widen the model column to '
+            "BigInteger (with a migration)",
+        )
+    return WidthMismatch(
+        m * 8,
+        p * 8,
+        Severity.WARNING,
+        "PyDAL reads and writes the 64-bit values, but its declaration no longer says what the column holds",
+        'make the PyDAL field "bigint" to match the model',
+    )

@@ -70,8 +70,7 @@ def pair_columns(model: Table, pydal: Table) -> list[ColumnPair]:
     for col in pydal.columns:
         pydal_cols.setdefault(col.key, col)
     return [
-        ColumnPair(key, model_cols.get(key), pydal_cols.get(key))
-        for key in sorted(set(model_cols) | set(pydal_cols))
+        ColumnPair(key, model_cols.get(key), pydal_cols.get(key)) for key in sorted(set(model_cols) | set(pydal_cols))
     ]
 
 

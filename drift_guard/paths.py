@@ -8,9 +8,26 @@ from pathlib import Path
 # Never descend into these (virtualenvs are also detected by pyvenv.cfg).
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox",
-        "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        "build", "dist", "site-packages", ".eggs", ".drift-guard-cache", ".drift_guard_cache",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "build",
+        "dist",
+        "site-packages",
+        ".eggs",
+        ".drift-guard-cache",
+        ".drift_guard_cache",
     }
 )
 

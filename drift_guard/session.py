@@ -232,12 +232,15 @@ class Session:
             return self._failed(key, Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, key), Location(display)))
         if size > limit:
             self._record(str(key), "sha", self.digest(key))
-            return self._failed(key, Problem(
-                ProblemKind.SYNTAX_ERROR,
-                f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB parse limit, so nothing "
-                "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
-                Location(display),
-            ))
+            return self._failed(
+                key,
+                Problem(
+                    ProblemKind.SYNTAX_ERROR,
+                    f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB parse limit, so nothing "
+                    "in it was checked (raise `max-file-size` in [tool.drift_guard] to parse it)",
+                    Location(display),
+                ),
+            )
         try:
             data = self.read_bytes(key)
         except OSError as exc:
@@ -254,11 +257,7 @@ class Session:
     def failures_under(self, root: Path) -> list[Problem]:
         """DG001 problems of every file under ``root`` read so far in this run."""
         prefix = Path(root).absolute()
-        return [
-            problem
-            for path, problem in sorted(self.failures.items())
-            if path == prefix or prefix in path.parents
-        ]
+        return [problem for path, problem in sorted(self.failures.items()) if path == prefix or prefix in path.parents]
 
     def _load(self, key: Path) -> bytes | OSError:
         if key not in self._bytes:

@@ -203,9 +203,7 @@ def apply_suppressions(
 def _checkable_codes() -> set[str]:
     """Codes a service check can produce (the run-level reports, DG003/DG004, are
     produced from what the checks found, never by a check)."""
-    from drift_guard.rules import load_rules
-
-    from drift_guard.rules import Phase
+    from drift_guard.rules import Phase, load_rules
 
     return {code for code, info in load_rules().items() if info.phase is not Phase.RUN}
 

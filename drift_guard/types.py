@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from drift_guard.schema import UNKNOWN, ColumnType, Family, MaybeInt
 
@@ -28,7 +28,7 @@ _GEO_RE = re.compile(r"^(geometry|geography)\(.*\)$")
 # --------------------------------------------------------------------------- SQLAlchemy
 
 
-@lru_cache(maxsize=None)
+@cache
 def sqlalchemy_class(qualname: str) -> type | None:
     """The SQLAlchemy type class a qualified name refers to, or None.
 
@@ -54,7 +54,7 @@ def sqlalchemy_class(qualname: str) -> type | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def sqlalchemy_family(cls: type) -> Family:
     import sqlalchemy as sa
     from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -221,7 +221,7 @@ def pydal_reference_target(type_string: str) -> tuple[str, str | None] | None:
     text = type_string.strip()
     for prefix in ("big-reference ", "reference "):
         if text.startswith(prefix):
-            target = text[len(prefix):].strip()
+            target = text[len(prefix) :].strip()
             table, _, column = target.partition(".")
             return table, (column or None)
     return None
@@ -313,7 +313,9 @@ def families_compatible(model: ColumnType, pydal: ColumnType) -> bool:
     if (model.family, pydal.family) == (Family.ARRAY, Family.LIST) and model.item and pydal.item:
         # ARRAY(Integer) under list:string: the elements PyDAL writes are not the column's
         return _item_family(model.item) is _item_family(pydal.item) or Family.UNKNOWN in (
-            _item_family(model.item), _item_family(pydal.item))
+            _item_family(model.item),
+            _item_family(pydal.item),
+        )
     return model.family is pydal.family or (model.family, pydal.family) in _COMPATIBLE
 
 

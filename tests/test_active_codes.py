@@ -33,6 +33,11 @@ def test_baseline_entries_of_unselected_codes_are_not_stale(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     assert main(["baseline", "baseline.json", "--no-migrations"]) == 0
     capsys.readouterr()
-    assert codes(["--no-migrations", "--baseline", "baseline.json", "--select", "DG101"], monkeypatch, capsys, tmp_path) == []
-    (tmp_path / "pydal_tables.py").write_text((tmp_path / "pydal_tables.py").read_text().replace('"string")', '"string", length=255)'))
+    assert (
+        codes(["--no-migrations", "--baseline", "baseline.json", "--select", "DG101"], monkeypatch, capsys, tmp_path)
+        == []
+    )
+    (tmp_path / "pydal_tables.py").write_text(
+        (tmp_path / "pydal_tables.py").read_text().replace('"string")', '"string", length=255)')
+    )
     assert codes(["--no-migrations", "--baseline", "baseline.json"], monkeypatch, capsys, tmp_path) == ["DG004"]

@@ -7,7 +7,6 @@ On postgres2/3:// ``list:string`` is TEXT[] and ``list:integer`` BIGINT[]
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -85,6 +84,4 @@ def test_different_elements_are_one_dg105(tmp_path, capsys, model, pydal, hint):
 def test_unresolved_element_type_is_one_dg002(tmp_path, capsys):
     code, findings = _check(tmp_path, "ARRAY(Elem)", "list:string", capsys)
     assert code == 0
-    assert [(f["code"], f["message"]) for f in findings] == [
-        ("DG002", "cannot resolve column type `Elem` statically")
-    ]
+    assert [(f["code"], f["message"]) for f in findings] == [("DG002", "cannot resolve column type `Elem` statically")]

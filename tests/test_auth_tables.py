@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
+from test_extract_pydal_helpers import HEADER, extract
 
 from drift_guard.schema import ProblemKind
-from test_extract_pydal_helpers import HEADER, extract
 
 PY4WEB = "from py4web import Session\nfrom py4web.utils.auth import Auth\nsession = Session()\n"
 GLUON = "from gluon.tools import Auth\n"
@@ -15,16 +15,33 @@ GLUON = "from gluon.tools import Auth\n"
 CASES = [
     ("py4web Auth defines auth_user", PY4WEB + "auth = Auth(session, db)\n", [("auth_user", True)], 1),
     ("define_tables=True", PY4WEB + "auth = Auth(session, db, define_tables=True)\n", [("auth_user", True)], 1),
-    ("later define_tables()", PY4WEB + "auth = Auth(session, db, define_tables=False)\nauth.define_tables()\n",
-     [("auth_user", True)], 1),
-    ("web2py Auth.define_tables", GLUON + "auth = Auth(db)\nauth.define_tables(username=True)\n",
-     [(t, True) for t in ("auth_user", "auth_group", "auth_membership", "auth_permission", "auth_event", "auth_cas")],
-     1),
-    ("Tags table is read in full",
-     "from pydal.tools.tags import Tags\ndb.define_table('doc', Field('a'))\ntags = Tags(db.doc, 'labels')\n",
-     [("doc", False), ("doc_tag_labels", False)], 0),
-    ("Tags default name", "from pydal.tools.tags import Tags\ndb.define_table('doc', Field('a'))\nTags(db.doc)\n",
-     [("doc", False), ("doc_tag_default", False)], 0),
+    (
+        "later define_tables()",
+        PY4WEB + "auth = Auth(session, db, define_tables=False)\nauth.define_tables()\n",
+        [("auth_user", True)],
+        1,
+    ),
+    (
+        "web2py Auth.define_tables",
+        GLUON + "auth = Auth(db)\nauth.define_tables(username=True)\n",
+        [
+            (t, True)
+            for t in ("auth_user", "auth_group", "auth_membership", "auth_permission", "auth_event", "auth_cas")
+        ],
+        1,
+    ),
+    (
+        "Tags table is read in full",
+        "from pydal.tools.tags import Tags\ndb.define_table('doc', Field('a'))\ntags = Tags(db.doc, 'labels')\n",
+        [("doc", False), ("doc_tag_labels", False)],
+        0,
+    ),
+    (
+        "Tags default name",
+        "from pydal.tools.tags import Tags\ndb.define_table('doc', Field('a'))\nTags(db.doc)\n",
+        [("doc", False), ("doc_tag_default", False)],
+        0,
+    ),
 ]
 
 QUIET = [
@@ -52,7 +69,11 @@ def test_tags_columns(tmp_path):
     source = HEADER + "from pydal.tools.tags import Tags\ndb.define_table('doc', Field('a'))\nTags(db.doc, 'g')\n"
     tags = extract(tmp_path, {"app/models.py": source}).tables[1]
     got = [(c.name, c.type.pydal_type, c.type.length, c.foreign_key and c.foreign_key.table) for c in tags.columns]
-    assert got == [("id", "id", None, None), ("tagpath", "string", 512, None), ("record_id", "reference doc", None, "doc")]
+    assert got == [
+        ("id", "id", None, None),
+        ("tagpath", "string", 512, None),
+        ("record_id", "reference doc", None, "doc"),
+    ]
 
 
 def test_auth_note_names_the_tables(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from drift_guard.cli import main
 
-MODELS = '''from sqlalchemy import Column, Integer, String
+MODELS = """from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -18,12 +18,12 @@ class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     email = Column(String(255))
-'''
-PYDAL = '''from pydal import DAL, Field
+"""
+PYDAL = """from pydal import DAL, Field
 
 db = DAL("sqlite:memory", migrate=False)
 db.define_table("users", Field("email", length=255))
-'''
+"""
 
 
 def run_json(root: Path, monkeypatch, capsys) -> tuple[int, list[dict]]:
@@ -49,7 +49,14 @@ def test_clean_baseline(tmp_path, monkeypatch, capsys):
 
 def test_syntax_error_is_located_and_other_files_still_checked(tmp_path, monkeypatch, capsys):
     broken = "from pydal import Field\ndb.define_table('orders',\n    Field('x'\n"
-    status, findings = run_json(project(tmp_path, **{"broken_tables.py": broken, "tables.py": PYDAL.replace('Field("email", length=255)', 'Field("email")')}), monkeypatch, capsys)
+    status, findings = run_json(
+        project(
+            tmp_path,
+            **{"broken_tables.py": broken, "tables.py": PYDAL.replace('Field("email", length=255)', 'Field("email")')},
+        ),
+        monkeypatch,
+        capsys,
+    )
     codes = {(f["code"], f["location"]["path"]) for f in findings}
     assert ("DG001", "broken_tables.py") in codes
     dg001 = next(f for f in findings if f["code"] == "DG001")
@@ -59,7 +66,11 @@ def test_syntax_error_is_located_and_other_files_still_checked(tmp_path, monkeyp
 
 
 def test_non_utf8_file(tmp_path, monkeypatch, capsys):
-    status, findings = run_json(project(tmp_path, **{"latin.py": b"# models\nname = '\xe9'\nfrom pydal import Field\ndb.define_table('x')\n"}), monkeypatch, capsys)
+    status, findings = run_json(
+        project(tmp_path, **{"latin.py": b"# models\nname = '\xe9'\nfrom pydal import Field\ndb.define_table('x')\n"}),
+        monkeypatch,
+        capsys,
+    )
     [dg001] = [f for f in findings if f["code"] == "DG001"]
     assert dg001["location"] == {"path": "latin.py", "line": 2, "column": 9}
     assert "utf-8" in dg001["message"]
@@ -74,7 +85,9 @@ def test_models_that_raise_or_exit_at_import_are_only_read(tmp_path, monkeypatch
     """Proof that nothing is imported: these modules would kill the process."""
     hostile = "import sys\nraise SystemExit('imported!')\n" + MODELS + "\nsys.exit(3)\n"
     hostile_pydal = "import os\nos._exit(4)\n" + PYDAL
-    status, findings = run_json(project(tmp_path, **{"models.py": hostile, "tables.py": hostile_pydal}), monkeypatch, capsys)
+    status, findings = run_json(
+        project(tmp_path, **{"models.py": hostile, "tables.py": hostile_pydal}), monkeypatch, capsys
+    )
     assert (status, findings) == (0, [])
 
 
@@ -90,11 +103,15 @@ def test_five_megabyte_generated_file(tmp_path, monkeypatch, capsys):
     text = header + body
     assert len(text) > 5_000_000
     drifted = PYDAL.replace('Field("email", length=255)', 'Field("email")')
-    status, findings = run_json(project(tmp_path, **{"generated_models.py": text, "tables.py": drifted}), monkeypatch, capsys)
+    status, findings = run_json(
+        project(tmp_path, **{"generated_models.py": text, "tables.py": drifted}), monkeypatch, capsys
+    )
     [dg001] = [f for f in findings if f["code"] == "DG001"]
     assert dg001["location"] == {"path": "generated_models.py", "line": 1, "column": 1}
     assert "over the 1 MB parse limit" in dg001["message"] and "max-file-size" in dg001["message"]
-    assert [(f["code"], f["table"], f["column"]) for f in findings if f["code"] != "DG001"] == [("DG106", "users", "email")]
+    assert [(f["code"], f["table"], f["column"]) for f in findings if f["code"] != "DG001"] == [
+        ("DG106", "users", "email")
+    ]
     assert status == 1
 
 

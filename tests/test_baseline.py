@@ -19,8 +19,15 @@ from drift_guard.rules import load_rules
 from drift_guard.schema import Location
 
 
-def make(code="DG103", table="users", column="email", line=10, message=None, service="services/api",
-         path="services/api/app/db/models.py") -> Finding:
+def make(
+    code="DG103",
+    table="users",
+    column="email",
+    line=10,
+    message=None,
+    service="services/api",
+    path="services/api/app/db/models.py",
+) -> Finding:
     text = message or f"{table}.{column}: {code}"
     return Finding(code, "rule-name", Severity.ERROR, text, "hint", Location(path, line, 5), table, column, (), service)
 
@@ -50,8 +57,13 @@ def test_written_file_is_one_entry_per_line_and_sorted(cwd):
     assert data["version"] == 1
     assert [e["column"] for e in data["entries"]] == ["email", "name"]
     assert data["entries"][0] == {
-        "code": "DG103", "service": "services/api", "table": "users", "column": "email",
-        "message": "users.email: DG103", "count": 1, "location": "services/api/app/db/models.py:10:5",
+        "code": "DG103",
+        "service": "services/api",
+        "table": "users",
+        "column": "email",
+        "message": "users.email: DG103",
+        "count": 1,
+        "location": "services/api/app/db/models.py:10:5",
     }
     assert sum(1 for line in text.splitlines() if line.lstrip().startswith('{"')) == 2
 
@@ -83,8 +95,9 @@ def test_editing_files_does_not_invalidate_the_baseline(cwd, edit):
 def test_new_findings_are_reported(cwd, new):
     baseline = cwd / "b.json"
     write_baseline(result(make(), make(code="DG001", table=None, column=None, message="a.py: bad syntax")), baseline)
-    after = apply_baseline(result(make(), make(code="DG001", table=None, column=None, message="a.py: bad syntax"), new),
-                           baseline)
+    after = apply_baseline(
+        result(make(), make(code="DG001", table=None, column=None, message="a.py: bad syntax"), new), baseline
+    )
     assert after.findings == [new]
 
 
@@ -140,7 +153,7 @@ def test_reformatted_baseline_still_matches(cwd):
         (None, "b.json"),  # missing file
         ("{not json", "b.json:1:2"),
         ('{"entries": {}}', "b.json"),
-        ('[1, 2]', "b.json"),
+        ("[1, 2]", "b.json"),
         ('{"entries": [{"table": "users"}]}', "b.json:1"),
         ('{"entries": [{"code": "DG103", "count": 0}]}', "b.json:1"),
         ('{"entries": [{"code": "DG103", "table": 3}]}', "b.json:1"),

@@ -15,8 +15,18 @@ from drift_guard.schema import Location
 
 
 def make(code: str, service: str, column: str = "email") -> Finding:
-    return Finding(code, "rule-name", Severity.ERROR, f"users.{column}: {code}", "hint",
-                   Location(f"{service}/app/models.py", 10, 5), "users", column, (), service)
+    return Finding(
+        code,
+        "rule-name",
+        Severity.ERROR,
+        f"users.{column}: {code}",
+        "hint",
+        Location(f"{service}/app/models.py", 10, 5),
+        "users",
+        column,
+        (),
+        service,
+    )
 
 
 @pytest.fixture
@@ -41,11 +51,19 @@ def stale(result: RunResult) -> list[str]:
         # stays quiet: DG2 did not run (--no-migrations / --ignore DG2)
         (["services/a"], {"DG103", "DG004"}, ["DG103"], []),
         # fires: DG201 ran and no longer occurs
-        (["services/a"], {"DG103", "DG201", "DG004"}, ["DG103"],
-         ["baseline entry no longer occurs: DG201 users.email in services/a"]),
+        (
+            ["services/a"],
+            {"DG103", "DG201", "DG004"},
+            ["DG103"],
+            ["baseline entry no longer occurs: DG201 users.email in services/a"],
+        ),
         # fires: services/b was checked and its DG103 is gone
-        (["services/a", "services/b"], None, ["DG103", "DG201"],
-         ["baseline entry no longer occurs: DG103 users.email in services/b"]),
+        (
+            ["services/a", "services/b"],
+            None,
+            ["DG103", "DG201"],
+            ["baseline entry no longer occurs: DG103 users.email in services/b"],
+        ),
     ],
 )
 def test_stale_only_for_what_was_checked(baseline, services, active, found, expected_stale):

@@ -89,7 +89,12 @@ def test_default_folder_is_next_to_the_configuration(project, capsys):
     ("relative", "old", "new", "code"),
     [
         ("app/db/models.py", "full_name = Column(String(255))", "full_name = Column(String(200))", "DG106"),
-        ("app/models.py", 'Field("full_name", "string", length=255)', 'Field("full_name", "string", length=100)', "DG106"),
+        (
+            "app/models.py",
+            'Field("full_name", "string", length=255)',
+            'Field("full_name", "string", length=100)',
+            "DG106",
+        ),
         ("app/models.py", "migrate=False", "migrate=True", "DG301"),
     ],
 )
@@ -133,7 +138,11 @@ def test_revision_files_and_alembic_ini(project, capsys, computed):
     assert check(capsys) == []
     versions = project / SERVICE / "alembic" / "versions"
     initial = next(versions.glob("*0001*.py"))
-    edit(initial, 'sa.Column("full_name", sa.String(length=255)', 'sa.Column("full_name", sa.String(length=255)), sa.Column("nick", sa.String(10)')
+    edit(
+        initial,
+        'sa.Column("full_name", sa.String(length=255)',
+        'sa.Column("full_name", sa.String(length=255)), sa.Column("nick", sa.String(10)',
+    )
     computed.clear()
     found = check(capsys)
     assert "replay" in computed

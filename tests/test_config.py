@@ -37,7 +37,9 @@ def test_defaults_without_any_pyproject(repo: Path) -> None:
 def test_walks_up_past_a_pyproject_without_the_table(repo: Path) -> None:
     write(repo / "pyproject.toml", '[tool.drift_guard]\nexclude = ["legacy"]\n')
     # mentions drift-guard, but has no [tool.drift_guard]: the walk goes on
-    write(repo / "services/api/pyproject.toml", '[project]\nname = "api"\ndependencies = ["drift-guard"]\n[tool.ruff]\n')
+    write(
+        repo / "services/api/pyproject.toml", '[project]\nname = "api"\ndependencies = ["drift-guard"]\n[tool.ruff]\n'
+    )
     config = load_config(repo / "services/api")
     assert config.root == repo
     assert config.source == repo / "pyproject.toml"
@@ -120,28 +122,53 @@ def test_every_key(repo: Path) -> None:
 
 ERRORS = [
     # (pyproject text, location, message fragment)
-    ('[project]\nname = "x"\n\n[tool.drift_guard]\nexclude = []\nservics = []\n', "pyproject.toml:6:1",
-     "unknown key 'servics' in [tool.drift_guard] (did you mean 'services'?)"),
-    ('[tool.drift_guard]\n\n[[tool.drift_guard.services]]\npath = "a"\n\n[[tool.drift_guard.services]]\npath = "b"\n  modles = []\n',
-     "pyproject.toml:8:3", "unknown key 'modles' in [tool.drift_guard.services] (did you mean 'models'?)"),
+    (
+        '[project]\nname = "x"\n\n[tool.drift_guard]\nexclude = []\nservics = []\n',
+        "pyproject.toml:6:1",
+        "unknown key 'servics' in [tool.drift_guard] (did you mean 'services'?)",
+    ),
+    (
+        '[tool.drift_guard]\n\n[[tool.drift_guard.services]]\npath = "a"\n\n[[tool.drift_guard.services]]\npath = "b"\n  modles = []\n',
+        "pyproject.toml:8:3",
+        "unknown key 'modles' in [tool.drift_guard.services] (did you mean 'models'?)",
+    ),
     ('[tool.drift_guard]\nservices = [{path = "a", nme = "x"}]\n', "pyproject.toml:2:26", "unknown key 'nme'"),
-    ('[tool.drift_guard]\nexclude = "legacy"\n', "pyproject.toml:2:1", "'exclude' in [tool.drift_guard] must be an array of strings, got a string"),
+    (
+        '[tool.drift_guard]\nexclude = "legacy"\n',
+        "pyproject.toml:2:1",
+        "'exclude' in [tool.drift_guard] must be an array of strings, got a string",
+    ),
     ('[tool.drift_guard]\nexclude = ["a", 3]\n', "pyproject.toml:2:1", "must be a string, got an integer (3)"),
-    ('[tool.drift_guard]\nfail-on = "fatal"\n', "pyproject.toml:2:1", "must be one of 'error', 'warning', 'info', got 'fatal'"),
+    (
+        '[tool.drift_guard]\nfail-on = "fatal"\n',
+        "pyproject.toml:2:1",
+        "must be one of 'error', 'warning', 'info', got 'fatal'",
+    ),
     ('[tool.drift_guard]\ndialect = "postgresql"\n', "pyproject.toml:2:1", "must be one of sqlite, postgres"),
     ('[tool.drift_guard]\nselect = ["E501"]\n', "pyproject.toml:2:1", "'E501' is not a rule code or prefix"),
-    ('[tool.drift_guard]\n\n[tool.drift_guard.severity]\nDG101 = 1\n', "pyproject.toml:4:1", "got an integer (1)"),
-    ('[tool.drift_guard]\nseverity = { DG1 = "info" }\n', "pyproject.toml:2:14", "'DG1' in [tool.drift_guard.severity] is not a rule code"),
-    ('[tool.drift_guard]\ntype-equivalences = [["String"]]\n', "pyproject.toml:2:1", "item 1 must be a pair of strings"),
+    ("[tool.drift_guard]\n\n[tool.drift_guard.severity]\nDG101 = 1\n", "pyproject.toml:4:1", "got an integer (1)"),
+    (
+        '[tool.drift_guard]\nseverity = { DG1 = "info" }\n',
+        "pyproject.toml:2:14",
+        "'DG1' in [tool.drift_guard.severity] is not a rule code",
+    ),
+    (
+        '[tool.drift_guard]\ntype-equivalences = [["String"]]\n',
+        "pyproject.toml:2:1",
+        "item 1 must be a pair of strings",
+    ),
     ('[tool.drift_guard]\n[[tool.drift_guard.services]]\nname = "x"\n', "pyproject.toml:2:1", "needs a 'path'"),
     ('[tool.drift_guard]\nservices = {path = "x"}\n', "pyproject.toml:2:1", "must be an array of tables, got a table"),
     ("[tool]\ndrift_guard = 3\n", "pyproject.toml:1:1", "[tool.drift_guard] must be a table"),
     ('[project]\nname = "x"\n\n[tool.drift-guard]\nexclude = []\n', "pyproject.toml:4:1", "not [tool.drift-guard]"),
-    ('[tool.drift_guard]\ntype-equivalences = [\n  ["String", "text"]\n]\nselct = []\n', "pyproject.toml:5:1",
-     "unknown key 'selct' in [tool.drift_guard] (did you mean 'select'?)"),
+    (
+        '[tool.drift_guard]\ntype-equivalences = [\n  ["String", "text"]\n]\nselct = []\n',
+        "pyproject.toml:5:1",
+        "unknown key 'selct' in [tool.drift_guard] (did you mean 'select'?)",
+    ),
     # TOML syntax errors keep tomllib's line and column
     ('[tool.drift_guard]\nexclude = ["a"\nselect = []\n', "pyproject.toml:3:1", "invalid TOML: Unclosed array"),
-    ('[tool.drift_guard]\nfail-on = \n', "pyproject.toml:2:11", "invalid TOML: Invalid value"),
+    ("[tool.drift_guard]\nfail-on = \n", "pyproject.toml:2:11", "invalid TOML: Invalid value"),
 ]
 
 

@@ -21,22 +21,28 @@ def _leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("postgresql://bob:hunter2@db:5432/app", "postgresql://bob:***@db:5432/app"),
-    ("postgres:psycopg2://bob:hunter2@db/app", "postgres:psycopg2://bob:***@db/app"),
-    ("mysql+pymysql://bob:hun/ter2@db/app", "mysql+pymysql://bob:***@db/app"),
-    ("postgres://bob:hun@ter2@db/app", "postgres://bob:***@db/app"),
-    ("postgresql://db/app?sslmode=require&password=qs3cret", "postgresql://db/app?sslmode=require&password=***"),
-    ("postgresql://bob@db/app?sslpassword=k3y&sslmode=verify-full", "postgresql://bob@db/app?sslpassword=***&sslmode=verify-full"),
-    ("https://api/x?access_token=tok123;sig=abc#top", "https://api/x?access_token=***;sig=***#top"),
-    ("host=db user=bob password=s3cr3t", "host=db user=bob password=***"),
-    ('connect(user="bob", password="s3 cr3t")', 'connect(user="bob", password="***")'),
-    # nothing secret: unchanged
-    ("postgres3://app@localhost:5432/app", "postgres3://app@localhost:5432/app"),
-    ("sqlite://storage.sqlite", "sqlite://storage.sqlite"),
-    ("column `users.password_hash` (string)", "column `users.password_hash` (string)"),
-    ("passive=1 author=me", "passive=1 author=me"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("postgresql://bob:hunter2@db:5432/app", "postgresql://bob:***@db:5432/app"),
+        ("postgres:psycopg2://bob:hunter2@db/app", "postgres:psycopg2://bob:***@db/app"),
+        ("mysql+pymysql://bob:hun/ter2@db/app", "mysql+pymysql://bob:***@db/app"),
+        ("postgres://bob:hun@ter2@db/app", "postgres://bob:***@db/app"),
+        ("postgresql://db/app?sslmode=require&password=qs3cret", "postgresql://db/app?sslmode=require&password=***"),
+        (
+            "postgresql://bob@db/app?sslpassword=k3y&sslmode=verify-full",
+            "postgresql://bob@db/app?sslpassword=***&sslmode=verify-full",
+        ),
+        ("https://api/x?access_token=tok123;sig=abc#top", "https://api/x?access_token=***;sig=***#top"),
+        ("host=db user=bob password=s3cr3t", "host=db user=bob password=***"),
+        ('connect(user="bob", password="s3 cr3t")', 'connect(user="bob", password="***")'),
+        # nothing secret: unchanged
+        ("postgres3://app@localhost:5432/app", "postgres3://app@localhost:5432/app"),
+        ("sqlite://storage.sqlite", "sqlite://storage.sqlite"),
+        ("column `users.password_hash` (string)", "column `users.password_hash` (string)"),
+        ("passive=1 author=me", "passive=1 author=me"),
+    ],
+)
 def test_mask_credentials(text: str, expected: str) -> None:
     assert mask_credentials(text) == expected
 
@@ -49,15 +55,18 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("url", [
-    # a server that refuses the connection: the error names the URL
-    "postgresql+psycopg2://bob:hunter2@127.0.0.1:1/app?sslpassword=k3y&password=qs3cret",
-    "postgresql+psycopg2://127.0.0.1:1/app?password=qs3cret&application_name=x&token=tok123",
-    # not a URL at all, or not a server: the error must not quote it either
-    "postgresql//bob:hunter2@127.0.0.1/app",
-    "sqlite://bob:hunter2@/x?password=qs3cret",
-    "postgresql+nosuchdriver://bob:hunter2@127.0.0.1:1/app",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        # a server that refuses the connection: the error names the URL
+        "postgresql+psycopg2://bob:hunter2@127.0.0.1:1/app?sslpassword=k3y&password=qs3cret",
+        "postgresql+psycopg2://127.0.0.1:1/app?password=qs3cret&application_name=x&token=tok123",
+        # not a URL at all, or not a server: the error must not quote it either
+        "postgresql//bob:hunter2@127.0.0.1/app",
+        "sqlite://bob:hunter2@/x?password=qs3cret",
+        "postgresql+nosuchdriver://bob:hunter2@127.0.0.1:1/app",
+    ],
+)
 def test_database_url_errors_mask_credentials(project, capsys, url: str) -> None:
     status = main(["check", "--database-url", url])
     captured = capsys.readouterr()
@@ -66,7 +75,7 @@ def test_database_url_errors_mask_credentials(project, capsys, url: str) -> None
     assert _leaks(captured.err + captured.out) == []
 
 
-RUNTIME = '''\
+RUNTIME = """\
 import sqlalchemy as sa
 from pydal import DAL
 
@@ -84,7 +93,7 @@ def handler():
 def legacy(connection):
     # the statement is quoted shortened to 60 characters: cut inside the password
     return connection.execute(sa.select(sa.literal("mysql://root:s3cr3t-and-then-some-more@legacy/app")))
-'''
+"""
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])

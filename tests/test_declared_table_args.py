@@ -58,7 +58,8 @@ def test_declared_table_args_names(tmp_path, element, kind, expected):
 def test_plain_table_args_do_not_evaluate_cls(tmp_path):
     """``cls`` means nothing in a class-body ``__table_args__``: no evaluation there."""
     path = tmp_path / "models.py"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         from sqlalchemy import Column, Index, Integer
         from sqlalchemy.orm import DeclarativeBase
 
@@ -69,6 +70,7 @@ def test_plain_table_args_do_not_evaluate_cls(tmp_path):
             __tablename__ = "project"
             __table_args__ = (Index(f"ix_{cls.__tablename__}", "id"),)
             id = Column(Integer, primary_key=True)
-    """))
+    """)
+    )
     (table,) = extract_models([path]).tables
     assert [i.name for i in table.indexes] == [None]

@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from test_representation_roundtrip import create_database, drop_database, server_reachable
 
 EXACT = Decimal("12345678901234567.89")  # 19 digits: more than a binary double holds
@@ -65,8 +64,9 @@ def _dg112(tmp_path: Path, sa_type: str, args: tuple, pydal_type: str, dialect: 
     p_col = Column("c", "c", pydal_column_type(pydal_type), Location("app/models.py", 4, 5))
     m_t = Table("t", Layer.MODELS, Location("models.py", 1, 1), (m_col,), symbol="T")
     p_t = Table("t", Layer.PYDAL, Location("app/models.py", 2, 1), (p_col,), symbol="t")
-    ctx = ServiceContext(Service("svc", tmp_path, dialect=dialect), Config(root=tmp_path),
-                         table_pairs=[TablePair("t", m_t, p_t)])
+    ctx = ServiceContext(
+        Service("svc", tmp_path, dialect=dialect), Config(root=tmp_path), table_pairs=[TablePair("t", m_t, p_t)]
+    )
     return [f.severity.value for f in rules["DG112"].check(ctx)]
 
 

@@ -100,7 +100,10 @@ INI = "[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"
             [("sqlite", "the DAL URI"), ("postgres", "the DAL URI")],
         ),
         (
-            {"app/models.py": "db = DAL(os.environ['DB'])\n", "alembic.ini": INI.format(url="postgresql+psycopg2://h/d")},
+            {
+                "app/models.py": "db = DAL(os.environ['DB'])\n",
+                "alembic.ini": INI.format(url="postgresql+psycopg2://h/d"),
+            },
             "mysql",
             [("postgres", "alembic.ini's sqlalchemy.url")],
         ),
@@ -110,8 +113,10 @@ INI = "[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"
             [("mysql", "the configured dialect")],
         ),
         (  # the default of the environment lookup names the PyDAL variant
-            {"app/models.py": "import os\ndb = DAL(os.environ.get('DB', 'postgres3://h/d'))\n",
-             "alembic.ini": INI.format(url="postgresql://h/d")},
+            {
+                "app/models.py": "import os\ndb = DAL(os.environ.get('DB', 'postgres3://h/d'))\n",
+                "alembic.ini": INI.format(url="postgresql://h/d"),
+            },
             None,
             [("postgres3", "the DAL URI's default")],
         ),

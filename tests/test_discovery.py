@@ -116,7 +116,11 @@ def test_usual_layout(repo: Path) -> None:
     assert rels(root, service.model_files) == ["app/db/base.py", "app/db/mixins.py", "app/db/models.py"]
     assert rels(root, service.pydal_files) == ["app/models.py"]
     assert rels(root, service.env_reached_files) == [
-        "app/__init__.py", "app/db/__init__.py", "app/db/base.py", "app/db/mixins.py", "app/db/models.py",
+        "app/__init__.py",
+        "app/db/__init__.py",
+        "app/db/base.py",
+        "app/db/mixins.py",
+        "app/db/models.py",
     ]
     assert "tests/test_models.py" in rels(root, service.python_files)
     assert "alembic/versions/0001_init.py" in rels(root, service.python_files)
@@ -133,17 +137,23 @@ ENV_IMPORTS = [
     ("from app.db.base import *\ntarget_metadata = Base.metadata\n", {}, ("app.db.base.Base",)),
     (
         "from app.db import Base\nfrom app.audit import AuditBase\ntarget_metadata = [Base.metadata, AuditBase.metadata]\n",
-        {"app/audit.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass AuditBase(DeclarativeBase):\n    pass\n"},
+        {
+            "app/audit.py": "from sqlalchemy.orm import DeclarativeBase\n\n\nclass AuditBase(DeclarativeBase):\n    pass\n"
+        },
         ("app.db.base.Base", "app.audit.AuditBase"),
     ),
     (
         "from app.db.tables import metadata\ntarget_metadata = metadata\n",
-        {"app/db/tables.py": "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\nevents = sa.Table('events', metadata)\n"},
+        {
+            "app/db/tables.py": "import sqlalchemy as sa\n\nmetadata = sa.MetaData()\nevents = sa.Table('events', metadata)\n"
+        },
         ("app.db.tables.metadata",),
     ),
     (
         "from app.db.tables import metadata as target_metadata\n",
-        {"app/db/tables.py": "from sqlalchemy import MetaData, Table\n\nmetadata = MetaData()\nTable('events', metadata)\n"},
+        {
+            "app/db/tables.py": "from sqlalchemy import MetaData, Table\n\nmetadata = MetaData()\nTable('events', metadata)\n"
+        },
         ("app.db.tables.metadata",),
     ),
     (
@@ -181,12 +191,18 @@ SYS_PATHS = [
     ("sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'src'))", "src", "src"),
     ("sys.path[0:0] = []\nsys.path.extend([str(Path(__file__).parents[0x1] / 'src')])", "src", "src"),
     ("HERE = Path(__file__).parent\nsys.path.insert(0, str(HERE.parent / 'src'))", "src", "src"),
-    ("sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir, 'src')))", "src", None),
+    (
+        "sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(os.path.realpath(__file__)), os.pardir, 'src')))",
+        "src",
+        None,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("statement", "folder", "root"), SYS_PATHS)
-def test_from_models_import_base_after_sys_path_insert(repo: Path, statement: str, folder: str, root: str | None) -> None:
+def test_from_models_import_base_after_sys_path_insert(
+    repo: Path, statement: str, folder: str, root: str | None
+) -> None:
     env = f"import os, sys\nfrom pathlib import Path\n{statement}\nfrom models import Base\ntarget_metadata = Base.metadata\n"
     files = layout(alembic__env_DOT_py=env)
     files[f"{folder}/models.py"] = BASE + "\n\nclass Thing(Base):\n    __tablename__ = 'things'\n"
@@ -206,8 +222,16 @@ def test_from_models_import_base_after_sys_path_insert(repo: Path, statement: st
 FALLBACKS = [
     # (env.py body, problem fragment, problem line)
     ("target_metadata = None\n", "target_metadata is None", 1),
-    ("from app.db import Base\n\ntarget_metadata = get_metadata()\n", "cannot resolve target_metadata `get_metadata()`", 3),
-    ("from somewhere_else import Base\ntarget_metadata = Base.metadata\n", "cannot resolve target_metadata `Base.metadata`", 2),
+    (
+        "from app.db import Base\n\ntarget_metadata = get_metadata()\n",
+        "cannot resolve target_metadata `get_metadata()`",
+        3,
+    ),
+    (
+        "from somewhere_else import Base\ntarget_metadata = Base.metadata\n",
+        "cannot resolve target_metadata `Base.metadata`",
+        2,
+    ),
     ("from alembic import context\n", "never assigns target_metadata", 1),
     ("def broken(:\n", "syntax error", 1),
 ]
@@ -238,27 +262,54 @@ def test_second_unrelated_base_stays_out_of_model_bases(repo: Path) -> None:
 
 MODEL_FILES = [
     # (extra files, model files expected among model_files)
-    ({"app/db/abstract.py": "from .base import Base\n\n\nclass Model(Base):\n    __abstract__ = True\n",
-      "app/db/orders.py": "from sqlalchemy import Column, Integer\nfrom .abstract import Model\n\n\nclass Order(Model):\n    __tablename__ = 'orders'\n"},
-     ["app/db/abstract.py", "app/db/orders.py"]),
-    ({"app/db/meta.py": "import sqlalchemy as sa\nfrom .base import Base\n\nlinks = sa.Table('links', Base.metadata)\n"},
-     ["app/db/meta.py"]),
-    ({"app/db/unbound.py": "from sqlalchemy import Column\nfrom plugin import PluginBase\n\n\nclass P(PluginBase):\n    __tablename__ = 'p'\n"},
-     ["app/db/unbound.py"]),  # bases unresolvable + __tablename__: kept, the extractor decides
+    (
+        {
+            "app/db/abstract.py": "from .base import Base\n\n\nclass Model(Base):\n    __abstract__ = True\n",
+            "app/db/orders.py": "from sqlalchemy import Column, Integer\nfrom .abstract import Model\n\n\nclass Order(Model):\n    __tablename__ = 'orders'\n",
+        },
+        ["app/db/abstract.py", "app/db/orders.py"],
+    ),
+    (
+        {
+            "app/db/meta.py": "import sqlalchemy as sa\nfrom .base import Base\n\nlinks = sa.Table('links', Base.metadata)\n"
+        },
+        ["app/db/meta.py"],
+    ),
+    (
+        {
+            "app/db/unbound.py": "from sqlalchemy import Column\nfrom plugin import PluginBase\n\n\nclass P(PluginBase):\n    __tablename__ = 'p'\n"
+        },
+        ["app/db/unbound.py"],
+    ),  # bases unresolvable + __tablename__: kept, the extractor decides
     # names reached through re-exports: the extractor needs the hop files too
-    ({"app/db/orders.py": "from sqlalchemy import Column\nfrom app.db import Base\n\n\nclass Order(Base):\n    __tablename__ = 'o'\n"},
-     ["app/db/__init__.py", "app/db/orders.py"]),
-    ({"app/db/common.py": "from .base import *\nfrom .mixins import TimestampMixin as Stamped\n",
-      "app/db/orders.py": "import sqlalchemy\nfrom .common import *\nfrom . import common\n\n\nclass Order(Base, common.Stamped):\n    __tablename__ = 'o'\n"},
-     ["app/db/common.py", "app/db/orders.py", "app/db/mixins.py"]),
-    ({"app/db/broken.py": "import sqlalchemy\nclass (:\n"}, ["app/db/broken.py"]),  # unparseable: DG001 is the extractor's
+    (
+        {
+            "app/db/orders.py": "from sqlalchemy import Column\nfrom app.db import Base\n\n\nclass Order(Base):\n    __tablename__ = 'o'\n"
+        },
+        ["app/db/__init__.py", "app/db/orders.py"],
+    ),
+    (
+        {
+            "app/db/common.py": "from .base import *\nfrom .mixins import TimestampMixin as Stamped\n",
+            "app/db/orders.py": "import sqlalchemy\nfrom .common import *\nfrom . import common\n\n\nclass Order(Base, common.Stamped):\n    __tablename__ = 'o'\n",
+        },
+        ["app/db/common.py", "app/db/orders.py", "app/db/mixins.py"],
+    ),
+    (
+        {"app/db/broken.py": "import sqlalchemy\nclass (:\n"},
+        ["app/db/broken.py"],
+    ),  # unparseable: DG001 is the extractor's
 ]
 MODEL_QUIET = [
     {"app/views.py": "from app.db.models import User\n\n\nclass UserView:\n    model = User\n"},
     {"app/db/helpers.py": "import sqlalchemy as sa\n\n\ndef engine():\n    return sa.create_engine('sqlite://')\n"},
     {"app/notes.py": "class (:\n"},  # ruled out by the text pre-filter: never parsed
-    {"tests/test_db.py": "from app.db.base import Base\nimport sqlalchemy\n\n\nclass T(Base):\n    __tablename__ = 't'\n"},
-    {"alembic/versions/0002_x.py": "import sqlalchemy as sa\nfrom app.db.base import Base\n\n\nclass Snap(Base):\n    __tablename__ = 's'\n"},
+    {
+        "tests/test_db.py": "from app.db.base import Base\nimport sqlalchemy\n\n\nclass T(Base):\n    __tablename__ = 't'\n"
+    },
+    {
+        "alembic/versions/0002_x.py": "import sqlalchemy as sa\nfrom app.db.base import Base\n\n\nclass Snap(Base):\n    __tablename__ = 's'\n"
+    },
 ]
 
 
@@ -352,15 +403,23 @@ def test_configured_services_and_globs(repo: Path) -> None:
 
 CONFIG_ERRORS = [
     ('path = "missing"\n', "service path 'missing' is not a folder"),
-    ('path = "backend"\nmodels = ["nothing/*.py"]\n', "models glob 'nothing/*.py' of service 'backend' matches no Python file"),
-    ('path = "backend"\nalembic-ini = "db/alembic.ini"\n', "alembic-ini 'db/alembic.ini' of service 'backend' does not exist"),
+    (
+        'path = "backend"\nmodels = ["nothing/*.py"]\n',
+        "models glob 'nothing/*.py' of service 'backend' matches no Python file",
+    ),
+    (
+        'path = "backend"\nalembic-ini = "db/alembic.ini"\n',
+        "alembic-ini 'db/alembic.ini' of service 'backend' does not exist",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("entry", "fragment"), CONFIG_ERRORS)
 def test_configured_service_errors_are_located(repo: Path, entry: str, fragment: str) -> None:
     make(repo / "backend", layout())
-    (repo / "pyproject.toml").write_text(f"[tool.drift_guard]\n\n[[tool.drift_guard.services]]\n{entry}", encoding="utf-8")
+    (repo / "pyproject.toml").write_text(
+        f"[tool.drift_guard]\n\n[[tool.drift_guard.services]]\n{entry}", encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as info:
         discover([repo], load_config(repo))
     assert info.value.location == "pyproject.toml:4:1"
@@ -375,7 +434,11 @@ INIS = [
     ("script_location = alembic\npath_separator = space\nprepend_sys_path = src\n", [".", "src"], None),
     ("script_location = alembic\nsqlalchemy.url = ${DATABASE_URL}\n", ["."], None),
     ("script_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n", ["."], None),
-    ("script_location = alembic\nsqlalchemy.url = mysql+pymysql://root@127.0.0.1/app?x=%%20\n", ["."], "mysql+pymysql://root@127.0.0.1/app?x=%20"),
+    (
+        "script_location = alembic\nsqlalchemy.url = mysql+pymysql://root@127.0.0.1/app?x=%%20\n",
+        ["."],
+        "mysql+pymysql://root@127.0.0.1/app?x=%20",
+    ),
     # package:resource, resolved under the import roots; env.py's insert of its parent's parent adds app/
     ("script_location = app:alembic\n", [".", "app"], None),
 ]

@@ -66,16 +66,21 @@ def _configure(project: Path, body: str) -> None:
     (project / "pyproject.toml").write_text(textwrap.dedent(body).lstrip("\n"))
 
 
-@pytest.mark.parametrize("content", ["", "# the tables move to app/tables.py\n", "from pydal import DAL\n\ndb = DAL(None)\n"])
+@pytest.mark.parametrize(
+    "content", ["", "# the tables move to app/tables.py\n", "from pydal import DAL\n\ndb = DAL(None)\n"]
+)
 def test_a_configured_pydal_file_that_defines_no_table_is_an_error(project, capsys, content) -> None:
     (project / "svc/app/empty.py").write_text(content)
-    _configure(project, """
+    _configure(
+        project,
+        """
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         pydal = ["app/empty.py"]
-    """)
+    """,
+    )
     status, findings = _findings(capsys, "--no-migrations")
     assert status == 1
     errors = [(f["code"], f["location"]["path"]) for f in findings if f["severity"] == "error"]
@@ -86,14 +91,17 @@ def test_a_configured_pydal_file_that_defines_no_table_is_an_error(project, caps
 def test_an_empty_pydal_layer_fails_even_without_models(project, capsys) -> None:
     (project / "svc/app/empty.py").write_text("")
     (project / "svc/app/no_models.py").write_text("")
-    _configure(project, """
+    _configure(
+        project,
+        """
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         models = ["app/no_models.py"]
         pydal = ["app/empty.py"]
-    """)
+    """,
+    )
     status, findings = _findings(capsys, "--no-migrations")
     assert status == 1
     assert ("DG001", "svc/app/empty.py") in [(f["code"], f["location"]["path"]) for f in findings]
@@ -101,12 +109,15 @@ def test_an_empty_pydal_layer_fails_even_without_models(project, capsys) -> None
 
 def test_a_configured_pydal_file_with_tables_is_not_reported(project, capsys) -> None:
     (project / "svc/app/empty.py").write_text("")
-    _configure(project, """
+    _configure(
+        project,
+        """
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         pydal = ["app/models.py"]
-    """)
+    """,
+    )
     status, findings = _findings(capsys, "--no-migrations")
     assert (status, [f["code"] for f in findings if f["severity"] == "error"]) == (0, [])

@@ -3,48 +3,93 @@
 from __future__ import annotations
 
 import pytest
+from test_extract_pydal_helpers import HEADER, extract, messages, one_table, summary
 
 from drift_guard.schema import UNKNOWN, Family, Layer
-from test_extract_pydal_helpers import HEADER, extract, messages, one_table, summary
 
 ID = ("id", "id", None, False, True, False)  # the implicit id
 
 FIELD_CASES = [
     # (id, fields source, expected columns)
     ("type omitted is string(512)", 'Field("name")', [ID, ("name", "string", 512, True, False, False)]),
-    ("length notnull unique", 'Field("n", "string", length=64, notnull=True, unique=True)',
-     [ID, ("n", "string", 64, False, False, True)]),
+    (
+        "length notnull unique",
+        'Field("n", "string", length=64, notnull=True, unique=True)',
+        [ID, ("n", "string", 64, False, False, True)],
+    ),
     ("positional length", 'Field("n", "string", 64)', [ID, ("n", "string", 64, True, False, False)]),
     ("type keyword", 'Field("t", type="text")', [ID, ("t", "text", None, True, False, False)]),
-    ("password and upload are 512", 'Field("p", "password"), Field("u", "upload")',
-     [ID, ("p", "password", 512, True, False, False), ("u", "upload", 512, True, False, False)]),
-    ("implicit concatenation is one argument", 'Field("a" "boolean")',
-     [ID, ("aboolean", "string", 512, True, False, False)]),
-    ("user id of another type is discarded", 'Field("id", "big-id"), Field("x", "integer")',
-     [ID, ("x", "integer", None, True, False, False)]),
-    ("id typed field under another name is the key", 'Field("my_id", "id"), Field("x")',
-     [("my_id", "id", None, False, True, False), ("x", "string", 512, True, False, False)]),
+    (
+        "password and upload are 512",
+        'Field("p", "password"), Field("u", "upload")',
+        [ID, ("p", "password", 512, True, False, False), ("u", "upload", 512, True, False, False)],
+    ),
+    (
+        "implicit concatenation is one argument",
+        'Field("a" "boolean")',
+        [ID, ("aboolean", "string", 512, True, False, False)],
+    ),
+    (
+        "user id of another type is discarded",
+        'Field("id", "big-id"), Field("x", "integer")',
+        [ID, ("x", "integer", None, True, False, False)],
+    ),
+    (
+        "id typed field under another name is the key",
+        'Field("my_id", "id"), Field("x")',
+        [("my_id", "id", None, False, True, False), ("x", "string", 512, True, False, False)],
+    ),
     ("explicit id", 'Field("id", "id"), Field("x")', [ID, ("x", "string", 512, True, False, False)]),
-    ("big-id under another name: two keys", 'Field("bid", "big-id")',
-     [ID, ("bid", "big-id", None, False, True, False)]),
-    ("required/requires are validation only", 'Field("r", required=True, requires=IS_NOT_EMPTY())',
-     [ID, ("r", "string", 512, True, False, False)]),
-    ("virtual fields are not columns",
-     'Field("x"), Field.Virtual("v", lambda r: 1), Field.Method("m", lambda r: 2), Field.Lazy("l", lambda r: 3)',
-     [ID, ("x", "string", 512, True, False, False)]),
-    ("duplicate name keeps the first", 'Field("x"), Field("x", "integer", notnull=True)',
-     [ID, ("x", "string", 512, True, False, False)]),
-    ("lists and json", 'Field("ls", "list:string"), Field("li", "list:integer"), Field("j", "json")',
-     [ID, ("ls", "list:string", None, True, False, False), ("li", "list:integer", None, True, False, False),
-      ("j", "json", None, True, False, False)]),
-    ("column rname without quotes", 'Field("c", rname=\'"Renamed"\')',
-     [ID, ("Renamed", "string", 512, True, False, False)]),
-    ("dict argument is Field(**dict)", '{"fieldname": "d", "type": "integer", "notnull": True}',
-     [ID, ("d", "integer", None, False, False, False)]),
-    ("explicit None flags are the defaults", 'Field("x", length=None, notnull=None)',
-     [ID, ("x", "string", 512, True, False, False)]),
-    ("module constants are followed", 'Field(NAME, KIND, length=SIZE)',
-     [ID, ("code", "string", 32, True, False, False)]),
+    (
+        "big-id under another name: two keys",
+        'Field("bid", "big-id")',
+        [ID, ("bid", "big-id", None, False, True, False)],
+    ),
+    (
+        "required/requires are validation only",
+        'Field("r", required=True, requires=IS_NOT_EMPTY())',
+        [ID, ("r", "string", 512, True, False, False)],
+    ),
+    (
+        "virtual fields are not columns",
+        'Field("x"), Field.Virtual("v", lambda r: 1), Field.Method("m", lambda r: 2), Field.Lazy("l", lambda r: 3)',
+        [ID, ("x", "string", 512, True, False, False)],
+    ),
+    (
+        "duplicate name keeps the first",
+        'Field("x"), Field("x", "integer", notnull=True)',
+        [ID, ("x", "string", 512, True, False, False)],
+    ),
+    (
+        "lists and json",
+        'Field("ls", "list:string"), Field("li", "list:integer"), Field("j", "json")',
+        [
+            ID,
+            ("ls", "list:string", None, True, False, False),
+            ("li", "list:integer", None, True, False, False),
+            ("j", "json", None, True, False, False),
+        ],
+    ),
+    (
+        "column rname without quotes",
+        'Field("c", rname=\'"Renamed"\')',
+        [ID, ("Renamed", "string", 512, True, False, False)],
+    ),
+    (
+        "dict argument is Field(**dict)",
+        '{"fieldname": "d", "type": "integer", "notnull": True}',
+        [ID, ("d", "integer", None, False, False, False)],
+    ),
+    (
+        "explicit None flags are the defaults",
+        'Field("x", length=None, notnull=None)',
+        [ID, ("x", "string", 512, True, False, False)],
+    ),
+    (
+        "module constants are followed",
+        "Field(NAME, KIND, length=SIZE)",
+        [ID, ("code", "string", 32, True, False, False)],
+    ),
 ]
 
 
@@ -112,12 +157,21 @@ def test_case_only_duplicate_is_a_problem_and_dropped(tmp_path):
     ("kwarg", "message"),
     [
         ("nullable=False", "Field(..., nullable=False): PyDAL ignores `nullable`; use notnull=True"),
-        ("primary_key=True", "Field(..., primary_key=True): PyDAL ignores `primary_key`; "
-                             "use the type 'id' or define_table(..., primarykey=[...])"),
-        ("index=True", "Field(..., index=True): PyDAL ignores `index`; "
-                       "declare the index in the SQLAlchemy model and an Alembic migration"),
-        ("server_default='a'", "Field(..., server_default='a'): PyDAL ignores `server_default`; "
-                               "PyDAL's default= is Python-side; declare server defaults in the SQLAlchemy model"),
+        (
+            "primary_key=True",
+            "Field(..., primary_key=True): PyDAL ignores `primary_key`; "
+            "use the type 'id' or define_table(..., primarykey=[...])",
+        ),
+        (
+            "index=True",
+            "Field(..., index=True): PyDAL ignores `index`; "
+            "declare the index in the SQLAlchemy model and an Alembic migration",
+        ),
+        (
+            "server_default='a'",
+            "Field(..., server_default='a'): PyDAL ignores `server_default`; "
+            "PyDAL's default= is Python-side; declare server defaults in the SQLAlchemy model",
+        ),
         ("max_length=5", "Field(..., max_length=5): PyDAL ignores `max_length`; use length=N"),
     ],
 )
@@ -130,8 +184,10 @@ def test_sqlalchemy_style_kwargs_are_ignored_but_reported(tmp_path, kwarg, messa
 
 FK_CASES = [
     ('Field("o", "reference person")', ("person", None, "CASCADE", "CASCADE")),
-    ('Field("o", "reference person", ondelete="set null", onupdate="no action")',
-     ("person", None, "SET NULL", "NO ACTION")),
+    (
+        'Field("o", "reference person", ondelete="set null", onupdate="no action")',
+        ("person", None, "SET NULL", "NO ACTION"),
+    ),
     ('Field("o", db.person)', ("person", None, "CASCADE", "CASCADE")),
     ('Field("o", db["person"])', ("person", None, "CASCADE", "CASCADE")),
     ('Field("o", "big-reference person")', ("person", None, "CASCADE", "CASCADE")),
@@ -158,10 +214,13 @@ def test_foreign_keys(tmp_path, field, expected):
 
 
 def test_reference_target_rname_in_another_file(tmp_path):
-    schema = extract(tmp_path, {
-        "app/a.py": HEADER + 'db.define_table("pet", Field("owner", "reference person"))\n',
-        "app/b.py": HEADER + 'db.define_table("person", Field("n"), rname=\'"Sch"."People"\')\n',
-    })
+    schema = extract(
+        tmp_path,
+        {
+            "app/a.py": HEADER + 'db.define_table("pet", Field("owner", "reference person"))\n',
+            "app/b.py": HEADER + 'db.define_table("person", Field("n"), rname=\'"Sch"."People"\')\n',
+        },
+    )
     assert schema.tables[0].column("owner").foreign_key.table == "sch.people"
     assert schema.tables[1].name == "Sch.People" and schema.tables[1].symbol == "person"
 
@@ -173,8 +232,12 @@ def test_table_options_and_names(tmp_path):
         ' format="%(x)s")\n',
     )
     assert (table.name, table.symbol, table.layer) == ("schema.tbl", "t", Layer.PYDAL)
-    assert table.options == (("migrate", "False"), ("fake_migrate", "True"), ("rname", '"schema.tbl"'),
-                             ("redefine", "True"))
+    assert table.options == (
+        ("migrate", "False"),
+        ("fake_migrate", "True"),
+        ("rname", '"schema.tbl"'),
+        ("redefine", "True"),
+    )
     assert schema.problems == ()
 
 
@@ -194,13 +257,19 @@ def test_keyed_table(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ('primarykey=("a",)', "define_table('k', ..., primarykey=(\"a\",)): PyDAL raises "
-                              "`primarykey must be a list of fields`"),
+        (
+            'primarykey=("a",)',
+            "define_table('k', ..., primarykey=(\"a\",)): PyDAL raises `primarykey must be a list of fields`",
+        ),
         ('primarykey=["zz"]', "primarykey=['zz']: `zz` is not a field of `k` (PyDAL raises)"),
-        ("polymodel=True", "define_table('k', ..., polymodel=...): PyDAL raises `invalid table \"k\" attributes` "
-                           "for `polymodel`"),
-        ('fields=[Field("b")]', "define_table('k', ..., fields=[Field(\"b\")]): PyDAL ignores `fields=` when "
-                                "positional fields are given"),
+        (
+            "polymodel=True",
+            "define_table('k', ..., polymodel=...): PyDAL raises `invalid table \"k\" attributes` for `polymodel`",
+        ),
+        (
+            'fields=[Field("b")]',
+            "define_table('k', ..., fields=[Field(\"b\")]): PyDAL ignores `fields=` when positional fields are given",
+        ),
     ],
 )
 def test_table_level_mistakes_are_reported(tmp_path, kwargs, message):
@@ -229,10 +298,13 @@ def test_any_define_table_receiver(tmp_path, call):
 
 
 def test_duplicate_define_table_keeps_both(tmp_path):
-    schema = extract(tmp_path, {
-        "app/a.py": HEADER + 'db.define_table("t", Field("x"))\ndb.define_table("t", Field("y"), redefine=True)\n',
-        "app/b.py": HEADER + 'db.define_table("t", Field("z"))\n',
-    })
+    schema = extract(
+        tmp_path,
+        {
+            "app/a.py": HEADER + 'db.define_table("t", Field("x"))\ndb.define_table("t", Field("y"), redefine=True)\n',
+            "app/b.py": HEADER + 'db.define_table("t", Field("z"))\n',
+        },
+    )
     assert [[c.name for c in t.columns] for t in schema.tables] == [["id", "x"], ["id", "y"], ["id", "z"]]
     assert [t.location.path.endswith(f) for t, f in zip(schema.tables, ("a.py", "a.py", "b.py"))] == [True] * 3
 
@@ -270,7 +342,9 @@ def test_rname_none_is_the_default(tmp_path):
 
 
 def test_table_inside_a_list_is_reported(tmp_path):
-    schema = extract(tmp_path, {"app/models.py": HEADER + (
-        'db.define_table("a", Field("x"))\ndb.define_table("t", [Field("y"), db.a])\n')})
+    schema = extract(
+        tmp_path,
+        {"app/models.py": HEADER + ('db.define_table("a", Field("x"))\ndb.define_table("t", [Field("y"), db.a])\n')},
+    )
     assert [c.name for c in schema.tables[1].columns] == ["id", "y"] and schema.tables[1].partial is True
     assert messages(schema) == ["`db.a`: a list passed to define_table may only hold Fields (PyDAL fails)"]

@@ -37,9 +37,7 @@ def one_table(tmp_path: Path, body: str) -> tuple[Table, Schema]:
 
 def summary(table: Table) -> list[tuple]:
     """(name, pydal type, length, nullable, primary key, unique) per column."""
-    return [
-        (c.name, c.type.pydal_type, c.type.length, c.nullable, c.primary_key, c.unique) for c in table.columns
-    ]
+    return [(c.name, c.type.pydal_type, c.type.length, c.nullable, c.primary_key, c.unique) for c in table.columns]
 
 
 def messages(schema: Schema) -> list[str]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from test_extract_pydal_helpers import HEADER, extract
 
 from drift_guard.extract.pydal.values import unquote_rname
 from drift_guard.types import pydal_reference_target
-from test_extract_pydal_helpers import HEADER, extract
 
 SOURCES = {
     "field arguments": """
@@ -98,10 +98,18 @@ def _pydal_view(db) -> dict[str, tuple]:
             target = pydal_reference_target(f.type) if isinstance(f.type, str) else None
             if target is not None:
                 ref = (unquote_rname(db[target[0]]._rname).lower(), target[1], f.ondelete, f.onupdate)
-            columns.append((
-                fname, unquote_rname(f._rname), f.type, f.length if stringlike else None,
-                is_id or fname in keys, not (f.notnull or is_id), bool(f.unique), ref,
-            ))
+            columns.append(
+                (
+                    fname,
+                    unquote_rname(f._rname),
+                    f.type,
+                    f.length if stringlike else None,
+                    is_id or fname in keys,
+                    not (f.notnull or is_id),
+                    bool(f.unique),
+                    ref,
+                )
+            )
         view[name] = (unquote_rname(table._rname), tuple(columns))
     return view
 
@@ -113,9 +121,18 @@ def _extracted_view(schema) -> dict[str, tuple]:
         for c in table.columns:
             fk = c.foreign_key
             ref = None if fk is None else (fk.table, fk.column, fk.ondelete, fk.onupdate)
-            columns.append((
-                c.attribute, c.name, c.type.pydal_type, c.type.length, c.primary_key, c.nullable, c.unique, ref,
-            ))
+            columns.append(
+                (
+                    c.attribute,
+                    c.name,
+                    c.type.pydal_type,
+                    c.type.length,
+                    c.primary_key,
+                    c.nullable,
+                    c.unique,
+                    ref,
+                )
+            )
         view[table.symbol] = (table.name, tuple(columns))
     return view
 
@@ -140,5 +157,7 @@ def test_pydal_raises_where_the_extractor_reports(tmp_path):
     db = DAL("sqlite:memory", migrate=False)
     with pytest.raises(SyntaxError, match="duplicate field a in table t"):
         db.define_table("t", Field("a"), [Field("a", "integer")])
-    schema = extract(tmp_path, {"app/models.py": HEADER + 'db.define_table("t", Field("a"), [Field("a", "integer")])\n'})
+    schema = extract(
+        tmp_path, {"app/models.py": HEADER + 'db.define_table("t", Field("a"), [Field("a", "integer")])\n'}
+    )
     assert any("PyDAL raises `duplicate field a in table t`" in p.message for p in schema.problems)

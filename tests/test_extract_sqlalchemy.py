@@ -44,7 +44,13 @@ def extract(tmp_path: Path, sources: dict[str, str], bases: tuple[str, ...] = ()
 
 
 def one_column(tmp_path: Path, line: str, extra: str = ""):
-    source = HEADER + extra + "class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n    " + line + "\n"
+    source = (
+        HEADER
+        + extra
+        + "class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n    "
+        + line
+        + "\n"
+    )
     schema = extract(tmp_path, {"models.py": source})
     (table,) = schema.tables
     return table.columns[-1], schema
@@ -176,9 +182,11 @@ def test_length_from_unknown_constant(tmp_path):
 
 
 def test_type_decorator_in_sibling_module(tmp_path):
-    schema = extract(tmp_path, {
-        "app/__init__.py": "",
-        "app/types.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/types.py": """
             import sqlalchemy as sa
             from sqlalchemy.types import TypeDecorator, CHAR
 
@@ -189,7 +197,7 @@ def test_type_decorator_in_sibling_module(tmp_path):
             class Email(sa.types.TypeDecorator):
                 impl = sa.String(255)
         """,
-        "app/models.py": """
+            "app/models.py": """
             from sqlalchemy import Column, Integer
             from sqlalchemy.orm import declarative_base
             from app.types import GUID, Email
@@ -201,17 +209,25 @@ def test_type_decorator_in_sibling_module(tmp_path):
                 code = Column(GUID(32))
                 email = Column(Email())
         """,
-    })
+        },
+    )
     (table,) = schema.tables
     guid, code, email = table.columns
-    assert (guid.type.family, guid.type.sa_type, guid.type.spelled) == (Family.STRING, "sqlalchemy.types.CHAR", "GUID()")
+    assert (guid.type.family, guid.type.sa_type, guid.type.spelled) == (
+        Family.STRING,
+        "sqlalchemy.types.CHAR",
+        "GUID()",
+    )
     assert code.type.length == 32  # the decorator's own arguments go to a class impl
     assert (email.type.family, email.type.length, email.type.spelled) == (Family.STRING, 255, "Email()")
     assert schema.problems == ()
 
 
 def test_type_annotation_map(tmp_path):
-    schema = extract(tmp_path, {"models.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": """
         import datetime
         from typing import Annotated
         import sqlalchemy as sa
@@ -234,7 +250,9 @@ def test_type_annotation_map(tmp_path):
             short: Mapped[str50]
             at: Mapped[datetime.datetime]
             n: Mapped[int]
-    """})
+    """
+        },
+    )
     (table,) = schema.tables
     cols = {c.name: c for c in table.columns}
     assert cols["id"].primary_key is True and cols["id"].type.family is Family.INTEGER
@@ -246,7 +264,11 @@ def test_type_annotation_map(tmp_path):
 
 
 def test_foreign_key_forms(tmp_path):
-    schema = extract(tmp_path, {"models.py": HEADER + """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": HEADER
+            + """
 class User(Base):
     __tablename__ = "users"
     id = Column(sa.BigInteger, primary_key=True)
@@ -262,7 +284,9 @@ class Post(Base):
     annotated: Mapped[Optional[str]] = mapped_column(ForeignKey("users.id"))
     missing = Column(ForeignKey("nowhere.id"))
     qualified = Column(ForeignKey("public.users.id"))
-"""})
+"""
+        },
+    )
     posts = schema.tables[-1]
     cols = {c.name: c for c in posts.columns}
     fk = cols["by_string"].foreign_key
@@ -286,12 +310,18 @@ def test_unresolvable_foreign_key_target(tmp_path):
 
 
 def test_locations(tmp_path):
-    schema = extract(tmp_path, {"models.py": HEADER + """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": HEADER
+            + """
 class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     team_id = Column(Integer, ForeignKey("teams.id"))
-"""})
+"""
+        },
+    )
     (table,) = schema.tables
     first = HEADER.count("\n") + 2
     assert (table.location.line, table.location.column) == (first, 7)
@@ -315,7 +345,10 @@ def test_starred_type_arguments(tmp_path, line, args, problems):
 
 
 def test_non_literal_type_map_is_reported_once(tmp_path):
-    schema = extract(tmp_path, {"models.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": """
         import sqlalchemy as sa
         from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
         from settings import TYPES
@@ -330,7 +363,9 @@ def test_non_literal_type_map_is_reported_once(tmp_path):
         class B(Base):
             __tablename__ = "b"
             id: Mapped[int] = mapped_column(primary_key=True)
-    """})
+    """
+        },
+    )
     assert [t.column("id").type.family for t in schema.tables] == [Family.INTEGER, Family.INTEGER]
     (problem,) = schema.problems
     assert "type_annotation_map" in problem.message

@@ -187,7 +187,10 @@ FIXTURES = {
 def real_tables(root: Path, module: str) -> dict:
     run = subprocess.run(
         [sys.executable, "-c", DUMP, str(root), module, "Base"],
-        capture_output=True, text=True, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
@@ -201,8 +204,7 @@ def static_tables(path: Path, root: Path) -> dict:
         assert table.name not in out, "fixtures have no duplicate tables"
         fk = lambda c: [f"{c.foreign_key.table}.{c.foreign_key.column}"] if c.foreign_key else []  # noqa: E731
         out[table.name] = {
-            c.name: [c.nullable, c.primary_key, c.type.family.value, c.type.length,
-                     c.unique is True, c.index, fk(c)]
+            c.name: [c.nullable, c.primary_key, c.type.family.value, c.type.length, c.unique is True, c.index, fk(c)]
             for c in table.columns
         }
     return out

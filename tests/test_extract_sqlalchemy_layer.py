@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from textwrap import dedent
 
@@ -10,8 +9,7 @@ import pytest
 
 from drift_guard.extract.sqlalchemy import extract_models
 from drift_guard.parsing import parse_file
-from drift_guard.paths import display_path
-from drift_guard.schema import Family, Layer, Problem, ProblemKind, Schema
+from drift_guard.schema import Family, Layer, ProblemKind, Schema
 
 
 def write(tmp_path: Path, sources: dict[str, str | bytes]) -> list[Path]:
@@ -124,7 +122,10 @@ def test_declarative_base_styles(tmp_path, style):
 
 
 def test_registry_mapped_decorator(tmp_path):
-    schema = extract(tmp_path, {"models.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": """
         from sqlalchemy import Column, Integer
         from sqlalchemy.orm import registry
         mapper_registry = registry()
@@ -133,7 +134,10 @@ def test_registry_mapped_decorator(tmp_path):
         class User:
             __tablename__ = "users"
             id = Column(Integer, primary_key=True)
-    """}, ("models.mapper_registry.metadata",))
+    """
+        },
+        ("models.mapper_registry.metadata",),
+    )
     assert [t.name for t in schema.tables] == ["users"]
 
 
@@ -145,9 +149,11 @@ def test_unknown_bases_fall_back_with_a_problem(tmp_path):
 
 
 def test_syntax_error_file_does_not_stop_the_others(tmp_path):
-    schema = extract(tmp_path, {
-        "broken.py": "class Broken(:\n    pass\n",
-        "models.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "broken.py": "class Broken(:\n    pass\n",
+            "models.py": """
             from sqlalchemy import Column, Integer
             from sqlalchemy.orm import declarative_base
             Base = declarative_base()
@@ -155,7 +161,8 @@ def test_syntax_error_file_does_not_stop_the_others(tmp_path):
                 __tablename__ = "users"
                 id = Column(Integer, primary_key=True)
         """,
-    })
+        },
+    )
     assert [t.name for t in schema.tables] == ["users"]
     (problem,) = schema.problems
     assert problem.kind is ProblemKind.SYNTAX_ERROR
@@ -177,7 +184,10 @@ def test_files_without_models_stay_quiet(tmp_path, source):
 
 
 def test_models_are_read_not_imported(tmp_path):
-    schema = extract(tmp_path, {"models.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "models.py": """
         import sys
         from sqlalchemy import Column, Integer
         from sqlalchemy.orm import declarative_base
@@ -187,7 +197,9 @@ def test_models_are_read_not_imported(tmp_path):
         class User(Base):
             __tablename__ = "users"
             id = Column(Integer, primary_key=True)
-    """})
+    """
+        },
+    )
     assert [t.name for t in schema.tables] == ["users"]
 
 
@@ -319,14 +331,19 @@ def test_base_reached_through_imports(tmp_path, model_import):
 
 
 def test_a_file_listed_twice_is_read_once(tmp_path):
-    (path,) = write(tmp_path, {"models.py": """
+    (path,) = write(
+        tmp_path,
+        {
+            "models.py": """
         from sqlalchemy import Column, Integer
         from sqlalchemy.orm import declarative_base
         Base = declarative_base()
         class User(Base):
             __tablename__ = "users"
             id = Column(Integer, primary_key=True)
-    """})
+    """
+        },
+    )
     schema = extract_models([path, tmp_path / "." / "models.py"], import_roots=[tmp_path])
     assert [t.name for t in schema.tables] == ["users"] and len(schema.files) == 1
 
@@ -336,9 +353,11 @@ def test_file_over_the_parse_limit_is_a_problem(tmp_path):
     from drift_guard.session import Session
 
     with Session(Config(root=tmp_path, max_file_size=400)).active():
-        schema = extract(tmp_path, {
-            "big.py": "# padding\n" * 100,
-            "models.py": """
+        schema = extract(
+            tmp_path,
+            {
+                "big.py": "# padding\n" * 100,
+                "models.py": """
                 from sqlalchemy import Column, Integer
                 from sqlalchemy.orm import declarative_base
                 Base = declarative_base()
@@ -346,7 +365,8 @@ def test_file_over_the_parse_limit_is_a_problem(tmp_path):
                     __tablename__ = "users"
                     id = Column(Integer, primary_key=True)
             """,
-        })
+            },
+        )
     assert [t.name for t in schema.tables] == ["users"]
     (problem,) = schema.problems
     assert problem.kind is ProblemKind.SYNTAX_ERROR and problem.location.path.endswith("big.py")

@@ -40,7 +40,9 @@ def names(table) -> list[str]:  # noqa: ANN001
 
 
 def test_abstract_and_mixin_columns(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class TimestampMixin:
             created_at = Column(sa.DateTime, nullable=False)
 
@@ -56,7 +58,8 @@ def test_abstract_and_mixin_columns(tmp_path):
             __tablename__ = "users"
             email = Column(String(100))
             created_at = Column(sa.DateTime, nullable=True)  # overrides the mixin
-    """)
+    """,
+    )
     (table,) = schema.tables  # neither the mixin nor the abstract class is a table
     assert table.name == "users" and table.symbol == "User"
     assert sorted(names(table)) == ["created_at", "email", "id", "updated_by"]
@@ -66,10 +69,12 @@ def test_abstract_and_mixin_columns(tmp_path):
 
 
 def test_mixin_in_sibling_module(tmp_path):
-    schema = extract(tmp_path, {
-        "app/__init__.py": "",
-        "app/db/__init__.py": "from app.db.base import Base  # re-export\n",
-        "app/db/base.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/db/__init__.py": "from app.db.base import Base  # re-export\n",
+            "app/db/base.py": """
             from sqlalchemy import Column, DateTime, Integer
             from sqlalchemy.orm import declarative_base
             Base = declarative_base()
@@ -78,7 +83,7 @@ def test_mixin_in_sibling_module(tmp_path):
                 id = Column(Integer, primary_key=True)
                 created = Column(DateTime)
         """,
-        "app/db/models.py": """
+            "app/db/models.py": """
             from sqlalchemy import Column, String
             from . import Base
             from .base import IdMixin
@@ -87,7 +92,9 @@ def test_mixin_in_sibling_module(tmp_path):
                 __tablename__ = "users"
                 name = Column(String(10))
         """,
-    }, bases=("app.db.base.Base",))
+        },
+        bases=("app.db.base.Base",),
+    )
     (table,) = schema.tables
     assert sorted(names(table)) == ["created", "id", "name"]
     assert table.column("id").location.path.endswith("app/db/base.py")
@@ -95,13 +102,16 @@ def test_mixin_in_sibling_module(tmp_path):
 
 
 def test_unreadable_base_marks_table_partial(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         from flask_login import UserMixin
 
         class User(Base, UserMixin):
             __tablename__ = "users"
             id = Column(Integer, primary_key=True)
-    """)
+    """,
+    )
     (table,) = schema.tables
     assert table.partial is True
     (problem,) = schema.problems
@@ -109,7 +119,9 @@ def test_unreadable_base_marks_table_partial(tmp_path):
 
 
 def test_declared_attr_tablename(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class Named:
             @declared_attr.directive
             def __tablename__(cls) -> str:
@@ -125,14 +137,17 @@ def test_declared_attr_tablename(tmp_path):
 
         class B(Computed, Base):
             id = Column(Integer, primary_key=True)
-    """)
+    """,
+    )
     # `cls.__name__.lower()` is evaluated per class (sqlalchemy_tablename.py)
     assert [t.name for t in schema.tables] == ["fixed_name", "b"]
     assert schema.problems == ()
 
 
 def test_single_and_joined_inheritance(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class Person(Base):
             __tablename__ = "person"
             id = Column(Integer, primary_key=True)
@@ -145,7 +160,8 @@ def test_single_and_joined_inheritance(tmp_path):
             __tablename__ = "manager"
             id = Column(Integer, ForeignKey("person.id"), primary_key=True)
             budget = Column(Integer)
-    """)
+    """,
+    )
     person, manager = schema.tables
     assert names(person) == ["id", "kind", "skill"]
     assert names(manager) == ["id", "budget"]
@@ -153,7 +169,9 @@ def test_single_and_joined_inheritance(tmp_path):
 
 
 def test_table_args_forms(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class A(Base):
             __tablename__ = "a"
             __table_args__ = (
@@ -181,13 +199,18 @@ def test_table_args_forms(tmp_path):
             x = Column(Integer)
             y = Column(Integer, unique=True, index=True)
             __table_args__ = (sa.PrimaryKeyConstraint("x", "y"), sa.Index(None, x))
-    """)
+    """,
+    )
     a, b, c = schema.tables
     assert [(u.name, u.columns) for u in a.unique_constraints] == [
-        ("uq_email_org", ("email_address", "org")), (None, ("code",))]
+        ("uq_email_org", ("email_address", "org")),
+        (None, ("code",)),
+    ]
     assert a.column("code").unique is False  # a single-column constraint stays table-level
     assert [(i.name, i.columns, i.unique) for i in a.indexes] == [
-        ("ix_a_org", ("org",), True), ("ix_a_lower", ('sa.func.lower("email")',), False)]
+        ("ix_a_org", ("org",), True),
+        ("ix_a_lower", ('sa.func.lower("email")',), False),
+    ]
     (fkc,) = a.foreign_key_constraints
     assert (fkc.columns, fkc.ref_table, fkc.ref_columns, fkc.ondelete) == (("org",), "orgs", ("id",), "CASCADE")
     assert (a.column("org").foreign_key.table, a.column("org").foreign_key.column) == ("orgs", "id")
@@ -199,20 +222,25 @@ def test_table_args_forms(tmp_path):
 
 
 def test_unreadable_table_args(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         from elsewhere import COMMON_ARGS
 
         class A(Base):
             __tablename__ = "a"
             __table_args__ = COMMON_ARGS
             id = Column(Integer, primary_key=True)
-    """)
+    """,
+    )
     (problem,) = schema.problems
     assert "__table_args__" in problem.message and problem.table == "a"
 
 
 def test_imperative_tables(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         metadata = sa.MetaData()
 
         users = sa.Table(
@@ -224,7 +252,8 @@ def test_imperative_tables(tmp_path):
         )
         on_base = sa.Table("tags", Base.metadata, Column("id", Integer, primary_key=True))
         sa.Table("loose", metadata, Column("n", Integer))
-    """)
+    """,
+    )
     users, tags, loose = schema.tables
     assert (users.name, users.symbol) == ("users", "users")
     assert [(c.name, c.attribute) for c in users.columns] == [("id", "id"), ("email", "mail")]
@@ -235,7 +264,9 @@ def test_imperative_tables(tmp_path):
 
 
 def test_duplicate_table_names_are_kept(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class A(Base):
             __tablename__ = "same"
             id = Column(Integer, primary_key=True)
@@ -243,7 +274,8 @@ def test_duplicate_table_names_are_kept(tmp_path):
         class B(Base):
             __tablename__ = "same"
             id = Column(Integer, primary_key=True)
-    """)
+    """,
+    )
     assert [(t.name, t.symbol) for t in schema.tables] == [("same", "A"), ("same", "B")]
 
 
@@ -251,10 +283,16 @@ def test_duplicate_table_names_are_kept(tmp_path):
     ("body", "message"),
     [
         ("cols = [Column('a', Integer)]\nt = sa.Table('t', Base.metadata, *cols)", "*cols"),
-        ("class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n"
-         "for n in ('a', 'b'):\n    setattr(T, n, Column(Integer))", "for"),
-        ("class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n"
-         "    for n in range(3):\n        locals()[f'c{n}'] = Column(Integer)", "for"),
+        (
+            "class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n"
+            "for n in ('a', 'b'):\n    setattr(T, n, Column(Integer))",
+            "for",
+        ),
+        (
+            "class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n"
+            "    for n in range(3):\n        locals()[f'c{n}'] = Column(Integer)",
+            "for",
+        ),
         ("class T(Base):\n    __tablename__ = 't'\n    x = Column(*[Integer])", "*args"),
     ],
 )
@@ -267,14 +305,17 @@ def test_unreadable_constructs_are_problems(tmp_path, body, message):
 
 
 def test_column_added_after_class(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class T(Base):
             __tablename__ = "t"
             id = Column(Integer, primary_key=True)
 
         T.extra = Column(String(10))
         sa.Index("ix_t_extra", T.extra)
-    """)
+    """,
+    )
     (table,) = schema.tables
     assert names(table) == ["id", "extra"]
     assert [i.columns for i in table.indexes] == [("extra",)]
@@ -295,8 +336,10 @@ def test_unknown_sentinels_only_where_unresolvable(tmp_path):
 
 
 def test_columns_from_helper_functions(tmp_path):
-    schema = extract(tmp_path, {
-        "helpers.py": """
+    schema = extract(
+        tmp_path,
+        {
+            "helpers.py": """
             import sqlalchemy as sa
 
             def created_at_column():
@@ -311,7 +354,8 @@ def test_columns_from_helper_functions(tmp_path):
                     return sa.Column(sa.Integer)
                 return sa.Column(sa.Text)
         """,
-        "models.py": PRELUDE + dedent("""
+            "models.py": PRELUDE
+            + dedent("""
             from helpers import clever_column, created_at_column, string_column
 
             def not_a_column():
@@ -325,7 +369,8 @@ def test_columns_from_helper_functions(tmp_path):
                 odd = clever_column(True)
                 answer = not_a_column()
         """),
-    })
+        },
+    )
     (table,) = schema.tables
     assert names(table) == ["id", "created_at", "label"]
     assert table.column("created_at").type.family is Family.DATETIME
@@ -336,7 +381,9 @@ def test_columns_from_helper_functions(tmp_path):
 
 
 def test_redefined_class_is_reported(tmp_path):
-    schema = models(tmp_path, """
+    schema = models(
+        tmp_path,
+        """
         class F(Base):
             __tablename__ = "first"
             id = Column(Integer, primary_key=True)
@@ -344,7 +391,8 @@ def test_redefined_class_is_reported(tmp_path):
         class F(Base):
             __tablename__ = "second"
             id = Column(Integer, primary_key=True)
-    """)
+    """,
+    )
     assert [t.name for t in schema.tables] == ["second"]
     (problem,) = schema.problems
     assert "`F` is defined again" in problem.message

@@ -59,73 +59,93 @@ def _extract(tmp_path: Path, models: str, bases: tuple[str, ...] = ("app.extensi
     ids=["db.Table", "db.Table with db.metadata", "sa.Table on db.metadata", "Table on db.Model.metadata"],
 )
 def test_association_table_is_on_the_target_metadata(tmp_path, table):
-    schema = _extract(tmp_path, """
+    schema = _extract(
+        tmp_path,
+        """
         import sqlalchemy as sa
         from app.extensions import db
 
         post_tags = TABLE
-    """.replace("TABLE", table))
+    """.replace("TABLE", table),
+    )
     by_name = {t.name: t for t in schema.tables}
     assert sorted(by_name) == ["post", "post_tags", "tag"]
     post_tags = by_name["post_tags"]
     assert [(c.name, c.primary_key, c.nullable) for c in post_tags.columns] == [
-        ("post_id", True, False), ("tag_id", True, False)]
+        ("post_id", True, False),
+        ("tag_id", True, False),
+    ]
     assert [c.foreign_key.table for c in post_tags.columns] == ["post", "tag"]
     assert schema.problems == ()
 
 
 def test_a_table_on_another_bind_is_not_the_target(tmp_path):
-    schema = _extract(tmp_path, """
+    schema = _extract(
+        tmp_path,
+        """
         from app.extensions import db
 
         audit_tags = db.Table("audit_tags", db.Column("id", db.Integer, primary_key=True), bind_key="audit")
-    """)
+    """,
+    )
     assert sorted(t.name for t in schema.tables) == ["post", "tag"]
     assert schema.problems == ()
 
 
 def test_a_bind_key_that_is_not_a_literal_is_reported(tmp_path):
-    schema = _extract(tmp_path, """
+    schema = _extract(
+        tmp_path,
+        """
         from app.extensions import db
         from settings import BIND
 
         audit_tags = db.Table("audit_tags", db.Column("id", db.Integer, primary_key=True), bind_key=BIND)
-    """)
+    """,
+    )
     assert sorted(t.name for t in schema.tables) == ["post", "tag"]
     assert [p.message for p in schema.problems] == [
         "cannot tell whether table `audit_tags` is on the target metadata (its MetaData cannot be resolved); "
-        "it is left out"]
+        "it is left out"
+    ]
 
 
 def test_a_metadata_given_to_the_extension(tmp_path):
     """``SQLAlchemy(metadata=MetaData(...))``: db.Model and db.Table share it."""
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "extensions.py").write_text(dedent("""
+    (tmp_path / "app" / "extensions.py").write_text(
+        dedent("""
         from flask_sqlalchemy import SQLAlchemy
         from sqlalchemy import MetaData
 
         metadata = MetaData(naming_convention={"pk": "pk_%(table_name)s"})
         db = SQLAlchemy(metadata=metadata)
-    """))
-    (tmp_path / "app" / "models.py").write_text(dedent("""
+    """)
+    )
+    (tmp_path / "app" / "models.py").write_text(
+        dedent("""
         from app.extensions import db
 
         post_tags = db.Table("post_tags", db.Column("post_id", db.Integer, primary_key=True))
-    """) + CLASSES)
+    """)
+        + CLASSES
+    )
     paths = [tmp_path / "app" / "extensions.py", tmp_path / "app" / "models.py"]
     schema = extract_models(paths, import_roots=[tmp_path], bases=("app.extensions.metadata",))
     assert sorted(t.name for t in schema.tables) == ["post", "post_tags", "tag"]
 
 
 def test_a_plain_table_on_an_unrelated_metadata_stays_out(tmp_path):
-    schema = _extract(tmp_path, """
+    schema = _extract(
+        tmp_path,
+        """
         import sqlalchemy as sa
         from app.extensions import db
 
         other = sa.MetaData()
         legacy = sa.Table("legacy", other, sa.Column("id", sa.Integer, primary_key=True))
-    """)
+    """,
+    )
     assert sorted(t.name for t in schema.tables) == ["post", "tag"]
 
 

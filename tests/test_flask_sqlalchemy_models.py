@@ -73,8 +73,11 @@ def test_models_are_read(tmp_path):
     summary = {t.name: [(c.name, c.type.sa_type, c.type.length, c.nullable) for c in t.columns] for t in schema.tables}
     assert summary == {
         "users": [("id", "sqlalchemy.Integer", None, False), ("email", "sqlalchemy.String", 120, False)],
-        "posts": [("id", "sqlalchemy.Integer", None, False), ("body", "sqlalchemy.Text", None, True),
-                  ("user_id", "sqlalchemy.Integer", None, False)],
+        "posts": [
+            ("id", "sqlalchemy.Integer", None, False),
+            ("body", "sqlalchemy.Text", None, True),
+            ("user_id", "sqlalchemy.Integer", None, False),
+        ],
     }
     assert not any(t.partial for t in schema.tables)
 
@@ -94,10 +97,13 @@ def test_drift_in_a_flask_model_is_reported_once(tmp_path, capsys):
     ]
 
 
-@pytest.mark.parametrize("extensions", [
-    "class SQLAlchemy:\n    pass\n\ndb = SQLAlchemy()\n",  # not Flask-SQLAlchemy's
-    "from other import SQLAlchemy\n\ndb = SQLAlchemy()\n",
-])
+@pytest.mark.parametrize(
+    "extensions",
+    [
+        "class SQLAlchemy:\n    pass\n\ndb = SQLAlchemy()\n",  # not Flask-SQLAlchemy's
+        "from other import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    ],
+)
 def test_other_db_objects_stay_unreadable(tmp_path, extensions):
     service = _write(tmp_path)
     (service / "app" / "extensions.py").write_text(extensions)
@@ -160,4 +166,8 @@ def test_flask_models_without_tablename_are_discovered(tmp_path, capsys):
     models.write_text(text)
     assert main(["check", "--no-migrations", "--format", "json", str(tmp_path)]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
-    assert sorted((f["code"], f["table"]) for f in findings) == [("DG101", "user"), ("DG102", "users"), ("DG109", "posts")]
+    assert sorted((f["code"], f["table"]) for f in findings) == [
+        ("DG101", "user"),
+        ("DG102", "users"),
+        ("DG109", "posts"),
+    ]

@@ -18,9 +18,22 @@ from drift_guard.report.github import (
 from drift_guard.schema import Location
 
 
-def make(code="DG103", name="column-missing-in-pydal", severity=Severity.ERROR, message="users.email is missing",
-         hint="", path="services/api/app/db/models.py", line=12, column=5, table="users", col="email", related=()):
-    return Finding(code, name, severity, message, hint, Location(path, line, column), table, col, tuple(related), "services/api")
+def make(
+    code="DG103",
+    name="column-missing-in-pydal",
+    severity=Severity.ERROR,
+    message="users.email is missing",
+    hint="",
+    path="services/api/app/db/models.py",
+    line=12,
+    column=5,
+    table="users",
+    col="email",
+    related=(),
+):
+    return Finding(
+        code, name, severity, message, hint, Location(path, line, column), table, col, tuple(related), "services/api"
+    )
 
 
 def parse_command(line: str) -> tuple[str, dict[str, str], str]:

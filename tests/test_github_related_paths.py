@@ -14,7 +14,7 @@ def test_related_locations_use_repository_paths(monkeypatch, capsys):
     monkeypatch.chdir(DRIFTED)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     assert main(["check", "--format", "github", "--select", "DG103", "--no-migrations"]) == 1
-    [line] = [l for l in capsys.readouterr().out.splitlines() if l.startswith("::error")]
+    [line] = [text for text in capsys.readouterr().out.splitlines() if text.startswith("::error")]
     prefix = "fixtures/sample-drifted/services/flask-backend/app/"
     assert f"file={prefix}db/models.py," in line
     assert line.endswith(f"see also: {prefix}models.py:21:9")

@@ -20,30 +20,40 @@ import os
 from pathlib import Path
 
 import pytest
+from test_representation_roundtrip import create_database, drop_database, server_reachable
 
 from drift_guard.config import Config
 from drift_guard.context import ServiceContext
+from drift_guard.integer_widths import model_integer_bytes, pydal_integer_bytes
 from drift_guard.pairing import TablePair
 from drift_guard.schema import Column, Layer, Location, Table
 from drift_guard.service import Service
-from drift_guard.integer_widths import model_integer_bytes, pydal_integer_bytes
 from drift_guard.types import model_column_type, pydal_column_type
-from test_representation_roundtrip import create_database, drop_database, server_reachable
 
 
 @pytest.mark.parametrize(
     ("qualname", "width"),
-    [("sqlalchemy.Integer", 4), ("sqlalchemy.BigInteger", 8), ("sqlalchemy.SmallInteger", 2),
-     ("sqlalchemy.INTEGER", 4), ("sqlalchemy.BIGINT", 8), ("sqlalchemy.dialects.mysql.MEDIUMINT", 3),
-     ("sqlalchemy.dialects.mysql.TINYINT", 1), ("sqlalchemy.dialects.mysql.BIGINT", 8),
-     ("sqlalchemy.String", None), ("sqlalchemy.Numeric", None)],
+    [
+        ("sqlalchemy.Integer", 4),
+        ("sqlalchemy.BigInteger", 8),
+        ("sqlalchemy.SmallInteger", 2),
+        ("sqlalchemy.INTEGER", 4),
+        ("sqlalchemy.BIGINT", 8),
+        ("sqlalchemy.dialects.mysql.MEDIUMINT", 3),
+        ("sqlalchemy.dialects.mysql.TINYINT", 1),
+        ("sqlalchemy.dialects.mysql.BIGINT", 8),
+        ("sqlalchemy.String", None),
+        ("sqlalchemy.Numeric", None),
+    ],
 )
 def test_model_widths_come_from_sqlalchemy_visit_names(qualname, width):
     assert model_integer_bytes(model_column_type(qualname)) == width
 
 
-@pytest.mark.parametrize(("pydal", "width"), [("integer", 4), ("bigint", 8), ("id", None),
-                                               ("reference person", None), ("big-reference person", None)])
+@pytest.mark.parametrize(
+    ("pydal", "width"),
+    [("integer", 4), ("bigint", 8), ("id", None), ("reference person", None), ("big-reference person", None)],
+)
 def test_pydal_widths(pydal, width):
     assert pydal_integer_bytes(pydal_column_type(pydal)) == width
 
@@ -58,8 +68,9 @@ def _dg105(tmp_path: Path, sa_type: str, pydal_type: str, dialect: str | None) -
     p_col = Column("n", "n", pydal_column_type(pydal_type), Location("app/models.py", 4, 5))
     m_t = Table("t", Layer.MODELS, Location("models.py", 1, 1), (m_col,), symbol="T")
     p_t = Table("t", Layer.PYDAL, Location("app/models.py", 2, 1), (p_col,), symbol="t")
-    ctx = ServiceContext(Service("svc", tmp_path, dialect=dialect), Config(root=tmp_path),
-                         table_pairs=[TablePair("t", m_t, p_t)])
+    ctx = ServiceContext(
+        Service("svc", tmp_path, dialect=dialect), Config(root=tmp_path), table_pairs=[TablePair("t", m_t, p_t)]
+    )
     return [(f.severity.value, f.message) for f in column_type_mismatch(ctx)]
 
 
@@ -102,8 +113,13 @@ def _round_trip(dialect: str, workdir: Path) -> dict[str, str]:
     target = create_database(dialect, workdir)
     try:
         md = sa.MetaData()
-        sa.Table("w", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("narrow", sa.Integer),
-                 sa.Column("wide", sa.BigInteger))
+        sa.Table(
+            "w",
+            md,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("narrow", sa.Integer),
+            sa.Column("wide", sa.BigInteger),
+        )
         engine = sa.create_engine(target.sa_url)
         md.create_all(engine)
         engine.dispose()

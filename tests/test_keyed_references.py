@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from test_extract_pydal_helpers import HEADER, extract
 
 from drift_guard.cli import main
 from drift_guard.extract.pydal.refs import keyed_reference_types
-from test_extract_pydal_helpers import HEADER, extract
 
 MODEL = """\
 from sqlalchemy import CHAR, Column, ForeignKey, Integer, String
@@ -63,23 +63,44 @@ def test_key_length_drift_points_the_reference_at_its_target(tmp_path, capsys):
     assert code == 1
     assert [(f["code"], f["table"], f["column"], f["location"]["line"], f["hint"]) for f in findings] == [
         ("DG106", "country", "code", 5, "set length=2 on the PyDAL field"),
-        ("DG106", "warehouse", "country_code", 8,
-         "the PyDAL column takes its type from the referenced `country.code`: fix it there"),
+        (
+            "DG106",
+            "warehouse",
+            "country_code",
+            8,
+            "the PyDAL column takes its type from the referenced `country.code`: fix it there",
+        ),
     ]
 
 
 TYPES = [
     # (id, tables before, reference, expected (pydal type, length))
-    ("keyed by one string field", 'db.define_table("p", Field("k", length=9), primarykey=["k"])',
-     "reference p", ("string", 9)),
-    ("explicit keyed field", 'db.define_table("p", Field("k", "integer"), Field("s", length=4), primarykey=["k"])',
-     "reference p.k", ("integer", None)),
-    ("unique field of a keyed table", 'db.define_table("p", Field("k", "integer"), Field("s", length=4, unique=True),'
-     ' primarykey=["k"])', "reference p.s", ("string", 4)),
+    (
+        "keyed by one string field",
+        'db.define_table("p", Field("k", length=9), primarykey=["k"])',
+        "reference p",
+        ("string", 9),
+    ),
+    (
+        "explicit keyed field",
+        'db.define_table("p", Field("k", "integer"), Field("s", length=4), primarykey=["k"])',
+        "reference p.k",
+        ("integer", None),
+    ),
+    (
+        "unique field of a keyed table",
+        'db.define_table("p", Field("k", "integer"), Field("s", length=4, unique=True), primarykey=["k"])',
+        "reference p.s",
+        ("string", 4),
+    ),
     # stays an integer reference:
     ("plain table", 'db.define_table("p", Field("s", length=4))', "reference p", ("reference p", None)),
-    ("two-column key has no _id", 'db.define_table("p", Field("a"), Field("b"), primarykey=["a", "b"])',
-     "reference p", ("reference p", None)),
+    (
+        "two-column key has no _id",
+        'db.define_table("p", Field("a"), Field("b"), primarykey=["a", "b"])',
+        "reference p",
+        ("reference p", None),
+    ),
     ("undefined table", "", "reference nowhere", ("reference nowhere", None)),
     ("self reference", "", "reference t", ("reference t", None)),
 ]
@@ -96,12 +117,15 @@ def test_reference_column_type(tmp_path, before, reference, expected):
     assert column.type.spelled == repr(reference)
 
 
-@pytest.mark.parametrize("statement, problems", [
-    ("db._common_fields = []", 0),
-    ("db._common_fields = ()", 0),
-    ("db._common_fields = [Field('x')]", 1),
-    ("db._common_fields.append(Field('x'))", 1),
-])
+@pytest.mark.parametrize(
+    "statement, problems",
+    [
+        ("db._common_fields = []", 0),
+        ("db._common_fields = ()", 0),
+        ("db._common_fields = [Field('x')]", 1),
+        ("db._common_fields.append(Field('x'))", 1),
+    ],
+)
 def test_empty_common_fields_add_nothing(tmp_path, statement, problems):
     schema = extract(tmp_path, {"app/models.py": HEADER + statement + "\ndb.define_table('t', Field('a'))\n"})
     assert len(schema.problems) == problems

@@ -55,7 +55,9 @@ def make_ctx(root: Path, runtime: dict[str, str], schema_paths: tuple[str, ...] 
         python_files=tuple(paths),
     )
     cols = ("id", "email", "full_name")
-    users_m = Table("users", Layer.MODELS, Location("m.py"), tuple(_col(c, True) for c in (*cols, "created_at")), "User")
+    users_m = Table(
+        "users", Layer.MODELS, Location("m.py"), tuple(_col(c, True) for c in (*cols, "created_at")), "User"
+    )
     users_p = Table("users", Layer.PYDAL, Location("p.py"), tuple(_col(c, False) for c in cols), "users")
     return ServiceContext(
         service,
@@ -111,14 +113,19 @@ def test_dg401_stays_quiet(tmp_path: Path, source: str) -> None:
     assert messages(make_ctx(tmp_path, {"app/services/users.py": source}), "DG401") == []
 
 
-@pytest.mark.parametrize("path", ["alembic/env.py", "alembic/versions/0001_init.py", "tests/test_users.py", "app/db/seed.py"])
+@pytest.mark.parametrize(
+    "path", ["alembic/env.py", "alembic/versions/0001_init.py", "tests/test_users.py", "app/db/seed.py"]
+)
 def test_dg401_schema_layer_and_tests_stay_quiet(tmp_path: Path, path: str) -> None:
     ctx = make_ctx(tmp_path, {path: "from app.db.models import User\n"}, schema_paths=("app/db/seed.py",))
     assert messages(ctx, "DG401") == []
 
 
 DG402_FIRES = [
-    ("from app.models import get_db\ndb = get_db()\ndb(db.users.mail == a).select()\n", "`db.users.mail`: table `users` has no field `mail`"),
+    (
+        "from app.models import get_db\ndb = get_db()\ndb(db.users.mail == a).select()\n",
+        "`db.users.mail`: table `users` has no field `mail`",
+    ),
     ("from app.models import db\nrows = db(db.user).select()\n", "`db.user`: no table `user`"),
     ("import app.models as m\nm.db.users.nickname\n", "`m.db.users.nickname`"),
     ("from pydal import DAL\ndef f(db: DAL):\n    return db.accounts.insert(x=1)\n", "no table `accounts`"),
@@ -145,11 +152,17 @@ def test_dg402_stays_quiet(tmp_path: Path, source: str) -> None:
 
 
 def test_dg402_reference_inside_the_pydal_module(tmp_path: Path) -> None:
-    ctx = make_ctx(tmp_path, {"app/models.py": PYDAL + "def find(e):\n    return get_db()(get_db().users.emial == e)\n"})
+    ctx = make_ctx(
+        tmp_path, {"app/models.py": PYDAL + "def find(e):\n    return get_db()(get_db().users.emial == e)\n"}
+    )
     # get_db() returns a DAL but the call result is not a bound name: not tracked (documented limit)
     assert messages(ctx, "DG402") == []
-    ctx = make_ctx(tmp_path, {"app/models.py": PYDAL + "def find(e):\n    d = get_db()\n    return d(d.users.emial == e)\n"})
-    assert messages(ctx, "DG402") == ["models.py:12: `d.users.emial`: table `users` has no field `emial` in either layer"]
+    ctx = make_ctx(
+        tmp_path, {"app/models.py": PYDAL + "def find(e):\n    d = get_db()\n    return d(d.users.emial == e)\n"}
+    )
+    assert messages(ctx, "DG402") == [
+        "models.py:12: `d.users.emial`: table `users` has no field `emial` in either layer"
+    ]
 
 
 def test_dg402_is_located_at_the_reference(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ from drift_guard.cli import main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "sample-clean"
 SERVICE = Path("services") / "flask-backend"
-BILLS = '''import sqlalchemy as sa
+BILLS = """import sqlalchemy as sa
 from app.db.base import Base
 
 
 class Bill(Base):
     __tablename__ = "bills"
     id = sa.Column(sa.Integer, primary_key=True)
-'''
+"""
 
 
 @pytest.mark.parametrize(

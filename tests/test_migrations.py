@@ -8,19 +8,32 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from test_migrations_helpers import DATA, col, long_history_models, pg_style_models, schema, service_for, table
 
 from drift_guard.migrations import DiffKind, check_migrations
-from test_migrations_helpers import DATA, col, long_history_models, pg_style_models, schema, service_for, table
 
 
 def clean_models(root: Path, *, users_extra=(), posts_extra=()):
     mp = root / "app" / "db" / "models.py"
     return schema(
-        table(mp, "users", col("id", "Integer", pk=True), col("email", "String", 255, nullable=False, unique=True),
-              col("name", "String", 100), col("created_at", "DateTime"), *users_extra),
-        table(mp, "posts", col("id", "Integer", pk=True),
-              col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", "CASCADE")),
-              col("title", "String", 200, nullable=False), col("body", "Text"), *posts_extra),
+        table(
+            mp,
+            "users",
+            col("id", "Integer", pk=True),
+            col("email", "String", 255, nullable=False, unique=True),
+            col("name", "String", 100),
+            col("created_at", "DateTime"),
+            *users_extra,
+        ),
+        table(
+            mp,
+            "posts",
+            col("id", "Integer", pk=True),
+            col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", "CASCADE")),
+            col("title", "String", 200, nullable=False),
+            col("body", "Text"),
+            *posts_extra,
+        ),
     )
 
 
@@ -56,8 +69,12 @@ def test_migration_column_missing_in_model_is_located_at_the_migration():
         "column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model"
     )
     assert diff.location.path.endswith("0004_users_legacy_code.py")
-    assert "op.add_column" in Path(DATA / "dg201_migration_column/alembic/versions/0004_users_legacy_code.py") \
-        .read_text().splitlines()[diff.location.line - 1]
+    assert (
+        "op.add_column"
+        in Path(DATA / "dg201_migration_column/alembic/versions/0004_users_legacy_code.py")
+        .read_text()
+        .splitlines()[diff.location.line - 1]
+    )
 
 
 def test_two_heads_are_both_replayed():
@@ -97,8 +114,10 @@ def test_revision_importing_missing_application_code(tmp_path):
     root = tmp_path / "svc"
     shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__"))
     path = root / "alembic" / "versions" / "0004_app_types.py"
-    path.write_text("from app.db.custom_types import Money\n\nrevision = '0004'\ndown_revision = '0003'\n\n"
-                    "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+    path.write_text(
+        "from app.db.custom_types import Money\n\nrevision = '0004'\ndown_revision = '0003'\n\n"
+        "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+    )
     report = check_migrations(service_for(root), clean_models(root))
     (failure,) = report.failures
     assert failure.failed_import == "app.db.custom_types"
@@ -123,18 +142,28 @@ def test_no_versions_folder_means_every_table_is_missing(tmp_path):
     root = tmp_path / "svc"
     shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__", "versions"))
     report = check_migrations(service_for(root), clean_models(root))
-    assert [(d.kind, d.table) for d in report.diffs] == [
-        (DiffKind.ADD_TABLE, "posts"), (DiffKind.ADD_TABLE, "users")
-    ]
+    assert [(d.kind, d.table) for d in report.diffs] == [(DiffKind.ADD_TABLE, "posts"), (DiffKind.ADD_TABLE, "users")]
     assert report.diffs[0].description == "table `posts` is in the models but no migration creates it"
 
 
 @pytest.mark.parametrize(
     ("users_extra", "change", "expected"),
     [
-        ((), {"name": col("name", "Text")}, "column `users.name` is `Text` in the model but `VARCHAR(100)` after the migrations"),
-        ((), {"email": col("email", "String", 255, unique=True)}, "column `users.email` is nullable in the model but NOT NULL after the migrations"),
-        ((), {"title": col("title", "String", 200, nullable=False, index=True)}, "index `ix_posts_title` on `posts(title)` is in the model but no migration creates it"),
+        (
+            (),
+            {"name": col("name", "Text")},
+            "column `users.name` is `Text` in the model but `VARCHAR(100)` after the migrations",
+        ),
+        (
+            (),
+            {"email": col("email", "String", 255, unique=True)},
+            "column `users.email` is nullable in the model but NOT NULL after the migrations",
+        ),
+        (
+            (),
+            {"title": col("title", "String", 200, nullable=False, index=True)},
+            "index `ix_posts_title` on `posts(title)` is in the model but no migration creates it",
+        ),
         # stays quiet: SQLite keeps no length, so String(100) vs String(120) is no finding there
         ((), {"name": col("name", "String", 120)}, None),
         ((), {"created_at": col("created_at", "DateTime", kwargs=(("timezone", True),))}, None),
@@ -143,12 +172,24 @@ def test_no_versions_folder_means_every_table_is_missing(tmp_path):
 def test_column_aspects(users_extra, change, expected):
     root = DATA / "clean"
     mp = root / "app" / "db" / "models.py"
-    base = {c.name: c for c in (
-        col("id", "Integer", pk=True), col("email", "String", 255, nullable=False, unique=True),
-        col("name", "String", 100), col("created_at", "DateTime"))}
-    posts = {c.name: c for c in (
-        col("id", "Integer", pk=True), col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", "CASCADE")),
-        col("title", "String", 200, nullable=False), col("body", "Text"))}
+    base = {
+        c.name: c
+        for c in (
+            col("id", "Integer", pk=True),
+            col("email", "String", 255, nullable=False, unique=True),
+            col("name", "String", 100),
+            col("created_at", "DateTime"),
+        )
+    }
+    posts = {
+        c.name: c
+        for c in (
+            col("id", "Integer", pk=True),
+            col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", "CASCADE")),
+            col("title", "String", 200, nullable=False),
+            col("body", "Text"),
+        )
+    }
     for name, new in change.items():
         (base if name in base else posts)[name] = new
     models = schema(table(mp, "users", *base.values()), table(mp, "posts", *posts.values()))
@@ -185,8 +226,12 @@ def test_long_history_drift_is_located_at_the_helper_op_line():
     (diff,) = run("long_history", models).diffs
     assert diff.kind is DiffKind.REMOVE_COLUMN and (diff.table, diff.column) == ("comments", "updated_by")
     assert diff.location.path.endswith("r24_updated_by_everywhere.py")
-    assert "op.add_column(table" in Path(DATA / "long_history/alembic/versions/r24_updated_by_everywhere.py") \
-        .read_text().splitlines()[diff.location.line - 1]
+    assert (
+        "op.add_column(table"
+        in Path(DATA / "long_history/alembic/versions/r24_updated_by_everywhere.py")
+        .read_text()
+        .splitlines()[diff.location.line - 1]
+    )
 
 
 def test_postgresql_style_history_replays_on_sqlite():
@@ -198,7 +243,10 @@ def test_postgresql_style_history_replays_on_sqlite():
     ("case", "expected"),
     [
         ("clean", []),
-        ("dg201_migration_column", ["column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model"]),
+        (
+            "dg201_migration_column",
+            ["column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model"],
+        ),
     ],
 )
 def test_alembic_env_mode_runs_the_projects_env_py(case, expected):
@@ -239,8 +287,11 @@ def test_alembic_env_mode_does_not_reuse_another_services_application(tmp_path):
     shutil.copytree(DATA / "clean", other, ignore=shutil.ignore_patterns("__pycache__"))
     models_py = other / "app" / "db" / "models.py"
     anchor = "    created_at: Mapped[Optional[sa.DateTime]] = mapped_column(sa.DateTime)\n"
-    models_py.write_text(models_py.read_text().replace(
-        anchor, anchor + "    nickname: Mapped[Optional[str]] = mapped_column(sa.String(50))\n"))
+    models_py.write_text(
+        models_py.read_text().replace(
+            anchor, anchor + "    nickname: Mapped[Optional[str]] = mapped_column(sa.String(50))\n"
+        )
+    )
     assert run("clean", alembic_env=True).diffs == ()  # imports clean's `app` first
     report = check_migrations(service_for(other), clean_models(other), alembic_env=True)
     assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.ADD_COLUMN, "nickname")]

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_migrations import NICKNAME, clean_models
+from test_migrations_helpers import DATA, col, schema, service_for, table
 
 from drift_guard.config import Config
 from drift_guard.context import ServiceContext
 from drift_guard.rules import RULES, load_rules
 from drift_guard.session import RunOptions
-from test_migrations_helpers import DATA, col, schema, service_for, table
-from test_migrations import NICKNAME, clean_models
 
 CODES = ("DG201", "DG202", "DG203", "DG204", "DG205", "DG206")
 
@@ -41,12 +41,28 @@ def models_for(case: str):
 @pytest.mark.parametrize(
     ("case", "code", "message"),
     [
-        ("dg201_model_column", "DG201", "column `users.new_field` (`String(255)`) is in the model but no migration adds it"),
-        ("dg201_migration_column", "DG201", "column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model"),
+        (
+            "dg201_model_column",
+            "DG201",
+            "column `users.new_field` (`String(255)`) is in the model but no migration adds it",
+        ),
+        (
+            "dg201_migration_column",
+            "DG201",
+            "column `users.legacy_code` (`VARCHAR(20)`) is added by a migration but is not in the model",
+        ),
         ("dg202_two_heads", "DG202", "2 heads: `0004a` ("),
         ("dg203_broken_graph", "DG203", "`down_revision` of revision `0004` names `0003_typo`, which does not exist"),
-        ("dg204_empty_downgrade", "DG204", "revision `0004` has an empty downgrade() but its upgrade() changes the schema"),
-        ("dg205_failing_revision", "DG205", "revision `0004` failed on the scratch sqlite database: no such table: userz"),
+        (
+            "dg204_empty_downgrade",
+            "DG204",
+            "revision `0004` has an empty downgrade() but its upgrade() changes the schema",
+        ),
+        (
+            "dg205_failing_revision",
+            "DG205",
+            "revision `0004` failed on the scratch sqlite database: no such table: userz",
+        ),
     ],
 )
 def test_each_fixture_gives_exactly_its_finding(case, code, message):
@@ -87,8 +103,12 @@ def _dg206_models(root: Path):
 
 def test_dg206_unreachable_models_module():
     root = DATA / "dg206_unreachable_models"
-    ctx = context(root, _dg206_models(root), model_bases=("app.db.models.Base",),
-                  env_reached_files=(root / "app" / "db" / "models.py",))
+    ctx = context(
+        root,
+        _dg206_models(root),
+        model_bases=("app.db.models.Base",),
+        env_reached_files=(root / "app" / "db" / "models.py",),
+    )
     found = findings(ctx)
     assert [(f.code, f.table) for f in found] == [("DG206", "invoices")]
     assert found[0].location.path.endswith("billing.py")
@@ -98,8 +118,13 @@ def test_dg206_unreachable_models_module():
     "service_kw",
     [
         dict(model_bases=(), env_reached_files=()),  # fallback mode: reach is unknown
-        dict(model_bases=("app.db.models.Base",), env_reached_files=(
-            DATA / "dg206_unreachable_models/app/db/models.py", DATA / "dg206_unreachable_models/app/db/billing.py")),
+        dict(
+            model_bases=("app.db.models.Base",),
+            env_reached_files=(
+                DATA / "dg206_unreachable_models/app/db/models.py",
+                DATA / "dg206_unreachable_models/app/db/billing.py",
+            ),
+        ),
     ],
 )
 def test_dg206_stays_quiet(service_kw):
@@ -113,8 +138,12 @@ def test_dg206_stays_quiet(service_kw):
 )
 def test_rules_stay_quiet_when_disabled(options, service_kw):
     root = DATA / "dg205_failing_revision"
-    ctx = ServiceContext(service_for(root, **service_kw) if not service_kw else _without_ini(root),
-                         Config(root=root), models=models_for("dg205_failing_revision"), options=options)
+    ctx = ServiceContext(
+        service_for(root, **service_kw) if not service_kw else _without_ini(root),
+        Config(root=root),
+        models=models_for("dg205_failing_revision"),
+        options=options,
+    )
     assert findings(ctx) == []
     assert "migrations" not in ctx.__dict__  # nothing was replayed
 

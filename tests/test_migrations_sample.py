@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_migrations_helpers import MYSQL_URL, PG_URL, server_url
 
 from drift_guard.config import load_config
 from drift_guard.engine import run
 from drift_guard.session import RunOptions
-from test_migrations_helpers import MYSQL_URL, PG_URL, server_url
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "sample-clean"
 SERVICE = Path("services") / "flask-backend"
@@ -47,8 +47,12 @@ def model_column_without_migration(root: Path) -> None:
 
 
 def migration_column_missing_in_model(root: Path) -> None:
-    add_revision(root, "0003", 'op.add_column("users", sa.Column("legacy_code", sa.String(20)))',
-                 'op.drop_column("users", "legacy_code")')
+    add_revision(
+        root,
+        "0003",
+        'op.add_column("users", sa.Column("legacy_code", sa.String(20)))',
+        'op.drop_column("users", "legacy_code")',
+    )
 
 
 def two_heads(root: Path) -> None:
@@ -61,8 +65,12 @@ def empty_downgrade(root: Path) -> None:
 
 
 def failing_revision(root: Path) -> None:
-    add_revision(root, "0003", 'op.add_column("userz", sa.Column("nickname", sa.String(50)))',
-                 'op.drop_column("userz", "nickname")')
+    add_revision(
+        root,
+        "0003",
+        'op.add_column("userz", sa.Column("nickname", sa.String(50)))',
+        'op.drop_column("userz", "nickname")',
+    )
 
 
 def check(root: Path, database_url: str | None = None):
@@ -80,8 +88,18 @@ def sample(tmp_path) -> Path:
 @pytest.mark.parametrize(
     ("seed", "code", "where", "fragment"),
     [
-        (model_column_without_migration, "DG201", "models.py", "column `users.nickname` (`String(50)`) is in the model"),
-        (migration_column_missing_in_model, "DG201", "_0003.py", "column `users.legacy_code` (`VARCHAR(20)`) is added by a migration"),
+        (
+            model_column_without_migration,
+            "DG201",
+            "models.py",
+            "column `users.nickname` (`String(50)`) is in the model",
+        ),
+        (
+            migration_column_missing_in_model,
+            "DG201",
+            "_0003.py",
+            "column `users.legacy_code` (`VARCHAR(20)`) is added by a migration",
+        ),
         (two_heads, "DG202", "_0003a.py", "2 heads: `0003a`"),
         (empty_downgrade, "DG204", "_0003.py", "revision `0003` has an empty downgrade()"),
         (failing_revision, "DG205", "_0003.py", "no such table: userz"),
@@ -95,8 +113,10 @@ def test_each_seeded_change_gives_exactly_its_finding(sample, seed, code, where,
     assert fragment in findings[0].message
 
 
-@pytest.mark.parametrize("url", [None, pytest.param(PG_URL, marks=pytest.mark.postgres),
-                                 pytest.param(MYSQL_URL, marks=pytest.mark.mysql)],
-                         ids=["sqlite", "postgresql", "mariadb"])
+@pytest.mark.parametrize(
+    "url",
+    [None, pytest.param(PG_URL, marks=pytest.mark.postgres), pytest.param(MYSQL_URL, marks=pytest.mark.mysql)],
+    ids=["sqlite", "postgresql", "mariadb"],
+)
 def test_unchanged_sample_is_quiet(sample, url):
     assert check(sample, server_url(url) if url else None) == []

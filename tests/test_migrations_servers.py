@@ -14,16 +14,25 @@ import secrets
 import shutil
 
 import pytest
+from test_migrations import NICKNAME, clean_models
+from test_migrations_helpers import (
+    DATA,
+    MYSQL_URL,
+    PG_URL,
+    col,
+    long_history_models,
+    pg_style_models,
+    server_url,
+    service_for,
+)
 
 from drift_guard.migrations import DiffKind, check_migrations
 from drift_guard.migrations.scratch import SCRATCH_PREFIX
-from test_migrations import NICKNAME, clean_models
-from test_migrations_helpers import (
-    DATA, MYSQL_URL, PG_URL, col, long_history_models, pg_style_models, server_url, service_for,
-)
 
-SERVERS = [pytest.param(PG_URL, marks=pytest.mark.postgres, id="postgresql"),
-           pytest.param(MYSQL_URL, marks=pytest.mark.mysql, id="mariadb")]
+SERVERS = [
+    pytest.param(PG_URL, marks=pytest.mark.postgres, id="postgresql"),
+    pytest.param(MYSQL_URL, marks=pytest.mark.mysql, id="mariadb"),
+]
 
 
 @pytest.fixture(params=SERVERS)
@@ -84,11 +93,17 @@ def test_server_compares_lengths(url):
 
     from drift_guard.types import model_column_type
 
-    columns = tuple(replace(c, type=model_column_type("sqlalchemy.String", (120,), spelled="String(120)"))
-                    if c.name == "name" else c for c in users.columns)
+    columns = tuple(
+        replace(c, type=model_column_type("sqlalchemy.String", (120,), spelled="String(120)"))
+        if c.name == "name"
+        else c
+        for c in users.columns
+    )
     models = replace(models, tables=(replace(users, columns=columns), models.tables[1]))
     (diff,) = check_migrations(service_for(root), models, database_url=url).diffs
-    assert diff.description == "column `users.name` is `String(120)` in the model but `VARCHAR(100)` after the migrations"
+    assert (
+        diff.description == "column `users.name` is `String(120)` in the model but `VARCHAR(100)` after the migrations"
+    )
 
 
 def test_failing_revision_reports_the_server_error_and_drops_the_scratch_database(url):

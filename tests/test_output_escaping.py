@@ -19,7 +19,7 @@ CLEAN = Path(__file__).resolve().parents[1] / "fixtures" / "sample-clean" / "ser
 
 FORGED = "evil\n::error file=app/x.py,line=1::forged\x1b[2J\u202e"
 IMAGE = "x` ![pixel](https://evil.example/p.png) `y"
-MODELS = '''\
+MODELS = """\
 from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
 
@@ -30,15 +30,15 @@ class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     nick = Column("nick\\n::warning::col", String(20))
-'''
-TABLES = f'''\
+"""
+TABLES = f"""\
 from pydal import DAL, Field
 
 db = DAL("sqlite://x.db", migrate=False, fake_migrate_all=True)
 db.define_table("users", Field("nick", "string", length=20))
 db.define_table({FORGED!r}, Field("x"))
 db.define_table({IMAGE!r}, Field("y"))
-'''
+"""
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -89,8 +89,11 @@ def test_json_formats_keep_names_exact_and_escaped(project, capsys, fmt) -> None
     out = _check(capsys, fmt)
     assert CONTROL.search(out) is None and "\n::" not in out
     document = json.loads(out)
-    messages = ([f["message"] for f in document["findings"]] if fmt == "json"
-                else [r["message"]["text"] for r in document["runs"][0]["results"]])
+    messages = (
+        [f["message"] for f in document["findings"]]
+        if fmt == "json"
+        else [r["message"]["text"] for r in document["runs"][0]["results"]]
+    )
     assert any(FORGED in message for message in messages)  # the name itself, not an escape of it
 
 
@@ -111,8 +114,9 @@ def test_step_summary_renders_names_as_text(project, capsys, monkeypatch) -> Non
             assert lines[number + 1] == "" and lines[number + 2].startswith("| Severity |")
     # every finding still has its row
     rows = [line for line in text.splitlines() if line.startswith(("| error", "| warning"))]
-    assert len(rows) == len([line for line in _check(capsys, "text").splitlines() if " [error] " in line
-                             or " [warning] " in line])
+    assert len(rows) == len(
+        [line for line in _check(capsys, "text").splitlines() if " [error] " in line or " [warning] " in line]
+    )
 
 
 def test_config_output_escapes_control_characters(project, capsys) -> None:
@@ -148,8 +152,12 @@ def test_migration_hints_quote_names_for_the_shell(tmp_path, monkeypatch, capsys
     service = tmp_path / EVIL_SERVICE
     shutil.copytree(CLEAN, service)
     models = service / "app/db/models.py"
-    models.write_text(models.read_text().replace(
-        "    full_name = Column(String(255))", f'    full_name = Column(String(255))\n    nick = Column("{EVIL_COLUMN}", String(20))'))
+    models.write_text(
+        models.read_text().replace(
+            "    full_name = Column(String(255))",
+            f'    full_name = Column(String(255))\n    nick = Column("{EVIL_COLUMN}", String(20))',
+        )
+    )
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--select", "DG201", "--format", "json"]) == 1
     findings = json.loads(capsys.readouterr().out)["findings"]
@@ -165,12 +173,18 @@ def test_baseline_hints_quote_the_file_for_the_shell(tmp_path, monkeypatch, caps
     shutil.copytree(CLEAN, tmp_path / "svc")
     monkeypatch.chdir(tmp_path)
     name = "base line; touch pwned-baseline.json"
-    (tmp_path / name).write_text(json.dumps({"version": 1, "entries": [
-        {"code": "DG103", "service": "svc", "table": "gone", "column": "gone", "count": 1}]}))
+    (tmp_path / name).write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "entries": [{"code": "DG103", "service": "svc", "table": "gone", "column": "gone", "count": 1}],
+            }
+        )
+    )
     assert main(["check", "--no-migrations", "--format", "json", "--baseline", name, "--fail-on", "info"]) == 1
     stale = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"] == "DG004"]
     assert len(stale) == 1
     hint = stale[0]["hint"]
-    command = hint[hint.index("`") + 1: hint.rindex("`")]
+    command = hint[hint.index("`") + 1 : hint.rindex("`")]
     assert _run_hint(command, tmp_path, "drift-guard").splitlines() == ["baseline", name]
     assert not list(tmp_path.rglob("pwned*"))

@@ -94,11 +94,7 @@ def _sample_repo(tmp_path: Path, sample: str, sha: str) -> Path:
     repo = tmp_path / sample
     shutil.copytree(FIXTURES / sample, repo, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".pre-commit-config.yaml").write_text(
-        "repos:\n"
-        f"  - repo: {json.dumps(str(ROOT))}\n"
-        f"    rev: {sha}\n"
-        "    hooks:\n"
-        "      - id: drift-guard\n",
+        f"repos:\n  - repo: {json.dumps(str(ROOT))}\n    rev: {sha}\n    hooks:\n      - id: drift-guard\n",
         encoding="utf-8",
     )
     _git("init", "-q", cwd=repo)
@@ -111,7 +107,11 @@ def _pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess:
     env.update(PRE_COMMIT_HOME=str(home), PRE_COMMIT_COLOR="never", NO_COLOR="1")
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=1500,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
 
 
@@ -197,15 +197,26 @@ def _run_check_step(tmp_path: Path, workdir: Path, **inputs: str) -> tuple[int, 
     output = tmp_path / "github-output"
     output.touch()
     env.update(
-        RUNNER_TEMP=str(runner_temp), GITHUB_OUTPUT=str(output), GITHUB_ACTIONS="true",
+        RUNNER_TEMP=str(runner_temp),
+        GITHUB_OUTPUT=str(output),
+        GITHUB_ACTIONS="true",
         GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
-        DG_PATH=values["path"], DG_DATABASE_URL=values["database-url"], DG_FORMAT=values["format"],
-        DG_SARIF_FILE=values["sarif-file"], DG_ARGS=values["args"],
+        DG_PATH=values["path"],
+        DG_DATABASE_URL=values["database-url"],
+        DG_FORMAT=values["format"],
+        DG_SARIF_FILE=values["sarif-file"],
+        DG_ARGS=values["args"],
     )
     script = tmp_path / "step.sh"
     script.write_text(step["run"], encoding="utf-8")
-    run = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workdir, env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
     return run.returncode, outputs | {"stdout": run.stdout, "stderr": run.stderr}
 

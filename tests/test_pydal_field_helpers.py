@@ -8,12 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_extract_pydal_helpers import HEADER, extract, messages
 
 from drift_guard.cli import main
 from drift_guard.schema import UNKNOWN
-from test_extract_pydal_helpers import HEADER, extract, messages
 
-HELPERS = '''
+HELPERS = """
 def money(name, **kw):
     return Field(name, "decimal(12,2)", default=0, **kw)
 
@@ -21,7 +21,7 @@ def text_field(name, length=64, notnull=False):
     return Field(name, "string", length=length, notnull=notnull)
 
 COMMON = dict(notnull=True, unique=True)
-'''
+"""
 
 # (id, field expression, expected (name, pydal type, length, nullable, unique))
 BOUND_CASES = [
@@ -71,8 +71,13 @@ def test_unbindable_calls_stay_unresolved(tmp_path, before, expr):
 
 
 def test_unreadable_spread_makes_unspelled_options_unknown(tmp_path):
-    schema = extract(tmp_path, {"app/models.py": HEADER + "def opts():\n    return {}\n"
-                                "db.define_table('t', Field('a', length=5, **opts()))\n"})
+    schema = extract(
+        tmp_path,
+        {
+            "app/models.py": HEADER + "def opts():\n    return {}\n"
+            "db.define_table('t', Field('a', length=5, **opts()))\n"
+        },
+    )
     column = schema.tables[0].columns[-1]
     assert column.type.length == 5  # spelled out: still known
     assert column.nullable is UNKNOWN and column.unique is UNKNOWN
@@ -119,8 +124,13 @@ def money(name, **kw):
 
 def _project(root: Path, total_kw: str) -> Path:
     service = root / "services" / "shop"
-    files = {"app/__init__.py": "", "app/db/__init__.py": "", "app/db/models.py": MODEL,
-             "app/fields.py": FIELDS, "app/models.py": PYDAL.format(total_kw=total_kw)}
+    files = {
+        "app/__init__.py": "",
+        "app/db/__init__.py": "",
+        "app/db/models.py": MODEL,
+        "app/fields.py": FIELDS,
+        "app/models.py": PYDAL.format(total_kw=total_kw),
+    }
     for rel, text in files.items():
         path = service / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,7 @@ Run ``python tests/test_representation_roundtrip.py`` for the printable table.
 
 from __future__ import annotations
 
-import base64
 import binascii
-import json
 import os
 import sqlite3
 import uuid
@@ -157,8 +155,15 @@ def _errors() -> tuple[type[BaseException], ...]:
     import sqlalchemy.exc
 
     return (
-        sqlite3.Error, psycopg2.Error, pymysql.Error, sqlalchemy.exc.SQLAlchemyError,
-        binascii.Error, ValueError, TypeError, KeyError, RuntimeError,
+        sqlite3.Error,
+        psycopg2.Error,
+        pymysql.Error,
+        sqlalchemy.exc.SQLAlchemyError,
+        binascii.Error,
+        ValueError,
+        TypeError,
+        KeyError,
+        RuntimeError,
     )
 
 
@@ -332,7 +337,9 @@ def mismatches(cells: list[Cell], accepted_warnings: set[tuple[str, str]]) -> li
     for cell in cells:
         broken = cell.verdict in ("failed", "changed")
         if broken and cell.rule != "error":
-            wrong.append(f"{cell.case} on {cell.dialect}: round trip {cell.verdict} ({cell.detail}) but DG112 {cell.rule}")
+            wrong.append(
+                f"{cell.case} on {cell.dialect}: round trip {cell.verdict} ({cell.detail}) but DG112 {cell.rule}"
+            )
         elif not broken and cell.rule == "error":
             wrong.append(f"{cell.case} on {cell.dialect}: round trip {cell.verdict} but DG112 error")
         elif not broken and cell.rule == "warning" and (cell.case, cell.dialect) not in accepted_warnings:

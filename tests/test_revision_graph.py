@@ -8,7 +8,7 @@ import pytest
 
 from drift_guard.extract.alembic import RevisionHeader, build_revision_graph, read_revision_header
 
-HEADER = '''
+HEADER = """
 revision{ann} = {rev}
 down_revision{ann} = {down}
 {extra}
@@ -18,12 +18,20 @@ def upgrade():
 
 def downgrade():
 {downgrade}
-'''
+"""
 
 
-def write(folder: Path, name: str, rev: str, down: str = "None", *, annotated: bool = False,
-          extra: str = "", up: str = "    op.add_column('t', sa.Column('x', sa.Integer()))",
-          downgrade: str = "    op.drop_column('t', 'x')") -> Path:
+def write(
+    folder: Path,
+    name: str,
+    rev: str,
+    down: str = "None",
+    *,
+    annotated: bool = False,
+    extra: str = "",
+    up: str = "    op.add_column('t', sa.Column('x', sa.Integer()))",
+    downgrade: str = "    op.drop_column('t', 'x')",
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     ann = ": Union[str, None]" if annotated else ""
@@ -118,9 +126,21 @@ def test_depends_on_does_not_join_heads(tmp_path):
 @pytest.mark.parametrize(
     ("files", "kind", "fragment"),
     [
-        ([("a.py", "'a'", "None"), ("b.py", "'b'", "'a_typo'")], "missing-down-revision", "`a_typo`, which does not exist"),
-        ([("a.py", "'a'", "None"), ("b.py", "'b'", "'a'"), ("c.py", "'b'", "'a'")], "duplicate-revision", "revision `b` is also defined"),
-        ([("a.py", "'a'", "'c'"), ("b.py", "'b'", "'a'"), ("c.py", "'c'", "'b'")], "cycle", "revision cycle: a -> c -> b -> a"),
+        (
+            [("a.py", "'a'", "None"), ("b.py", "'b'", "'a_typo'")],
+            "missing-down-revision",
+            "`a_typo`, which does not exist",
+        ),
+        (
+            [("a.py", "'a'", "None"), ("b.py", "'b'", "'a'"), ("c.py", "'b'", "'a'")],
+            "duplicate-revision",
+            "revision `b` is also defined",
+        ),
+        (
+            [("a.py", "'a'", "'c'"), ("b.py", "'b'", "'a'"), ("c.py", "'c'", "'b'")],
+            "cycle",
+            "revision cycle: a -> c -> b -> a",
+        ),
         ([("a.py", "'a'", "None"), ("b.py", "'b'", "'a'")], None, ""),  # stays quiet
     ],
 )

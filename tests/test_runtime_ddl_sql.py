@@ -29,7 +29,7 @@ def test_runtime_ddl_statement(sql, expected):
     assert runtime_ddl_statement(sql) == expected
 
 
-SOURCE = '''from pydal import DAL
+SOURCE = """from pydal import DAL
 db = DAL("sqlite://", migrate=False)
 name = "t"
 db.executesql(f"DROP TABLE {name}")
@@ -38,7 +38,7 @@ db.executesql("DROP TABLE %s" % name)
 db.executesql("DROP TABLE {}".format(name))
 db.executesql("SELECT * FROM t WHERE a = %s" % name)
 db.executesql(f"SELECT {name} FROM t")
-'''
+"""
 
 
 def test_built_sql_is_found_and_shown_as_written(tmp_path, monkeypatch, capsys):
@@ -48,6 +48,9 @@ def test_built_sql_is_found_and_shown_as_written(tmp_path, monkeypatch, capsys):
     assert main(["check", "--select", "DG305", "--quiet"]) == 1
     out = [line for line in capsys.readouterr().out.splitlines() if " DG305 " in line]
     assert [line.split("run time: ", 1)[1] for line in out] == [
-        "`DROP TABLE x`", "`DROP TABLE {...}`", "`DROP TABLE %s`", "`DROP TABLE {}`",
+        "`DROP TABLE x`",
+        "`DROP TABLE {...}`",
+        "`DROP TABLE %s`",
+        "`DROP TABLE {}`",
     ]
     assert [line.split(":")[1] for line in out] == ["4", "5", "6", "7"]

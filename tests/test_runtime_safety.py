@@ -35,7 +35,11 @@ HEAD = "from pydal import DAL, Field\nimport os\n"
 
 FIRES = [
     ("DG301", "db = DAL('sqlite://x.db', migrate=True)\n", "migrate=True"),
-    ("DG301", "def init_pydal(migrate=True):\n    return DAL(uri, migrate=migrate)\n", "default of parameter `migrate`"),
+    (
+        "DG301",
+        "def init_pydal(migrate=True):\n    return DAL(uri, migrate=migrate)\n",
+        "default of parameter `migrate`",
+    ),
     ("DG301", "MIGRATE = True\ndb = DAL(uri, migrate=MIGRATE)\n", "migrate=MIGRATE"),
     ("DG301", "import pydal\ndb = pydal.DAL(uri, migrate=1)\n", "migrate=1"),
     ("DG302", "db = DAL('postgres://u@h/d', pool_size=5)\n", "leaves `migrate` unset"),
@@ -49,7 +53,7 @@ FIRES = [
     ("DG304", "db = DAL(uri, **opts)\n", "**opts"),
     ("DG304", "def f(migrate):\n    db.define_table('t', migrate=migrate)\n", "`migrate`"),
     ("DG305", "db.executesql('ALTER TABLE users ADD COLUMN nick VARCHAR(64)')\n", "ALTER TABLE users ADD COLUMN"),
-    ("DG305", "cur.execute(\"\"\"\n  create index ix on users (email)\n\"\"\")\n", "create index ix"),
+    ("DG305", 'cur.execute("""\n  create index ix on users (email)\n""")\n', "create index ix"),
     ("DG305", "conn.execute(text('DROP TABLE old'))\n", "DROP TABLE old"),
     ("DG305", "db.executesql(f'TRUNCATE {name}')\n", "TRUNCATE x"),
     ("DG305", "SQL = 'SELECT 1; DROP INDEX ix'\ndb.executesql(SQL)\n", "DROP INDEX ix"),

@@ -32,12 +32,12 @@ def _plain(value: object) -> bool:
     if isinstance(value, (tuple, frozenset)):
         return all(_plain(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        params = getattr(type(value), "__dataclass_params__")
+        params = type(value).__dataclass_params__
         return params.frozen and all(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))
     return False
 
 
-EVERYTHING = '''
+EVERYTHING = """
 import os
 from pydal import DAL, Field
 from sqlalchemy.orm import Session, declarative_base
@@ -61,7 +61,7 @@ db.executesql("DROP TABLE " + name)
 def query(engine, other: DAL):
     with Session(engine) as session:
         return session.execute(select(User)).all(), other.users.email
-'''
+"""
 
 
 def test_summary_is_plain_data() -> None:
@@ -184,17 +184,24 @@ def _ctx(root: Path, files: dict[str, str | bytes], **config: object) -> Service
 def test_unreadable_runtime_modules_reach_dg001(tmp_path: Path) -> None:
     ctx = _ctx(
         tmp_path,
-        {"app/ok.py": "from pydal import DAL\ndb = DAL('sqlite://x', migrate=True)\n", "app/broken.py": "def (:\n",
-         "app/latin.py": b"x = '\xe9'\n"},
+        {
+            "app/ok.py": "from pydal import DAL\ndb = DAL('sqlite://x', migrate=True)\n",
+            "app/broken.py": "def (:\n",
+            "app/latin.py": b"x = '\xe9'\n",
+        },
     )
     assert runtime_problems(ctx) == []  # nothing scanned yet
     assert [p.name for p, _ in runtime_summaries(ctx)] == ["ok.py"]
-    found = sorted((f.location.path.rsplit("/", 1)[-1], f.location.line, f.location.column) for f in RULES["DG001"].check(ctx))
+    found = sorted(
+        (f.location.path.rsplit("/", 1)[-1], f.location.line, f.location.column) for f in RULES["DG001"].check(ctx)
+    )
     assert found == [("broken.py", 1, 5), ("latin.py", 1, 6)]
 
 
 def test_max_file_size_applies_to_runtime_modules(tmp_path: Path) -> None:
-    ctx = _ctx(tmp_path, {"app/db.py": "from pydal import DAL\ndb = DAL('sqlite://x', migrate=True)\n"}, max_file_size=10)
+    ctx = _ctx(
+        tmp_path, {"app/db.py": "from pydal import DAL\ndb = DAL('sqlite://x', migrate=True)\n"}, max_file_size=10
+    )
     assert runtime_summaries(ctx) == []
     (problem,) = runtime_problems(ctx)
     assert "parse limit" in problem.message

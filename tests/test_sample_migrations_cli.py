@@ -54,16 +54,25 @@ def _insert_after(path: Path, anchor: str, text: str) -> None:
 
 def model_column_without_migration(root: Path) -> None:
     """Model and PyDAL both gain the column (so DG103 stays quiet); no revision."""
-    _insert_after(root / SERVICE / "app" / "db" / "models.py",
-                  "    full_name = Column(String(255))\n", "    nickname = Column(String(50))\n")
-    _insert_after(root / SERVICE / "app" / "models.py",
-                  '        Field("full_name", "string", length=255),\n',
-                  '        Field("nickname", "string", length=50),\n')
+    _insert_after(
+        root / SERVICE / "app" / "db" / "models.py",
+        "    full_name = Column(String(255))\n",
+        "    nickname = Column(String(50))\n",
+    )
+    _insert_after(
+        root / SERVICE / "app" / "models.py",
+        '        Field("full_name", "string", length=255),\n',
+        '        Field("nickname", "string", length=50),\n',
+    )
 
 
 def migration_column_missing_in_model(root: Path) -> None:
-    _add_revision(root, "0003", 'op.add_column("users", sa.Column("legacy_code", sa.String(20)))',
-                  'op.drop_column("users", "legacy_code")')
+    _add_revision(
+        root,
+        "0003",
+        'op.add_column("users", sa.Column("legacy_code", sa.String(20)))',
+        'op.drop_column("users", "legacy_code")',
+    )
 
 
 def two_heads(root: Path) -> None:
@@ -77,13 +86,23 @@ def empty_downgrade(root: Path) -> None:
 
 
 def failing_revision(root: Path) -> None:
-    _add_revision(root, "0003", 'op.add_column("userz", sa.Column("nickname", sa.String(50)))',
-                  'op.drop_column("userz", "nickname")')
+    _add_revision(
+        root,
+        "0003",
+        'op.add_column("userz", sa.Column("nickname", sa.String(50)))',
+        'op.drop_column("userz", "nickname")',
+    )
 
 
 SEEDS = [
     # seed, code, file the finding is located in, line, message fragment
-    (model_column_without_migration, "DG201", "app/db/models.py", 19, "column `users.nickname` (`String(50)`) is in the model"),
+    (
+        model_column_without_migration,
+        "DG201",
+        "app/db/models.py",
+        19,
+        "column `users.nickname` (`String(50)`) is in the model",
+    ),
     (migration_column_missing_in_model, "DG201", "20260301_0003.py", 10, "`users.legacy_code`"),
     (two_heads, "DG202", "20260301_0003a.py", None, "2 heads: `0003a`"),
     (empty_downgrade, "DG204", "20260301_0003.py", 13, "revision `0003` has an empty downgrade()"),
@@ -118,8 +137,11 @@ def _scratch_databases(url: str | None) -> set[str]:
     import sqlalchemy as sa
 
     real = url.replace("postgresql://", "postgresql+psycopg2://")
-    query = ("SELECT datname FROM pg_database" if real.startswith("postgresql")
-             else "SELECT schema_name FROM information_schema.schemata")
+    query = (
+        "SELECT datname FROM pg_database"
+        if real.startswith("postgresql")
+        else "SELECT schema_name FROM information_schema.schemata"
+    )
     engine = sa.create_engine(real)
     try:
         with engine.connect() as conn:
@@ -162,13 +184,15 @@ def sample(tmp_path) -> Path:
     return root
 
 
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres),
-             pytest.param("mariadb", marks=pytest.mark.mysql)]
+DATABASES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("mariadb", marks=pytest.mark.mysql),
+]
 
 
 @pytest.mark.parametrize("kind", DATABASES)
-@pytest.mark.parametrize(("seed", "code", "where", "line", "fragment"), SEEDS,
-                         ids=[s[0].__name__ for s in SEEDS])
+@pytest.mark.parametrize(("seed", "code", "where", "line", "fragment"), SEEDS, ids=[s[0].__name__ for s in SEEDS])
 def test_seeded_change_gives_exactly_its_finding(sample, monkeypatch, kind, seed, code, where, line, fragment):
     url = _database_url(kind)
     seed(sample)

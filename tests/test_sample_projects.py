@@ -49,7 +49,7 @@ def test_drifted_sample_findings_are_located(monkeypatch, capsys):
     assert "last_login" in source[last_login["location"]["line"] - 1]
     assert last_login["related"][0]["path"] == "services/flask-backend/app/models.py"
     meta = by_key[("DG105", "invoices", "meta")]
-    assert meta["message"] == "column `invoices.meta` is `sa.JSON` (json) in the model vs \"text\" (text) in PyDAL"
+    assert meta["message"] == 'column `invoices.meta` is `sa.JSON` (json) in the model vs "text" (text) in PyDAL'
     assert meta["severity"] == "error" and meta["name"] == "column-type-mismatch"
 
 
@@ -83,14 +83,19 @@ def test_console_script_runs_as_a_module(tmp_path):
     """``python -m drift_guard`` works from anywhere and never needs the project importable."""
     result = subprocess.run(
         [sys.executable, "-m", "drift_guard", "check", str(DRIFTED), "--select", "DG101", "--no-migrations"],
-        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 1, result.stderr
     assert "DG101 [error] table `api_keys` is defined in the models but not in PyDAL" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("argv", [["check", "--select"], ["check", "--format", "xml"], ["rule", "DG999"], ["check", "no/such/dir"]])
+@pytest.mark.parametrize(
+    "argv", [["check", "--select"], ["check", "--format", "xml"], ["rule", "DG999"], ["check", "no/such/dir"]]
+)
 def test_usage_errors_exit_2(argv, monkeypatch, capsys, tmp_path):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as raised:

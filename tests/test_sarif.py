@@ -26,12 +26,24 @@ def validator() -> jsonschema.Draft4Validator:
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
 
 
-def make(code="DG103", severity=Severity.ERROR, message="users.email: in the model, not in PyDAL", line=12,
-         table="users", column="email", related=(Location("services/api/app/models.py", 30, 5),),
-         path="services/api/app/db/models.py", service="services/api"):
+RELATED = Location("services/api/app/models.py", 30, 5)
+
+
+def make(
+    code="DG103",
+    severity=Severity.ERROR,
+    message="users.email: in the model, not in PyDAL",
+    line=12,
+    table="users",
+    column="email",
+    related=(RELATED,),
+    path="services/api/app/db/models.py",
+    service="services/api",
+):
     name = load_rules()[code].name if code in load_rules() else "some-rule"
-    return Finding(code, name, severity, message, "add the field", Location(path, line, 3), table, column,
-                   tuple(related), service)
+    return Finding(
+        code, name, severity, message, "add the field", Location(path, line, 3), table, column, tuple(related), service
+    )
 
 
 def sarif(findings) -> dict:

@@ -22,7 +22,13 @@ import pytest
 from drift_guard.dialect import model_physical, pydal_physical
 from drift_guard.extract.sqlalchemy import extract_models
 from drift_guard.schema import Family
-from drift_guard.types import families_compatible, model_column_type, pydal_column_type, sqlalchemy_class, sqlalchemy_family
+from drift_guard.types import (
+    families_compatible,
+    model_column_type,
+    pydal_column_type,
+    sqlalchemy_class,
+    sqlalchemy_family,
+)
 
 FAMILIES = [
     ("sqlalchemy.dialects.mysql.LONGTEXT", Family.TEXT),
@@ -59,7 +65,9 @@ FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize(("qualname", "family"), FAMILIES, ids=[q.rsplit(".", 2)[-2] + "." + q.rsplit(".", 1)[-1] for q, _ in FAMILIES])
+@pytest.mark.parametrize(
+    ("qualname", "family"), FAMILIES, ids=[q.rsplit(".", 2)[-2] + "." + q.rsplit(".", 1)[-1] for q, _ in FAMILIES]
+)
 def test_family(qualname, family):
     assert model_column_type(qualname).family is family
 
@@ -103,7 +111,8 @@ def test_longtext_is_what_pydal_text_creates_on_mysql():
 
 def test_dialect_types_through_the_module_and_with_arguments(tmp_path: Path):
     path = tmp_path / "models.py"
-    path.write_text(dedent("""
+    path.write_text(
+        dedent("""
         from sqlalchemy import Column, Integer
         from sqlalchemy.dialects import mysql
         from sqlalchemy.dialects.mysql import LONGTEXT, MEDIUMINT
@@ -119,7 +128,8 @@ def test_dialect_types_through_the_module_and_with_arguments(tmp_path: Path):
             views = Column(mysql.INTEGER(unsigned=True))
             rank = Column(MEDIUMINT())
             edited_at = Column(mysql.DATETIME(fsp=6))
-    """))
+    """)
+    )
     schema = extract_models([path], import_roots=[tmp_path])
     got = {c.name: (c.type.family, c.type.spelled, c.type.kwargs) for c in schema.tables[0].columns[1:]}
     assert got == {

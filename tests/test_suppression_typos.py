@@ -13,8 +13,9 @@ PATH = "app/models.py"
 
 
 def make(code: str, line: int) -> Finding:
-    return Finding(code, "rule-name", Severity.ERROR, f"{code} message", "", Location(PATH, line, 1),
-                   "users", "email", (), "svc")
+    return Finding(
+        code, "rule-name", Severity.ERROR, f"{code} message", "", Location(PATH, line, 1), "users", "email", (), "svc"
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,18 @@ PYDAL = "app/models.py"
 
 
 def make(code: str, path: str, line: int, related: tuple[tuple[str, int], ...] = ()) -> Finding:
-    return Finding(code, "rule-name", Severity.ERROR, f"{code} message", "", Location(path, line, 1), "users",
-                   "email", tuple(Location(p, n, 1) for p, n in related), "svc")
+    return Finding(
+        code,
+        "rule-name",
+        Severity.ERROR,
+        f"{code} message",
+        "",
+        Location(path, line, 1),
+        "users",
+        "email",
+        tuple(Location(p, n, 1) for p, n in related),
+        "svc",
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,11 +68,15 @@ def write(root: Path, rel: str, text: str) -> Path:
 
 def test_read_suppressions_finds_comments_not_strings(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = write(tmp_path, MODELS, (
-        'HELP = "# drift-guard: ignore[DG103]"\n'
-        "email = Column(String(255))  # drift-guard: ignore[DG104] -- legacy\n"
-        "x = 1  # noqa  # drift-guard: ignore\n"
-    ))
+    path = write(
+        tmp_path,
+        MODELS,
+        (
+            'HELP = "# drift-guard: ignore[DG103]"\n'
+            "email = Column(String(255))  # drift-guard: ignore[DG104] -- legacy\n"
+            "x = 1  # noqa  # drift-guard: ignore\n"
+        ),
+    )
     found = read_suppressions(path)
     assert [(s.location.line, s.location.column, s.codes, s.reason) for s in found] == [
         (2, 30, ("DG104",), "legacy"),

@@ -96,8 +96,10 @@ def test_a_symlink_out_of_the_repository_is_a_dg001_and_not_read(repo, capsys, k
     status, findings = _findings(capsys)
     assert status == 1
     shown = f"svc/{LINKED[kind]}"
-    assert (("DG001", shown, OUTSIDE) in [(f["code"], f["location"]["path"], f["message"]) for f in findings]), findings
-    assert not [f for f in findings if f["code"] in ("DG101", "DG102", "DG201", "DG205", "DG206", "DG401", "DG402")], findings
+    assert ("DG001", shown, OUTSIDE) in [(f["code"], f["location"]["path"], f["message"]) for f in findings], findings
+    assert not [f for f in findings if f["code"] in ("DG101", "DG102", "DG201", "DG205", "DG206", "DG401", "DG402")], (
+        findings
+    )
     assert not (repo.parent / "executed").exists()  # no revision outside the repository ran
     assert str(repo.parent / "outside") not in json.dumps(findings)  # where the link points is not disclosed
 
@@ -131,10 +133,23 @@ def test_an_alembic_ini_linked_to_the_environment_discloses_nothing(repo) -> Non
     secret = "dg-secret-value-4711"
     env = {**os.environ, "DRIFT_GUARD_TEST_SECRET": secret, "DRIFT_GUARD_NO_CACHE": "1"}
     outputs = []
-    for args in (["check"], ["check", "--format", "json"], ["check", "--format", "github"], ["check", "--format", "sarif"],
-                 ["config"], ["baseline", "baseline.json"]):
-        done = subprocess.run([sys.executable, "-m", "drift_guard", *args], check=False, cwd=repo, env=env, capture_output=True,
-                              text=True, timeout=300)
+    for args in (
+        ["check"],
+        ["check", "--format", "json"],
+        ["check", "--format", "github"],
+        ["check", "--format", "sarif"],
+        ["config"],
+        ["baseline", "baseline.json"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "drift_guard", *args],
+            check=False,
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert "Traceback" not in done.stderr, done.stderr
         outputs.append(done.stdout + done.stderr)
     outputs.append((repo / "baseline.json").read_text())
@@ -163,12 +178,15 @@ def test_an_explicit_path_outside_the_repository_is_still_read(repo, capsys, tmp
 # --------------------------------------------------------------------------- no content in messages
 
 
-@pytest.mark.parametrize("content", [
-    "DATABASE_PASSWORD=hunter2\n[alembic]\nscript_location = %(here)s/alembic\n",  # no section header first
-    "[alembic]\nscript_location = %(here)s/alembic\n  hunter2 continues\n[x\nhunter2 again\n",  # parsing errors
-    "[alembic]\nscript_location = %(here)s/alembic\n[alembic]\nsqlalchemy.url = postgresql://u:hunter2@h/db\n",  # duplicate section
-    "[alembic]\nscript_location = %(hunter2)s/alembic\n",  # interpolation of an unknown key
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "DATABASE_PASSWORD=hunter2\n[alembic]\nscript_location = %(here)s/alembic\n",  # no section header first
+        "[alembic]\nscript_location = %(here)s/alembic\n  hunter2 continues\n[x\nhunter2 again\n",  # parsing errors
+        "[alembic]\nscript_location = %(here)s/alembic\n[alembic]\nsqlalchemy.url = postgresql://u:hunter2@h/db\n",  # duplicate section
+        "[alembic]\nscript_location = %(hunter2)s/alembic\n",  # interpolation of an unknown key
+    ],
+)
 def test_alembic_ini_errors_never_quote_the_file(repo, capsys, content) -> None:
     (repo / "svc/alembic.ini").write_text(content)
     status, findings = _findings(capsys)

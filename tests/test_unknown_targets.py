@@ -20,7 +20,13 @@ def model_schema() -> Schema:
     columns = (
         Column("id", "id", model_column_type("sqlalchemy.Integer"), HERE, nullable=False, primary_key=True),
         Column("email", "email", model_column_type("sqlalchemy.String", (255,)), HERE),
-        Column("other_id", "other_id", model_column_type("sqlalchemy.Integer"), HERE, foreign_key=ForeignKey(UNKNOWN, UNKNOWN)),
+        Column(
+            "other_id",
+            "other_id",
+            model_column_type("sqlalchemy.Integer"),
+            HERE,
+            foreign_key=ForeignKey(UNKNOWN, UNKNOWN),
+        ),
     )
     index = Index("ix_users_lower_email", ("func.lower('email')",), False, HERE)
     return Schema(Layer.MODELS, (Table("users", Layer.MODELS, HERE, columns, symbol="User", indexes=(index,)),))
@@ -34,11 +40,22 @@ def test_metadata_skips_unknown_targets_and_expression_indexes():
 
 
 def test_key_rules_stay_quiet_on_unknown_target():
-    pydal = Schema(Layer.PYDAL, (Table("users", Layer.PYDAL, Location("p.py"), (
-        Column("id", "id", pydal_column_type("id"), Location("p.py"), nullable=False, primary_key=True),
-        Column("email", "email", pydal_column_type("string", 255), Location("p.py")),
-        Column("other_id", "other_id", pydal_column_type("integer"), Location("p.py")),
-    ), symbol="users"),))
+    pydal = Schema(
+        Layer.PYDAL,
+        (
+            Table(
+                "users",
+                Layer.PYDAL,
+                Location("p.py"),
+                (
+                    Column("id", "id", pydal_column_type("id"), Location("p.py"), nullable=False, primary_key=True),
+                    Column("email", "email", pydal_column_type("string", 255), Location("p.py")),
+                    Column("other_id", "other_id", pydal_column_type("integer"), Location("p.py")),
+                ),
+                symbol="users",
+            ),
+        ),
+    )
     service = Service(name=".", root=Path("."), model_files=(Path("m.py"),), pydal_files=(Path("p.py"),))
     ctx = ServiceContext(service, Config(root=Path(".")), models=model_schema(), pydal=pydal)
     rules = load_rules()

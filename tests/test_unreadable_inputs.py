@@ -84,13 +84,16 @@ def test_a_folder_where_a_configured_file_is_expected_is_a_dg001(project, capsys
     target = project / "svc" / path
     target.unlink()
     target.mkdir()
-    _configure(project, f"""
+    _configure(
+        project,
+        f"""
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         {key} = ["{path}"]
-    """)
+    """,
+    )
     status, findings = _findings(capsys)
     assert status == 1
     assert [f for f in findings if f["code"] in DEPENDENT] == [], findings
@@ -101,13 +104,16 @@ def test_a_folder_where_a_configured_file_is_expected_is_a_dg001(project, capsys
 def test_a_configured_dangling_file_is_a_dg001_not_a_config_error(project, capsys, key) -> None:
     path = "app/models.py" if key == "pydal" else "app/db/models.py"
     _dangle(project / "svc" / path)
-    _configure(project, f"""
+    _configure(
+        project,
+        f"""
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         {key} = ["{path}"]
-    """)
+    """,
+    )
     status, findings = _findings(capsys)
     assert status == 1
     assert [f for f in findings if f["code"] in DEPENDENT] == [], findings
@@ -129,8 +135,16 @@ def _unprivileged(project: Path, *args: str) -> subprocess.CompletedProcess[str]
     preexec = _drop_file_access_override if os.geteuid() == 0 else None
     env = {**os.environ, "DRIFT_GUARD_NO_CACHE": "1"}
     try:
-        return subprocess.run([sys.executable, "-m", "drift_guard", *args], check=False, cwd=project, capture_output=True,
-                              text=True, timeout=300, preexec_fn=preexec, env=env)
+        return subprocess.run(
+            [sys.executable, "-m", "drift_guard", *args],
+            check=False,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=preexec,
+            env=env,
+        )
     except subprocess.SubprocessError as exc:
         if "prctl" in str(exc):
             pytest.skip(f"cannot drop root's file access override here: {exc}")
@@ -167,7 +181,8 @@ def test_a_file_without_read_permission_is_a_dg001_and_nothing_depends_on_it(pro
     assert done.returncode == 1, done.stderr
     assert [f for f in findings if f["code"] in DEPENDENT | {"DG002"}] == [], findings
     assert [(f["code"], f["message"]) for f in findings if f["location"]["path"] == path] == [
-        ("DG001", "cannot read file: Permission denied")]
+        ("DG001", "cannot read file: Permission denied")
+    ]
 
 
 @pytest.mark.parametrize("folder", ["svc/app/db", "svc/app", "svc/alembic/versions", "svc/alembic"])

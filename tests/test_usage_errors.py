@@ -52,10 +52,16 @@ CONFIG_ERRORS = [
     # (pyproject text, location, message fragment)
     ('[tool.drift_guard]\nselect = ["DG9"]\n', "pyproject.toml:2:1", "'DG9' matches no rule"),
     ('[tool.drift_guard]\nignore = ["DG1", "DG199"]\n', "pyproject.toml:2:1", "'DG199' matches no rule"),
-    ('[tool.drift_guard]\n\n[tool.drift_guard.severity]\nDG101 = "warning"\nDG199 = "info"\n',
-     "pyproject.toml:5:1", "'DG199' in [tool.drift_guard.severity] is not a rule"),
-    ('[tool.drift_guard]\n\n[tool.drift_guard.per-file-ignores]\n"svc/*" = ["DG1"]\n"legacy/*" = ["DG8"]\n',
-     "pyproject.toml:5:1", "'DG8' matches no rule"),
+    (
+        '[tool.drift_guard]\n\n[tool.drift_guard.severity]\nDG101 = "warning"\nDG199 = "info"\n',
+        "pyproject.toml:5:1",
+        "'DG199' in [tool.drift_guard.severity] is not a rule",
+    ),
+    (
+        '[tool.drift_guard]\n\n[tool.drift_guard.per-file-ignores]\n"svc/*" = ["DG1"]\n"legacy/*" = ["DG8"]\n',
+        "pyproject.toml:5:1",
+        "'DG8' matches no rule",
+    ),
 ]
 
 
@@ -71,7 +77,9 @@ def test_configured_codes_matching_no_rule_are_located_config_errors(project, ca
 
 
 def test_configured_prefixes_that_match_rules_stay_valid(project, capsys) -> None:
-    _pyproject(project, """
+    _pyproject(
+        project,
+        """
         [tool.drift_guard]
         select = ["DG1", "dg2"]
         ignore = ["DG108"]
@@ -81,7 +89,8 @@ def test_configured_prefixes_that_match_rules_stay_valid(project, capsys) -> Non
 
         [tool.drift_guard.per-file-ignores]
         "svc/legacy/*" = ["DG1", "DG305"]
-    """)
+    """,
+    )
     assert main(["check", "--no-migrations"]) == 0
 
 
@@ -96,8 +105,11 @@ def _no_traceback(captured) -> None:
 def test_output_to_an_unwritable_path_is_a_clear_error(project, capsys, where) -> None:
     (project / "a-directory").mkdir()
     (project / "a-file").write_text("x")
-    target = {"a-directory": "a-directory", "under-a-file": "a-file/report.json",
-              "missing-parent-under-a-file": "a-file/sub/report.json"}[where]
+    target = {
+        "a-directory": "a-directory",
+        "under-a-file": "a-file/report.json",
+        "missing-parent-under-a-file": "a-file/sub/report.json",
+    }[where]
     status = main(["check", "--no-migrations", "--format", "json", "--output", target])
     captured = capsys.readouterr()
     assert status == 2
@@ -130,13 +142,16 @@ def test_an_unwritable_step_summary_is_a_clear_error(project, capsys, monkeypatc
 @pytest.mark.parametrize("key", ["models", "pydal"])
 @pytest.mark.parametrize("glob", ["/etc/*.py", "../elsewhere/*.py", "app/../../x.py"])
 def test_globs_outside_the_service_are_config_errors(project, capsys, key, glob) -> None:
-    _pyproject(project, f"""
+    _pyproject(
+        project,
+        f"""
         [tool.drift_guard]
 
         [[tool.drift_guard.services]]
         path = "svc"
         {key} = ["app/db/models.py", "{glob}"]
-    """)
+    """,
+    )
     status = main(["check", "--no-migrations"])
     captured = capsys.readouterr()
     assert status == 2
@@ -159,8 +174,15 @@ def test_a_closed_standard_output_is_not_a_traceback(project, argv) -> None:
     read, write = os.pipe()
     os.close(read)
     try:
-        done = subprocess.run([sys.executable, "-m", "drift_guard", *argv], check=False, stdout=write, stderr=subprocess.PIPE,
-                              text=True, cwd=project, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "drift_guard", *argv],
+            check=False,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=project,
+            timeout=120,
+        )
     finally:
         os.close(write)
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr

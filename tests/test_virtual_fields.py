@@ -7,7 +7,7 @@ import pytest
 
 from drift_guard.cli import main
 
-MODELS = '''import sqlalchemy as sa
+MODELS = """import sqlalchemy as sa
 from sqlalchemy.orm import declarative_base
 Base = declarative_base()
 
@@ -16,9 +16,9 @@ class User(Base):
     __tablename__ = "users"
     id = sa.Column(sa.Integer, primary_key=True)
     email = sa.Column(sa.String(512))
-'''
+"""
 
-DAL = '''from pydal import DAL, Field
+DAL = """from pydal import DAL, Field
 db = DAL("sqlite://", migrate=False)
 db.define_table("users", Field("email"),
                 Field.Virtual("shout", lambda row: row.users.email.upper()),
@@ -26,7 +26,7 @@ db.define_table("users", Field("email"),
 db.users.nick = Field.Virtual("nick", lambda row: 1)
 db.users.alias_name = Field.Virtual("alias_name", lambda row: 2)
 self_like = object()
-'''
+"""
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ from drift_guard.types import model_column_type, pydal_column_type
 def _types(tmp_path: Path, *lines: str):
     path = tmp_path / "models.py"
     body = "\n".join(f"    c{i} = sa.Column({line})" for i, line in enumerate(lines))
-    path.write_text(dedent("""\
+    path.write_text(
+        dedent("""\
         import sqlalchemy as sa
         from sqlalchemy.dialects import mysql, postgresql
         from sqlalchemy.orm import declarative_base
@@ -36,7 +37,10 @@ def _types(tmp_path: Path, *lines: str):
         class T(Base):
             __tablename__ = "t"
             id = sa.Column(sa.Integer, primary_key=True)
-    """) + body + "\n")
+    """)
+        + body
+        + "\n"
+    )
     schema = extract_models([path], import_roots=[tmp_path])
     return [c.type for c in schema.tables[0].columns[1:]], [p.message for p in schema.problems]
 
@@ -52,7 +56,10 @@ def test_variants_are_read(tmp_path):
     )
     assert notes == []
     assert (single.sa_type, single.on("sqlite").sa_type, single.on("postgresql").sa_type) == (
-        "sqlalchemy.BigInteger", "sqlalchemy.Integer", "sqlalchemy.BigInteger")
+        "sqlalchemy.BigInteger",
+        "sqlalchemy.Integer",
+        "sqlalchemy.BigInteger",
+    )
     assert [name for name, _ in several.variants] == ["mysql", "mariadb"]
     assert (several.family, several.on("mysql").family) == (Family.JSON, Family.TEXT)
     assert [(n, v.family) for n, v in chained.variants] == [("mysql", Family.TEXT), ("postgresql", Family.TEXT)]
@@ -66,12 +73,14 @@ def test_variants_are_read(tmp_path):
 def test_a_dialect_name_that_is_not_a_literal_is_noted(tmp_path):
     (ctype,), notes = _types(tmp_path, "sa.BigInteger().with_variant(sa.Integer(), settings.DIALECT)")
     assert ctype.variants == ()
-    assert notes == ["cannot resolve the dialect name `settings.DIALECT` of `with_variant` statically; "
-                     "that variant is not compared"]
+    assert notes == [
+        "cannot resolve the dialect name `settings.DIALECT` of `with_variant` statically; that variant is not compared"
+    ]
 
 
 BIG_ON_SERVERS = replace(  # BigInteger().with_variant(Integer, "sqlite")
-    model_column_type("sqlalchemy.BigInteger"), variants=(("sqlite", model_column_type("sqlalchemy.Integer")),))
+    model_column_type("sqlalchemy.BigInteger"), variants=(("sqlite", model_column_type("sqlalchemy.Integer")),)
+)
 
 
 @pytest.mark.parametrize(("scheme", "ddl"), [("sqlite", "INTEGER"), ("postgres", "BIGINT"), ("mysql", "BIGINT")])
@@ -113,7 +122,9 @@ def test_pydal_inserts_into_the_sqlite_variant_created_by_sqlalchemy(tmp_path):
     from pydal import DAL, Field
 
     md = sa.MetaData()
-    sa.Table("events", md, sa.Column("id", build_type(BIG_ON_SERVERS), primary_key=True), sa.Column("name", sa.String(20)))
+    sa.Table(
+        "events", md, sa.Column("id", build_type(BIG_ON_SERVERS), primary_key=True), sa.Column("name", sa.String(20))
+    )
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'app.db'}")
     md.create_all(engine)
     engine.dispose()

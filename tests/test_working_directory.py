@@ -85,7 +85,9 @@ def test_a_revision_changing_directory_does_not_move_the_output(project, capsys,
 @pytest.mark.parametrize("mode", ["default", pytest.param("server", marks=pytest.mark.postgres)])
 def test_findings_after_a_directory_change_keep_relative_paths(project, capsys, mode) -> None:
     models = project / "svc/app/db/models.py"
-    models.write_text(models.read_text().replace('__tablename__ = "teams"', '__tablename__ = "teams"\n    extra = Column(Integer)', 1))
+    models.write_text(
+        models.read_text().replace('__tablename__ = "teams"', '__tablename__ = "teams"\n    extra = Column(Integer)', 1)
+    )
     extra = ["--database-url", _database_url()] if mode == "server" else []
     assert main(["check", "--format", "json", "--select", "DG201", *extra]) == 1
     paths = {f["location"]["path"] for f in json.loads(capsys.readouterr().out)["findings"]}

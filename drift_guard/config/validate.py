@@ -166,7 +166,9 @@ def _severities(check: _Checker, key: Key, value: object) -> tuple[tuple[str, Se
         if not _CODE.match(code.upper()):
             raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule code like 'DG103'")
         if check.rule_codes is not None and code.upper() not in check.rule_codes:
-            raise check.fail((*key, code), f"'{code}' in {_section_name(key)} is not a rule (`drift-guard rules` lists them)")
+            raise check.fail(
+                (*key, code), f"'{code}' in {_section_name(key)} is not a rule (`drift-guard rules` lists them)"
+            )
         out.append((code.upper(), _severity_value(check, (*key, code), level)))
     return tuple(out)
 
@@ -182,7 +184,9 @@ def _pairs(check: _Checker, key: Key, value: object) -> tuple[tuple[str, str], .
     for index, pair in enumerate(items):
         ok = isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         if not ok:
-            raise check.fail(key, f"{_label(key)}: item {index + 1} must be a pair of strings like [\"String\", \"text\"], got {pair!r}")
+            raise check.fail(
+                key, f'{_label(key)}: item {index + 1} must be a pair of strings like ["String", "text"], got {pair!r}'
+            )
         out.append((pair[0], pair[1]))
     return tuple(out)
 
@@ -231,7 +235,14 @@ def _section_name(key: Key) -> str:
 
 
 def _toml_type(value: object) -> str:
-    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"), (list, "an array"), (dict, "a table"))
+    kinds = (
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a float"),
+        (str, "a string"),
+        (list, "an array"),
+        (dict, "a table"),
+    )
     for kind, name in kinds:
         if isinstance(value, kind):
             return f"{name} ({value!r})" if kind in (bool, int, float, str) else name
@@ -250,7 +261,11 @@ def locate(text: str, key: Key) -> tuple[int, int]:
     back to the closest enclosing line it did find.
     """
     lines = text.splitlines()
-    headers = [(i, re.sub(r"[\"'\s]", "", m.group(2)), m.group(1) == "[[") for i, line in enumerate(lines) if (m := _HEADER.match(line))]
+    headers = [
+        (i, re.sub(r"[\"'\s]", "", m.group(2)), m.group(1) == "[[")
+        for i, line in enumerate(lines)
+        if (m := _HEADER.match(line))
+    ]
     prefix = ["tool", "drift_guard"]
     line_no, col, end = 0, 1, len(lines)
     for i, name, _ in headers:

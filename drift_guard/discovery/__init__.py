@@ -66,7 +66,9 @@ def _listing(wanted: Sequence[Path], config: Config) -> list[str]:
 
     names: set[str] = set()
     for path in wanted:
-        names.update(str(p) for p in iter_files(path, (".py", ".ini", ".mako"), config.is_excluded, unlisted=record_unlisted))
+        names.update(
+            str(p) for p in iter_files(path, (".py", ".ini", ".mako"), config.is_excluded, unlisted=record_unlisted)
+        )
         for folder in path.parents:
             if is_file(folder / "alembic.ini"):
                 names.add(str(folder / "alembic.ini"))
@@ -102,7 +104,9 @@ def _configured(entry: ServiceConfig, config: Config) -> tuple[Path, Path | None
     if entry.alembic_ini is not None:
         ini = root / entry.alembic_ini
         if not ini.is_file():
-            raise ConfigError(f"alembic-ini '{entry.alembic_ini}' of service '{entry.path}' does not exist", entry.origin)
+            raise ConfigError(
+                f"alembic-ini '{entry.alembic_ini}' of service '{entry.path}' does not exist", entry.origin
+            )
         return root, ini, entry
     default = root / "alembic.ini"
     return root, (default if default.is_file() else None), entry

@@ -21,6 +21,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 if TYPE_CHECKING:
     from drift_guard.parsing import SourceFile
 
+
 @dataclass(frozen=True)
 class EnvInfo:
     """What a static read of env.py yields."""
@@ -111,8 +112,16 @@ class _EnvCollector(cst.CSTVisitor):
 class _PathEvaluator:
     """Evaluates the usual spellings of "a folder relative to this file"."""
 
-    _SAME = {"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str", "pathlib.Path",
-             "pathlib.PurePath", "os.path.expanduser"}
+    _SAME = {
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.fspath",
+        "str",
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "os.path.expanduser",
+    }
     _CWD = {"os.getcwd", "pathlib.Path.cwd"}
 
     def __init__(self, imports: ImportMap, env_path: Path, cwd: Path) -> None:

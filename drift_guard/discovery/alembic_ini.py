@@ -135,13 +135,19 @@ def _error_line(exc: Exception) -> int:
 def _script_problem(parser: object, value: str | None) -> str:
     """Why there is no script_location, in the terms Alembic refuses it."""
     if not parser.has_section("alembic"):  # type: ignore[attr-defined]
-        return ("alembic.ini has no [alembic] section, so it has no script_location: Alembic refuses to run "
-                "(\"No 'script_location' key found in configuration\") and no revision was checked")
+        return (
+            "alembic.ini has no [alembic] section, so it has no script_location: Alembic refuses to run "
+            "(\"No 'script_location' key found in configuration\") and no revision was checked"
+        )
     if not (value or "").strip():
-        return ("alembic.ini [alembic] sets no script_location: Alembic refuses to run "
-                "(\"No 'script_location' key found in configuration\") and no revision was checked")
-    return (f"script_location `{value.strip()}` names a package resource that is not a folder under the import "
-            "roots, so Alembic cannot load any revision")
+        return (
+            "alembic.ini [alembic] sets no script_location: Alembic refuses to run "
+            "(\"No 'script_location' key found in configuration\") and no revision was checked"
+        )
+    return (
+        f"script_location `{value.strip()}` names a package resource that is not a folder under the import "
+        "roots, so Alembic cannot load any revision"
+    )
 
 
 def _line_of_key(text: str, key: str) -> int:

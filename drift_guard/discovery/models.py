@@ -91,7 +91,9 @@ class ModelFinder:
         self._memo[d.key] = outcome
         return outcome
 
-    def _base_chain(self, module: Module, expr: cst.BaseExpression) -> tuple[object, Definition | None, frozenset[Path]]:
+    def _base_chain(
+        self, module: Module, expr: cst.BaseExpression
+    ) -> tuple[object, Definition | None, frozenset[Path]]:
         """(chain of the base, its definition, files passed through); chain None when unresolved."""
         base, hops = self.index.resolve_traced(module, expr)
         if base is None:
@@ -180,7 +182,9 @@ def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:
         node = d.module.classes[d.name]
         for arg in node.bases:
             name = index.qualify(d.module, arg.value) or ""
-            if name in _BASE_CLASSES or (arg.keyword and arg.keyword.value == "metaclass" and "DeclarativeMeta" in name):
+            if name in _BASE_CLASSES or (
+                arg.keyword and arg.keyword.value == "metaclass" and "DeclarativeMeta" in name
+            ):
                 return True
     return False
 
@@ -193,13 +197,18 @@ def _declared_metadata(d: Definition) -> cst.BaseExpression | None:
         if isinstance(value, cst.Call):
             if isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base":
                 return value.func.value
-            return next((a.value for a in value.args if a.keyword and a.keyword.value in ("metadata", "registry")), None)
+            return next(
+                (a.value for a in value.args if a.keyword and a.keyword.value in ("metadata", "registry")), None
+            )
         return None
     if d.kind == "class":
         for stmt in d.module.classes[d.name].body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and _targets(small) in (["metadata"], ["registry"]):
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and _targets(small) in (
+                        ["metadata"],
+                        ["registry"],
+                    ):
                         return small.value
     return None
 
@@ -213,7 +222,10 @@ def _has_table_name(node: cst.ClassDef) -> bool:
     for stmt in node.body.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
-                if isinstance(small, (cst.Assign, cst.AnnAssign)) and set(_targets(small)) & {"__tablename__", "__table__"}:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and set(_targets(small)) & {
+                    "__tablename__",
+                    "__table__",
+                }:
                     return True
     return False
 

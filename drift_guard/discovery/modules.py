@@ -22,11 +22,11 @@ from typing import Iterable, Sequence
 import libcst as cst
 
 from drift_guard.extract.names import (
-    imports_of,
     ImportMap,
     dotted_name,
     dotted_parts,
     import_statements,
+    imports_of,
     resolve_relative,
 )
 from drift_guard.parsing import SourceFile, parse_file
@@ -141,7 +141,9 @@ class ModuleIndex:
         elif head in module.classes or head in module.assigns or head in module.functions:
             base = f"{module.name}.{head}"
         else:
-            base = next((f"{star}.{head}" for star in module.imports.star_modules if self.resolve(f"{star}.{head}")), None)
+            base = next(
+                (f"{star}.{head}" for star in module.imports.star_modules if self.resolve(f"{star}.{head}")), None
+            )
             if base is None:
                 return None
         return ".".join([base, *rest])

@@ -89,7 +89,9 @@ def _alembic_setup(root: Path, ini_path: Path) -> _Setup:
     env_py = script / "env.py" if script is not None else None
     if env_py is None or not (is_file(env_py) or os.path.lexists(env_py)):
         where = display_path(env_py) if env_py else "env.py"
-        setup.problems.append(_problem(f"{where} not found: model files are found by content", Location(display_path(ini_path))))
+        setup.problems.append(
+            _problem(f"{where} not found: model files are found by content", Location(display_path(ini_path)))
+        )
         return setup
     setup.env_py = env_py
     parsed = parse_file(env_py, display_path(env_py))

@@ -51,8 +51,11 @@ def _is_type(index: ModuleIndex, d: Definition, depth: int) -> bool:
     if depth > _MAX_DEPTH:
         return False
     if d.kind == "class":
-        return any(_leads_to_sqlalchemy(index, d.module, arg.value, depth)
-                   for arg in d.module.classes[d.name].bases if arg.keyword is None)
+        return any(
+            _leads_to_sqlalchemy(index, d.module, arg.value, depth)
+            for arg in d.module.classes[d.name].bases
+            if arg.keyword is None
+        )
     if d.kind == "value":
         value = d.module.assigns.get(d.name)
         return value is not None and _leads_to_sqlalchemy(index, d.module, _callee(value), depth)

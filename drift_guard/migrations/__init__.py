@@ -73,8 +73,9 @@ def check_migrations(
     # one that cannot be read at all is a DG001 like any other file, unless it
     # lies outside the service, where DG001 does not look.
     reported = {p.location for p in _failures_under(service.root)}
-    unparsable = tuple(GraphIssue("syntax-error", p.message, p.location) for p in graph.problems
-                       if p.location not in reported)
+    unparsable = tuple(
+        GraphIssue("syntax-error", p.message, p.location) for p in graph.problems if p.location not in reported
+    )
     report = MigrationReport(
         graph_issues=graph.issues + unparsable,
         heads=graph.heads,
@@ -130,12 +131,19 @@ def _unusable_alembic_ini(service: Service, database_url: str | None) -> Migrati
     if ini.script_problem is None:
         return None
     issue = GraphIssue("missing-script-location", ini.script_problem, Location(display_path(ini.path), ini.script_line))
-    return MigrationReport(graph_issues=(issue,), database=database, skipped="alembic.ini has no usable script_location")
+    return MigrationReport(
+        graph_issues=(issue,), database=database, skipped="alembic.ini has no usable script_location"
+    )
 
 
 def _replay_and_compare(
-    service: Service, models: Schema, graph: RevisionGraph, dirs: list[Path], recursive: bool,
-    report: MigrationReport, database_url: str | None,
+    service: Service,
+    models: Schema,
+    graph: RevisionGraph,
+    dirs: list[Path],
+    recursive: bool,
+    report: MigrationReport,
+    database_url: str | None,
 ) -> MigrationReport:
     from dataclasses import replace
 
@@ -170,8 +178,13 @@ def _replay_and_compare(
 
 
 def _compare_with_cached_head(
-    service: Service, models: Schema, graph: RevisionGraph, dirs: list[Path], recursive: bool,
-    report: MigrationReport, ids: dict[str, str],
+    service: Service,
+    models: Schema,
+    graph: RevisionGraph,
+    dirs: list[Path],
+    recursive: bool,
+    report: MigrationReport,
+    ids: dict[str, str],
 ) -> MigrationReport:
     """The default SQLite check: the replayed head comes from the cache when no
     revision file changed, so a commit touching only the models just compares."""

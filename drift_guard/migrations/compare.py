@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 IGNORED_TABLES = frozenset({"alembic_version"})
 
 
-def compare(connection: Connection, model: ModelMetadata, recorder: OriginRecorder,
-            fallback: Callable[[], OriginRecorder] | None = None) -> list[MigrationDiff]:
+def compare(
+    connection: Connection,
+    model: ModelMetadata,
+    recorder: OriginRecorder,
+    fallback: Callable[[], OriginRecorder] | None = None,
+) -> list[MigrationDiff]:
     """Typed diffs; ``fallback`` (static creation sites, costly to read) is only
     consulted when a migrations-only diff has no recorded location."""
     raw = raw_diffs(connection, model)
@@ -59,7 +63,9 @@ def typed_diffs(raw: list[Any], model: ModelMetadata, recorder: OriginRecorder, 
         diff = describe(item, model, recorder, dialect)
         if diff is not None:
             diffs.append(diff)
-    return sorted(_without_parts_of_whole_tables(diffs), key=lambda d: (d.table, d.column or "", d.kind.value, d.name or ""))
+    return sorted(
+        _without_parts_of_whole_tables(diffs), key=lambda d: (d.table, d.column or "", d.kind.value, d.name or "")
+    )
 
 
 def _without_parts_of_whole_tables(diffs: list[MigrationDiff]) -> list[MigrationDiff]:

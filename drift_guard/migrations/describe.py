@@ -93,8 +93,12 @@ def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> Migr
     else:
         text = f"column {ref} (`{_sql(column.type, dialect)}`) is added by a migration but is not in the model"
     return MigrationDiff(
-        kind, table, column.name, text,
-        _model_column_location(model, table, column.name), origins.column(table, column.name),
+        kind,
+        table,
+        column.name,
+        text,
+        _model_column_location(model, table, column.name),
+        origins.column(table, column.name),
     )
 
 
@@ -102,11 +106,13 @@ def _type_diff(item: tuple, model, origins, dialect) -> MigrationDiff:
     _, _, table, column, _, conn_type, md_type = item
     model_col = _model_column(model, table, column)
     spelled = _spelled(model_col, _sql(md_type, dialect))
-    text = (f"column `{table}.{column}` is `{spelled}` in the model "
-            f"but `{_sql(conn_type, dialect)}` after the migrations")
+    text = (
+        f"column `{table}.{column}` is `{spelled}` in the model but `{_sql(conn_type, dialect)}` after the migrations"
+    )
     migrated = origins.changes.get(("column", table.lower(), column.lower())) or origins.column(table, column)
-    return MigrationDiff(DiffKind.MODIFY_TYPE, table, column, text,
-                         _model_column_location(model, table, column), migrated)
+    return MigrationDiff(
+        DiffKind.MODIFY_TYPE, table, column, text, _model_column_location(model, table, column), migrated
+    )
 
 
 def _nullable_diff(item: tuple, model: ModelMetadata, origins: OriginRecorder) -> MigrationDiff | None:
@@ -114,11 +120,14 @@ def _nullable_diff(item: tuple, model: ModelMetadata, origins: OriginRecorder) -
     if (table.lower(), column.lower()) in model.unknown_nullable:
         return None
     state = {True: "nullable", False: "NOT NULL"}
-    text = (f"column `{table}.{column}` is {state[bool(md_nullable)]} in the model "
-            f"but {state[bool(conn_nullable)]} after the migrations")
+    text = (
+        f"column `{table}.{column}` is {state[bool(md_nullable)]} in the model "
+        f"but {state[bool(conn_nullable)]} after the migrations"
+    )
     migrated = origins.changes.get(("column", table.lower(), column.lower())) or origins.column(table, column)
-    return MigrationDiff(DiffKind.MODIFY_NULLABLE, table, column, text,
-                         _model_column_location(model, table, column), migrated)
+    return MigrationDiff(
+        DiffKind.MODIFY_NULLABLE, table, column, text, _model_column_location(model, table, column), migrated
+    )
 
 
 def _names(columns: Any) -> list[str]:
@@ -132,8 +141,11 @@ def _index_diff(added: bool, index: Any, model: ModelMetadata, origins: OriginRe
     first = cols[0] if len(cols) == 1 else None
     model_loc = model.index_locations.get(str(index.name)) or _model_column_location(model, table, first)
     kind = DiffKind.ADD_INDEX if added else DiffKind.REMOVE_INDEX
-    text = (f"{what} is in the model but no migration creates it" if added
-            else f"{what} is created by a migration but is not in the model")
+    text = (
+        f"{what} is in the model but no migration creates it"
+        if added
+        else f"{what} is created by a migration but is not in the model"
+    )
     migrated = origins.origins.get(("index", str(index.name).lower()))
     if migrated is None and index.unique:  # MySQL reflects a UNIQUE constraint as a unique index
         migrated = origins.origins.get(("unique", table.lower(), tuple(sorted(c.lower() for c in cols))))
@@ -150,11 +162,15 @@ def _unique_diff(added: bool, constraint: Any, model, origins) -> MigrationDiff 
     first = cols[0] if len(cols) == 1 else None
     what = f"unique constraint on `{table}({', '.join(cols)})`"
     kind = DiffKind.ADD_UNIQUE if added else DiffKind.REMOVE_UNIQUE
-    text = (f"{what} is in the model but no migration creates it" if added
-            else f"{what} is created by a migration but is not in the model")
+    text = (
+        f"{what} is in the model but no migration creates it"
+        if added
+        else f"{what} is created by a migration but is not in the model"
+    )
     migrated = origins.origins.get(("unique", table.lower(), tuple(sorted(c.lower() for c in cols))))
-    return MigrationDiff(kind, table, first, text, _model_column_location(model, table, first),
-                         migrated, name=constraint.name)
+    return MigrationDiff(
+        kind, table, first, text, _model_column_location(model, table, first), migrated, name=constraint.name
+    )
 
 
 def _fk_diff(added: bool, fk: Any, model: ModelMetadata, origins: OriginRecorder) -> MigrationDiff | None:
@@ -169,8 +185,10 @@ def _fk_diff(added: bool, fk: Any, model: ModelMetadata, origins: OriginRecorder
         what += f" ON DELETE {fk.ondelete.upper()}"
     first = cols[0] if len(cols) == 1 else None
     kind = DiffKind.ADD_FK if added else DiffKind.REMOVE_FK
-    text = (f"{what} is in the model but no migration creates it" if added
-            else f"{what} is created by a migration but is not in the model")
+    text = (
+        f"{what} is in the model but no migration creates it"
+        if added
+        else f"{what} is created by a migration but is not in the model"
+    )
     migrated = origins.origins.get(("fk", table.lower(), tuple(sorted(c.lower() for c in cols))))
-    return MigrationDiff(kind, table, first, text, _model_column_location(model, table, first),
-                         migrated, name=fk.name)
+    return MigrationDiff(kind, table, first, text, _model_column_location(model, table, first), migrated, name=fk.name)

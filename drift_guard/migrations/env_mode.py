@@ -62,15 +62,22 @@ def check_env_py(env_py: Path | None) -> None:
     if _READS_ENVIRONMENT.search(text):
         raise ConfigError(
             "--alembic-env refused: env.py reads environment variables and might connect to a database "
-            "drift-guard does not own; run without --alembic-env", shown)
+            "drift-guard does not own; run without --alembic-env",
+            shown,
+        )
     if not _READS_CONFIG_URL.search(text):
         raise ConfigError(
             "--alembic-env refused: env.py does not take its URL from alembic's config "
-            "(sqlalchemy.url / engine_from_config / config.attributes)", shown)
+            "(sqlalchemy.url / engine_from_config / config.attributes)",
+            shown,
+        )
 
 
 def run_env_mode(
-    service: Service, models: Schema, database_url: str | None, revision_ids: dict[str, str],
+    service: Service,
+    models: Schema,
+    database_url: str | None,
+    revision_ids: dict[str, str],
     origins: OriginRecorder | None = None,
 ) -> EnvResult:
     from alembic.config import Config
@@ -84,13 +91,21 @@ def run_env_mode(
         with scratch_engine(database_url, file_backed=True) as engine, engine.connect() as connection:
             config = Config(str(service.alembic_ini))
             config.set_main_option("script_location", str(service.script_location))
-            config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+            config.set_main_option(
+                "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+            )
             config.attributes["connection"] = connection
             return _upgrade_and_compare(config, service, models, connection, revision_ids, origins or OriginRecorder())
 
 
-def _upgrade_and_compare(config: Any, service: Service, models: Schema, connection: Any,
-                         revision_ids: dict[str, str], origins: OriginRecorder) -> EnvResult:
+def _upgrade_and_compare(
+    config: Any,
+    service: Service,
+    models: Schema,
+    connection: Any,
+    revision_ids: dict[str, str],
+    origins: OriginRecorder,
+) -> EnvResult:
     from alembic import command
 
     from drift_guard.migrations.replay import USER_CODE_ERRORS

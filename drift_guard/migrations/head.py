@@ -152,7 +152,9 @@ def _replay(
         try:
             scripts, failure = ([], None)
             if service.script_location is not None and is_dir(service.script_location):
-                scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=revision_ids)
+                scripts, failure = load_scripts(
+                    service.script_location, dirs, recursive=recursive, revision_ids=revision_ids
+                )
             if failure is not None:
                 return ReplayedHead(0, failure, (), (), b""), _application_modules(before, roots)
             with scratch_engine(None) as engine, engine.connect() as connection:

@@ -57,12 +57,18 @@ def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) ->
         unique = column.unique is True
         fk = _column_fk(column.foreign_key, tables)
         args = [fk] if fk is not None else []
-        items.append(sa.Column(
-            column.name, build_type(column.type), *args,
-            nullable=bool(nullable) and not column.primary_key,
-            primary_key=column.primary_key, unique=unique or None, index=column.index or None,
-            autoincrement=False if column.primary_key and len(table.primary_key) > 1 else "auto",
-        ))
+        items.append(
+            sa.Column(
+                column.name,
+                build_type(column.type),
+                *args,
+                nullable=bool(nullable) and not column.primary_key,
+                primary_key=column.primary_key,
+                unique=unique or None,
+                index=column.index or None,
+                autoincrement=False if column.primary_key and len(table.primary_key) > 1 else "auto",
+            )
+        )
     names = {column.name for column in table.columns}
     for index in table.indexes:
         if not set(index.columns) <= names:
@@ -78,9 +84,11 @@ def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) ->
         if fkc.ref_table is UNKNOWN or UNKNOWN in fkc.ref_columns or fkc.ref_table.lower() not in tables:
             continue  # the target is not compared (partial or not a model table)
         refs = [f"{fkc.ref_table}.{c}" for c in fkc.ref_columns]
-        items.append(sa.ForeignKeyConstraint(
-            list(fkc.columns), refs, name=fkc.name, ondelete=fkc.ondelete, onupdate=fkc.onupdate
-        ))
+        items.append(
+            sa.ForeignKeyConstraint(
+                list(fkc.columns), refs, name=fkc.name, ondelete=fkc.ondelete, onupdate=fkc.onupdate
+            )
+        )
     sa.Table(table.name, result.metadata, *items)
 
 

@@ -104,8 +104,9 @@ def reroute_through_batch(ops: Operations) -> None:
         with batch(table_name, schema=schema) as b:
             b.drop_column(column_name, **kw)
 
-    def create_foreign_key(name, source_table, referent_table, local_cols, remote_cols, *,
-                           source_schema=None, **kw: Any) -> None:
+    def create_foreign_key(
+        name, source_table, referent_table, local_cols, remote_cols, *, source_schema=None, **kw: Any
+    ) -> None:
         with batch(source_table, schema=source_schema) as b:
             b.create_foreign_key(name, referent_table, local_cols, remote_cols, **kw)
 
@@ -125,6 +126,14 @@ def reroute_through_batch(ops: Operations) -> None:
         with batch(table_name, schema=schema) as b:
             b.create_primary_key(name, columns)
 
-    for fn in (execute, alter_column, drop_column, create_foreign_key, drop_constraint,
-               create_unique_constraint, create_check_constraint, create_primary_key):
+    for fn in (
+        execute,
+        alter_column,
+        drop_column,
+        create_foreign_key,
+        drop_constraint,
+        create_unique_constraint,
+        create_check_constraint,
+        create_primary_key,
+    ):
         setattr(ops, fn.__name__, fn)

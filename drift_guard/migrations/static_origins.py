@@ -57,7 +57,12 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.Call) and node.args and isinstance(node.func, cst.Attribute) and node.func.attr.value == "f":
+    if (
+        isinstance(node, cst.Call)
+        and node.args
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "f"
+    ):
         return _string(node.args[0].value)  # op.f("ix_name")
     return None
 
@@ -81,9 +86,14 @@ class _OpVisitor(cst.CSTVisitor):
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
             call = item.item
-            if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                    and call.func.attr.value == "batch_alter_table" and call.args
-                    and item.asname is not None and isinstance(item.asname.name, cst.Name)):
+            if (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value == "batch_alter_table"
+                and call.args
+                and item.asname is not None
+                and isinstance(item.asname.name, cst.Name)
+            ):
                 table = _string(call.args[0].value)
                 if table is not None:
                     self.batch_tables[item.asname.name.value] = table
@@ -120,8 +130,12 @@ class _OpVisitor(cst.CSTVisitor):
             self._column(table, args[1])
 
     def _column(self, table: str, item: cst.BaseExpression) -> None:
-        if (isinstance(item, cst.Call) and isinstance(item.func, (cst.Attribute, cst.Name)) and item.args
-                and (item.func.attr.value if isinstance(item.func, cst.Attribute) else item.func.value) == "Column"):
+        if (
+            isinstance(item, cst.Call)
+            and isinstance(item.func, (cst.Attribute, cst.Name))
+            and item.args
+            and (item.func.attr.value if isinstance(item.func, cst.Attribute) else item.func.value) == "Column"
+        ):
             column = _string(item.args[0].value)
             if column is not None:
                 self.recorder.origins[("column", table.lower(), column.lower())] = self._location(item)
@@ -135,12 +149,14 @@ class _OpVisitor(cst.CSTVisitor):
         table = _string(args[1]) if len(args) > 2 else None
         columns = _strings(args[2]) if len(args) > 2 else None
         if table is not None and columns:
-            self.recorder.origins[("unique", table.lower(), tuple(sorted(c.lower() for c in columns)))] = \
+            self.recorder.origins[("unique", table.lower(), tuple(sorted(c.lower() for c in columns)))] = (
                 self._location(node)
+            )
 
     def _create_foreign_key(self, node: cst.Call, args: list) -> None:
         table = _string(args[1]) if len(args) > 3 else None
         columns = _strings(args[3]) if len(args) > 3 else None
         if table is not None and columns:
-            self.recorder.origins[("fk", table.lower(), tuple(sorted(c.lower() for c in columns)))] = \
-                self._location(node)
+            self.recorder.origins[("fk", table.lower(), tuple(sorted(c.lower() for c in columns)))] = self._location(
+                node
+            )

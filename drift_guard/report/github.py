@@ -182,8 +182,12 @@ def _by_table(findings: list[Finding], budget: int) -> list[str]:
     left, shown = budget - 300, 0  # keep room for the closing note
     # Table-less findings (unparsable files, revision graph, ...) come last.
     for table in sorted(groups, key=lambda t: (t == "", t)):
-        lines = [f"### {_code(table) if table else 'Not tied to a table'}", "",
-                 "| Severity | Rule | Column | Location | Message |", "| --- | --- | --- | --- | --- |"]
+        lines = [
+            f"### {_code(table) if table else 'Not tied to a table'}",
+            "",
+            "| Severity | Rule | Column | Location | Message |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for item in groups[table]:
             lines.append(_row(item))
             cost = sum(len(line.encode("utf-8")) + 1 for line in lines)
@@ -199,6 +203,8 @@ def _by_table(findings: list[Finding], budget: int) -> list[str]:
     if shown < len(findings):
         if out and out[-1]:
             out.append("")  # end the table, or the note would become a row
-        out.append(f"*{len(findings) - shown} more findings not shown (summary size limit); "
-                   "see the annotations, or run with `--format json` or `--format sarif`.*")
+        out.append(
+            f"*{len(findings) - shown} more findings not shown (summary size limit); "
+            "see the annotations, or run with `--format json` or `--format sarif`.*"
+        )
     return out

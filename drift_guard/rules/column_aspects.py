@@ -13,10 +13,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
+from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.pairing import both_columns, both_tables
 from drift_guard.rules import Group, finding, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
-from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
 if TYPE_CHECKING:
@@ -60,8 +60,15 @@ def _on(targets: tuple[Target, ...] | None) -> str:
     return f" on {', '.join(t.shown for t in targets)}" if targets else ""
 
 
-def _report(code: str, message: str, hint: str, model_t: Table, model_c: Column, pydal_c: Column,
-            severity: Severity | None = None) -> Finding:
+def _report(
+    code: str,
+    message: str,
+    hint: str,
+    model_t: Table,
+    model_c: Column,
+    pydal_c: Column,
+    severity: Severity | None = None,
+) -> Finding:
     return finding(
         code,
         message,
@@ -126,14 +133,17 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
                 f"in the model{_on(targets)} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
                 _type_fix(model_c.type),
-                model_t, model_c, pydal_c,
+                model_t,
+                model_c,
+                pydal_c,
             )
         else:
             yield from _width_mismatch(ctx, model_t, model_c, pydal_c, targets)
 
 
-def _width_mismatch(ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column,
-                    targets: tuple[Target, ...] | None) -> Iterator[Finding]:
+def _width_mismatch(
+    ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column, targets: tuple[Target, ...] | None
+) -> Iterator[Finding]:
     """``Integer`` vs ``"bigint"`` and the reverse (:mod:`drift_guard.integer_widths`)."""
     if not widths_differ(model_c.type, pydal_c.type):
         return
@@ -144,7 +154,12 @@ def _width_mismatch(ctx: ServiceContext, model_t: Table, model_c: Column, pydal_
             "DG105",
             f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({found.model_bits}-bit) in the "
             f"model{_on(targets)} vs {pydal_c.type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
-            found.hint, model_t, model_c, pydal_c, found.severity)
+            found.hint,
+            model_t,
+            model_c,
+            pydal_c,
+            found.severity,
+        )
 
 
 _LIST_FOR_ITEM = {Family.INTEGER: "list:integer", Family.STRING: "list:string", Family.TEXT: "list:string"}
@@ -154,8 +169,10 @@ def _type_fix(model: ColumnType) -> str:
     if model.family is Family.ARRAY and model.item is not None and model.item.family in _LIST_FOR_ITEM:
         return f'use "{_LIST_FOR_ITEM[model.item.family]}" for the model\'s array of {model.item.family.value}'
     if model.family is Family.INTERVAL:
-        return ("PyDAL has no interval type: store the duration in a type both layers share (e.g. seconds "
-                "as Integer / \"integer\"), or declare the pair in `type-equivalences`")
+        return (
+            "PyDAL has no interval type: store the duration in a type both layers share (e.g. seconds "
+            'as Integer / "integer"), or declare the pair in `type-equivalences`'
+        )
     return f"give the PyDAL field a {model.family.value} type to match the model"
 
 
@@ -206,10 +223,18 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         if m.family is Family.DECIMAL:
             differs = UNKNOWN not in (m.precision, m.scale) and (m.precision, m.scale or 0) != (p.precision, p.scale)
-            fix = f'use "decimal({m.precision},{m.scale or 0})"' if m.precision is not None else "give the model column a precision"
+            fix = (
+                f'use "decimal({m.precision},{m.scale or 0})"'
+                if m.precision is not None
+                else "give the model column a precision"
+            )
         else:
             differs = m.length is not UNKNOWN and p.length is not UNKNOWN and m.length != p.length
-            fix = f"set length={m.length} on the PyDAL field" if isinstance(m.length, int) else "give the model column a length"
+            fix = (
+                f"set length={m.length} on the PyDAL field"
+                if isinstance(m.length, int)
+                else "give the model column a length"
+            )
             if pydal_c.foreign_key is not None and _derived_from_target(p):
                 target = ".".join(filter(None, (pydal_c.foreign_key.table, pydal_c.foreign_key.column)))
                 fix = f"the PyDAL column takes its type from the referenced `{target}`: fix it there"
@@ -219,7 +244,9 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{_on(targets)} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
-                model_t, model_c, pydal_c,
+                model_t,
+                model_c,
+                pydal_c,
             )
 
 
@@ -254,7 +281,10 @@ def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if model_c.nullable is False:
             message, fix = "NOT NULL in the model but nullable in PyDAL", "add notnull=True to the PyDAL field"
         else:
-            message, fix = "nullable in the model but NOT NULL in PyDAL", "drop notnull=True from the PyDAL field, or make the model column nullable=False"
+            message, fix = (
+                "nullable in the model but NOT NULL in PyDAL",
+                "drop notnull=True from the PyDAL field, or make the model column nullable=False",
+            )
         yield _report("DG107", f"column `{model_t.name}.{model_c.name}` is {message}", fix, model_t, model_c, pydal_c)
 
 
@@ -301,6 +331,10 @@ def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         yield _report(
             "DG108",
             f"column `{model_t.name}.{model_c.name}` is unique in {where} only",
-            "add unique=True to the PyDAL field" if model_unique else "drop unique=True from the PyDAL field, or add the constraint to the model",
-            model_t, model_c, pydal_c,
+            "add unique=True to the PyDAL field"
+            if model_unique
+            else "drop unique=True from the PyDAL field, or add the constraint to the model",
+            model_t,
+            model_c,
+            pydal_c,
         )

@@ -139,7 +139,7 @@ def column_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
                 yield finding(
                     "DG103",
                     f"column {_column_phrase(pair.model)} of table `{model.name}` is in the model but not in PyDAL",
-                    f"add Field(\"{pair.model.name}\", ...) to db.define_table(\"{pydal.symbol or pydal.name}\", ...)",
+                    f'add Field("{pair.model.name}", ...) to db.define_table("{pydal.symbol or pydal.name}", ...)',
                     pair.model.location,
                     table=model.key,
                     column=pair.key,
@@ -238,7 +238,11 @@ def _same_definition(first: Table, second: Table) -> bool:
 
     def strip(table: Table) -> tuple:
         columns = tuple(
-            replace(col, location=first.location, foreign_key=replace(col.foreign_key, location=None) if col.foreign_key else None)
+            replace(
+                col,
+                location=first.location,
+                foreign_key=replace(col.foreign_key, location=None) if col.foreign_key else None,
+            )
             for col in table.columns
         )
         return (table.name, columns, table.options)

@@ -46,7 +46,9 @@ def _report(ctx: ServiceContext, code: str, kind: ProblemKind, hint: str) -> Ite
         yield finding(code, problem.message, hint, problem.location, table=problem.table, column=problem.column)
 
 
-@rule("DG001", "syntax-error", Severity.ERROR, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST)
+@rule(
+    "DG001", "syntax-error", Severity.ERROR, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST
+)
 def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     """A scanned file could not be parsed, so nothing in it was checked.
 
@@ -73,10 +75,19 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     Fix the syntax error (Python itself would refuse to import the file), or save
     the file as UTF-8.
     """
-    yield from _report(ctx, "DG001", ProblemKind.SYNTAX_ERROR, "fix the file so that Python can parse it; nothing in it was checked")
+    yield from _report(
+        ctx, "DG001", ProblemKind.SYNTAX_ERROR, "fix the file so that Python can parse it; nothing in it was checked"
+    )
 
 
-@rule("DG002", "unresolved-construct", Severity.WARNING, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST)
+@rule(
+    "DG002",
+    "unresolved-construct",
+    Severity.WARNING,
+    group=Group.INPUTS,
+    needs=("models", "pydal", "runtime"),
+    phase=Phase.POST,
+)
 def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     """Something that affects the schema could not be resolved statically.
 
@@ -102,4 +113,9 @@ def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     `[tool.drift_guard]`. If it cannot be made static, suppress the finding with
     `# drift-guard: ignore[DG002] -- reason` so the blind spot stays documented.
     """
-    yield from _report(ctx, "DG002", ProblemKind.UNRESOLVED, "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`")
+    yield from _report(
+        ctx,
+        "DG002",
+        ProblemKind.UNRESOLVED,
+        "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`",
+    )

@@ -50,7 +50,7 @@ def _fk_phrase(fk: ForeignKey | None, target: tuple[str, str] | None) -> str:
 
 def _fk_pairs(ctx: ServiceContext):
     table_map = ctx.table_map()
-    for model_t, pydal_t, model_c, pydal_c in _paired_columns(ctx):
+    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
         if model_c.foreign_key is not None and _model_target(model_c.foreign_key) is None:
             continue  # unresolvable target: reported as DG002 by the extractor
         model_target = _model_target(model_c.foreign_key) if model_c.foreign_key else None
@@ -90,8 +90,12 @@ def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             "DG109",
             f"column `{model_t.name}.{model_c.name}` has {_fk_phrase(model_c.foreign_key, model_target)} in the model "
             f"but {_fk_phrase(pydal_c.foreign_key, pydal_target)} in PyDAL",
-            f'use Field("{pydal_c.attribute}", "reference {model_target[0]}")' if model_target else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
-            model_t, model_c, pydal_c,
+            f'use Field("{pydal_c.attribute}", "reference {model_target[0]}")'
+            if model_target
+            else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
+            model_t,
+            model_c,
+            pydal_c,
         )
 
 
@@ -126,8 +130,12 @@ def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         yield _report(
             "DG110",
             f"column `{model_t.name}.{model_c.name}` is part of the primary key in {where} only",
-            "declare the model's key in PyDAL with primarykey=[...]" if model_c.primary_key else "make the PyDAL key match the model's primary key",
-            model_t, model_c, pydal_c,
+            "declare the model's key in PyDAL with primarykey=[...]"
+            if model_c.primary_key
+            else "make the PyDAL key match the model's primary key",
+            model_t,
+            model_c,
+            pydal_c,
         )
 
 
@@ -174,5 +182,7 @@ def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             f"column `{model_t.name}.{model_c.name}` has {_action_phrase(model_fk, 'model')} in the model "
             f"vs {_action_phrase(pydal_fk, 'pydal')} in PyDAL",
             f'set ondelete="{_delete_action(model_fk)}" on the PyDAL field, or change the model (with a migration)',
-            model_t, model_c, pydal_c,
+            model_t,
+            model_c,
+            pydal_c,
         )

@@ -165,7 +165,10 @@ def _tables(ctx: ServiceContext) -> dict[str, set[str]]:
 
 
 def _partial(ctx: ServiceContext) -> set[str]:
-    tables = [*(ctx.pydal.tables if ctx.service.pydal_files else ()), *(ctx.models.tables if ctx.service.model_files else ())]
+    tables = [
+        *(ctx.pydal.tables if ctx.service.pydal_files else ()),
+        *(ctx.models.tables if ctx.service.model_files else ()),
+    ]
     return {t.symbol or t.name for t in tables if t.partial} | {t.name for t in tables if t.partial}
 
 

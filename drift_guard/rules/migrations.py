@@ -79,8 +79,12 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
         if not diff.kind.model_side and not models_read:
             continue  # "not in the models" while a model file cannot be read would be a guess (DG001 says why)
         yield finding(
-            "DG201", diff.description, _diff_hint(ctx, diff), diff.location or _ini_location(ctx),
-            table=diff.table, column=diff.column,
+            "DG201",
+            diff.description,
+            _diff_hint(ctx, diff),
+            diff.location or _ini_location(ctx),
+            table=diff.table,
+            column=diff.column,
             related=(diff.migration_location if diff.kind.model_side else diff.model_location,),
         )
 
@@ -130,14 +134,16 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
         return
     names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
     yield finding(
-        "DG202", f"{len(heads)} heads: {names}",
+        "DG202",
+        f"{len(heads)} heads: {names}",
         _in_service(ctx, 'alembic merge heads -m "merge heads"'),
-        heads[0].location, related=(h.location for h in heads[1:]),
+        heads[0].location,
+        related=(h.location for h in heads[1:]),
     )
 
 
 _GRAPH_HINTS = {
-    "missing-revision": "give the file a `revision = \"...\"` identifier",
+    "missing-revision": 'give the file a `revision = "..."` identifier',
     "missing-down-revision": "point `down_revision` at an existing revision (`alembic history` lists them)",
     "duplicate-revision": "give one of the files a new revision id (and update whatever revises it)",
     "cycle": "one `down_revision` in the cycle must point further back; the history must be a DAG",
@@ -211,7 +217,8 @@ def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
         return
     for header in ctx.migrations.empty_downgrades:
         yield finding(
-            "DG204", f"revision `{header.revision}` has an empty downgrade() but its upgrade() changes the schema",
+            "DG204",
+            f"revision `{header.revision}` has an empty downgrade() but its upgrade() changes the schema",
             "write the inverse operations, or raise NotImplementedError if the revision is irreversible",
             header.downgrade_location or header.location,
         )
@@ -247,8 +254,10 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     for failure in ctx.migrations.failures:
         revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
         if failure.failed_import:
-            hint = (f"install `{failure.failed_import}` where drift-guard runs (add it to the hook's "
-                    "`additional_dependencies`), or run with --no-migrations")
+            hint = (
+                f"install `{failure.failed_import}` where drift-guard runs (add it to the hook's "
+                "`additional_dependencies`), or run with --no-migrations"
+            )
             message = f"{revision} cannot be loaded: {failure.error}"
         else:
             hint = "make the revision apply on an empty database"
@@ -288,6 +297,9 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
         return
     for table in unreached_model_tables(ctx.service, ctx.models):
         yield finding(
-            "DG206", f"table `{table.table}` is not reached by env.py's target_metadata: its module is never imported",
-            "import the module where the metadata is assembled (or in env.py)", table.location, table=table.table,
+            "DG206",
+            f"table `{table.table}` is not reached by env.py's target_metadata: its module is never imported",
+            "import the module where the metadata is assembled (or in env.py)",
+            table.location,
+            table=table.table,
         )

@@ -168,8 +168,7 @@ def _discarded_id(model_t: Table, pydal_t: Table) -> Finding | None:
     against = f" while the model declares `{model_id.type.spelled}`" if model_id is not None else ""
     return finding(
         "DG112",
-        f"PyDAL silently discards `Field(\"id\", {spelled})`: `{pydal_t.name}` keeps its implicit "
-        f"32-bit `id`{against}",
+        f'PyDAL silently discards `Field("id", {spelled})`: `{pydal_t.name}` keeps its implicit 32-bit `id`{against}',
         "remove the field; 64-bit ids in PyDAL only come from `DAL(..., bigint_id=True)`",
         pydal_t.location,
         table=pydal_t.name,

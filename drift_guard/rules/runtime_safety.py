@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 def _modules(ctx: ServiceContext) -> list[RuntimeSummary]:
     return [summary for _, summary in runtime_summaries(ctx)]
 
+
 _SAFE = "use `DAL(uri, migrate=False, fake_migrate_all=True)` (or `migrate_enabled=False`); Alembic owns the schema"
 
 
@@ -233,7 +234,7 @@ def runtime_ddl_statement(sql: str) -> str | None:
     start = 0
     for statement in code.split(";"):
         if _DDL.search(statement) and not _TEMPORARY.match(statement):
-            original = sql[start:start + len(statement)]
+            original = sql[start : start + len(statement)]
             return " ".join(re.sub(r"--[^\n]*|/\*.*?\*/", " ", original, flags=re.DOTALL).split())
         start += len(statement) + 1
     return None

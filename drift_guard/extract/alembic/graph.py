@@ -37,22 +37,28 @@ def check_graph(
             continue
         first = known.setdefault(header.revision, header)
         if first is not header:
-            issues.append(GraphIssue(
-                "duplicate-revision",
-                f"revision `{header.revision}` is also defined in {first.location.path}:{first.location.line}",
-                header.location, header.revision,
-            ))
+            issues.append(
+                GraphIssue(
+                    "duplicate-revision",
+                    f"revision `{header.revision}` is also defined in {first.location.path}:{first.location.line}",
+                    header.location,
+                    header.revision,
+                )
+            )
     labels = {label for h in headers for label in h.branch_labels}
     stray_ids = {h.revision: h for h in strays if h.revision}
     for header in headers:
         issues.extend(_reference_issues(header, known, labels, stray_ids))
     issues.extend(_cycle_issues(known))
     for stray in strays:
-        issues.append(GraphIssue(
-            "outside-versions",
-            f"revision `{stray.revision}` is outside the versions folder; Alembic never loads it",
-            stray.location, stray.revision,
-        ))
+        issues.append(
+            GraphIssue(
+                "outside-versions",
+                f"revision `{stray.revision}` is outside the versions folder; Alembic never loads it",
+                stray.location,
+                stray.revision,
+            )
+        )
     named = {down for h in known.values() for down in h.down_revisions}
     heads = [h for rev, h in sorted(known.items()) if rev not in named]
     return sorted(issues, key=lambda i: (i.location, i.kind)), heads
@@ -60,8 +66,12 @@ def check_graph(
 
 def _reference_issues(header, known, labels, stray_ids) -> Iterable[GraphIssue]:
     if header.revision is not None and header.down_location is None and header.literal:
-        yield GraphIssue("missing-down-revision", f"revision `{header.revision}` has no `down_revision`",
-                         header.location, header.revision)
+        yield GraphIssue(
+            "missing-down-revision",
+            f"revision `{header.revision}` has no `down_revision`",
+            header.location,
+            header.revision,
+        )
     for down in header.down_revisions:
         if down not in known:
             yield _missing(header, down, "down_revision", header.down_location, stray_ids)
@@ -77,7 +87,8 @@ def _missing(header, target, field, location, stray_ids) -> GraphIssue:
     return GraphIssue(
         "missing-down-revision",
         f"`{field}` of revision `{header.revision}` names `{target}`, which does not exist{where}",
-        location or header.location, header.revision,
+        location or header.location,
+        header.revision,
     )
 
 
@@ -100,7 +111,7 @@ def _cycle_issues(known: dict[str, RevisionHeader]) -> list[GraphIssue]:
                 stack.pop()
                 path.pop()
             elif state.get(child) == 1:
-                cycle = path[path.index(child):]
+                cycle = path[path.index(child) :]
                 first = known[min(cycle)]
                 shown = " -> ".join([*cycle, child])
                 issues.append(GraphIssue("cycle", f"revision cycle: {shown}", first.location, first.revision))

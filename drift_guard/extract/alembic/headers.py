@@ -207,8 +207,10 @@ def body_is_empty(function: object) -> bool:
     for stmt in function.body:  # type: ignore[attr-defined]
         if isinstance(stmt, ast.Pass):
             continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and (
-            isinstance(stmt.value.value, str) or stmt.value.value is Ellipsis
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and (isinstance(stmt.value.value, str) or stmt.value.value is Ellipsis)
         ):
             continue
         return False

@@ -64,8 +64,10 @@ def _auth_specs(framework: str, call: cst.Call, where: Where, order: int) -> lis
     names = _AUTH_TABLES[framework]
     shown = ", ".join(f"`{n}`" for n in names)
     their = "their columns depend" if len(names) > 1 else "its columns depend"
-    why = (f"`{_short(where.src.code(call))}`: {framework}'s Auth defines {shown}; {their} on "
-           "run-time settings and are not compared")
+    why = (
+        f"`{_short(where.src.code(call))}`: {framework}'s Auth defines {shown}; {their} on "
+        "run-time settings and are not compared"
+    )
     first = TableSpec(names[0], names[0], loc, loc, (Unresolved(why, loc),), order=order)
     return [first, *(TableSpec(n, n, loc, loc, (), partial=True, order=order) for n in names[1:])]
 
@@ -82,8 +84,10 @@ def _tags_spec(call: cst.Call, where: Where, resolver: Resolver, order: int) -> 
     if symbol is None or name is None:
         return []
     loc = where.src.location(call)
-    fields = (FieldSpec("tagpath", "string", "'string'", loc, length=512),
-              FieldSpec("record_id", f"reference {symbol}", f"{where.src.code(table_node)}", loc))
+    fields = (
+        FieldSpec("tagpath", "string", "'string'", loc, length=512),
+        FieldSpec("record_id", f"reference {symbol}", f"{where.src.code(table_node)}", loc),
+    )
     tag_table = f"{symbol}_tag_{name}"
     return [TableSpec(tag_table, tag_table, loc, loc, fields, order=order)]
 

@@ -120,8 +120,9 @@ class _Builder:
             named = isinstance(member, (TableRef, Template))
             where = member.location if named else self.spec.location
             shown = f"`{member.spelled}`: " if named else ""
-            self.unresolved(Unresolved(f"{shown}a list passed to define_table may only hold Fields (PyDAL fails)",
-                                       where))
+            self.unresolved(
+                Unresolved(f"{shown}a list passed to define_table may only hold Fields (PyDAL fails)", where)
+            )
 
     def unresolved(self, item: Unresolved) -> None:
         self.problem(item.message, item.location)
@@ -130,12 +131,18 @@ class _Builder:
     def inherit(self, ref: TableRef) -> None:
         parent = self.parent(ref.symbol)
         if parent is None:
-            self.unresolved(Unresolved(f"`{ref.spelled}`: no table `{ref.symbol}` is defined with define_table "
-                                       "in this service", ref.location))
+            self.unresolved(
+                Unresolved(
+                    f"`{ref.spelled}`: no table `{ref.symbol}` is defined with define_table in this service",
+                    ref.location,
+                )
+            )
             return
         if parent.partial:
-            self.problem(f"`{ref.spelled}`: copies the fields of `{ref.symbol}`, which could not be read completely",
-                         ref.location)
+            self.problem(
+                f"`{ref.spelled}`: copies the fields of `{ref.symbol}`, which could not be read completely",
+                ref.location,
+            )
             self.partial = True
         for col in parent.columns:
             if col.attribute not in self.taken and col.type.pydal_type != "id":
@@ -202,9 +209,12 @@ class _Builder:
         for col in self.columns:
             key = col.attribute.lower()
             if key in seen:
-                self.problem(f"Field({col.attribute!r}): PyDAL raises `duplicate field {col.attribute} in table "
-                             f"{self.spec.symbol}` (field names are compared case-insensitively)",
-                             col.location, col.attribute)
+                self.problem(
+                    f"Field({col.attribute!r}): PyDAL raises `duplicate field {col.attribute} in table "
+                    f"{self.spec.symbol}` (field names are compared case-insensitively)",
+                    col.location,
+                    col.attribute,
+                )
                 continue
             seen.add(key)
             kept.append(col)
@@ -219,8 +229,10 @@ class _Builder:
             index = by_attr.get(key)
             if index is None:
                 if not self.partial:
-                    self.problem(f"primarykey={list(keys)!r}: `{key}` is not a field of `{self.spec.symbol}` "
-                                 "(PyDAL raises)", self.spec.location)
+                    self.problem(
+                        f"primarykey={list(keys)!r}: `{key}` is not a field of `{self.spec.symbol}` (PyDAL raises)",
+                        self.spec.location,
+                    )
                 continue
             self.columns[index] = replace(self.columns[index], primary_key=True, nullable=False)
 

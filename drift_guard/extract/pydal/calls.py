@@ -18,14 +18,12 @@ so the parameters stay unknown and are reported as before.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 from drift_guard.extract.pydal.scope import Argument, Where
 
 
-def bind_arguments(call: cst.Call, caller: Where, func: cst.FunctionDef, home: Where) -> Optional[tuple[Argument, ...]]:
+def bind_arguments(call: cst.Call, caller: Where, func: cst.FunctionDef, home: Where) -> tuple[Argument, ...] | None:
     """Parameters of ``func`` (whose scope is ``home``) bound to ``call`` made in ``caller``."""
     if any(arg.star for arg in call.args):
         return None

@@ -63,8 +63,14 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
         if arg.star == "**":
             spread = _spread(arg.value, where, ctx.resolver)
             if spread is None:
-                notes.append(Note(f"`{src.code(call)}`: `**{src.code(arg.value)}` cannot be resolved statically; "
-                                  "its options are unknown", loc, partial=True))
+                notes.append(
+                    Note(
+                        f"`{src.code(call)}`: `**{src.code(arg.value)}` cannot be resolved statically; "
+                        "its options are unknown",
+                        loc,
+                        partial=True,
+                    )
+                )
                 opaque = True
                 continue
             args.update(spread)
@@ -110,7 +116,9 @@ def dict_args(node: cst.Dict, where: Where, resolver: Resolver) -> dict | None:
     return out
 
 
-def field_from_args(args: dict, anchor: cst.CSTNode, where: Where, ctx: Ctx, notes: list[Note]) -> FieldSpec | Unresolved:
+def field_from_args(
+    args: dict, anchor: cst.CSTNode, where: Where, ctx: Ctx, notes: list[Note]
+) -> FieldSpec | Unresolved:
     src = where.src
     loc = src.location(anchor)
     shown = src.code(anchor)
@@ -129,8 +137,14 @@ def field_from_args(args: dict, anchor: cst.CSTNode, where: Where, ctx: Ctx, not
     if "rname" in args:
         raw = string_value(*args["rname"], ctx.resolver)
         if raw is None and literal(*args["rname"], ctx.resolver) is not None:
-            notes.append(Note(f"Field({name!r}, ..., rname={_code(args['rname'])}): the column name is not a literal",
-                              loc, name, partial=True))
+            notes.append(
+                Note(
+                    f"Field({name!r}, ..., rname={_code(args['rname'])}): the column name is not a literal",
+                    loc,
+                    name,
+                    partial=True,
+                )
+            )
         if raw == "":  # PyDAL only defaults a None rname: "" becomes the SQL name
             notes.append(Note(f"Field({name!r}, ..., rname=''): PyDAL uses an empty column name", loc, name))
         rname = unquote_rname(raw) if raw is not None else None
@@ -187,8 +201,9 @@ def _action(args, key: str, ctx: Ctx, notes: list[Note], loc, name: str):
         return "CASCADE"
     text = string_value(*args[key], ctx.resolver)
     if text is None:
-        notes.append(Note(f"Field({name!r}, ..., {key}={_code(args[key])}): `{key}` is not a literal string",
-                          loc, name))
+        notes.append(
+            Note(f"Field({name!r}, ..., {key}={_code(args[key])}): `{key}` is not a literal string", loc, name)
+        )
         return UNKNOWN
     return text.upper()
 

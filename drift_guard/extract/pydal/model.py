@@ -104,4 +104,3 @@ class TableSpec:
     notes: tuple[Note, ...] = ()
     partial: bool = False
     order: int = 0  # position of the call in the whole run (for _common_fields)
-

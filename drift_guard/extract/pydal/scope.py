@@ -40,7 +40,7 @@ class Argument:
     func: cst.FunctionDef
     name: str
     value: cst.BaseExpression
-    home: "Where"
+    home: Where
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,9 @@ class Resolver:
         self._files[path.resolve()] = src
         self._paths[id(src)] = path.resolve()
 
-    def deref(self, node: cst.BaseExpression, where: Where, depth: int = 0,
-              seen: frozenset[int] = frozenset()) -> tuple[Target, Where] | Failure:
+    def deref(
+        self, node: cst.BaseExpression, where: Where, depth: int = 0, seen: frozenset[int] = frozenset()
+    ) -> tuple[Target, Where] | Failure:
         """Follow ``Name`` / ``module.attr`` bindings to the defining expression
         (``seen``: the expressions already followed, so ``X = X`` is a cycle, not a value)."""
         if id(node) in seen:

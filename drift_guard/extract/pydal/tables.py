@@ -33,28 +33,44 @@ def read_table(call: cst.Call, where: Where, resolver: Resolver, order: int) -> 
         return _problem(f"`{_short(src.code(call))}`: the table name cannot be resolved statically", src.location(call))
     symbol = string_value(name_node, where, resolver)
     if symbol is None:
-        return _problem(f"define_table({src.code(name_node)}, ...): the table name `{src.code(name_node)}` is not "
-                        "a literal; this table is not compared", src.location(name_node))
+        return _problem(
+            f"define_table({src.code(name_node)}, ...): the table name `{src.code(name_node)}` is not "
+            "a literal; this table is not compared",
+            src.location(name_node),
+        )
     db_name = symbol
     if "rname" in keywords and not _is_none(keywords["rname"]):  # rname=None is PyDAL's default
         raw = string_value(keywords["rname"], where, resolver)
         if raw is None:
-            return _problem(f"define_table({symbol!r}, ..., rname={src.code(keywords['rname'])}): the table's "
-                            "database name is not a literal; this table is not compared", src.location(name_node))
+            return _problem(
+                f"define_table({symbol!r}, ..., rname={src.code(keywords['rname'])}): the table's "
+                "database name is not a literal; this table is not compared",
+                src.location(name_node),
+            )
         db_name = unquote_rname(raw) if raw else symbol  # PyDAL: `rname or tablename`
     items: list[Item] = []
     for arg in positional:
         items.extend(expand_arg(arg, where, ctx))
     if "fields" in keywords:
         if positional:
-            notes.append(Note(f"define_table({symbol!r}, ..., fields={_short(src.code(keywords['fields']))}): PyDAL "
-                              "ignores `fields=` when positional fields are given", src.location(keywords["fields"])))
+            notes.append(
+                Note(
+                    f"define_table({symbol!r}, ..., fields={_short(src.code(keywords['fields']))}): PyDAL "
+                    "ignores `fields=` when positional fields are given",
+                    src.location(keywords["fields"]),
+                )
+            )
         else:
             items.extend(expand_star(keywords["fields"], where, ctx, f"fields={src.code(keywords['fields'])}"))
     primarykey = _primarykey(keywords.get("primarykey"), symbol, where, resolver, notes)
     for key in sorted(set(keywords) - TABLE_ARGS):
-        notes.append(Note(f"define_table({symbol!r}, ..., {key}=...): PyDAL raises `invalid table \"{symbol}\" "
-                          f"attributes` for `{key}`", src.location(keywords[key])))
+        notes.append(
+            Note(
+                f'define_table({symbol!r}, ..., {key}=...): PyDAL raises `invalid table "{symbol}" '
+                f"attributes` for `{key}`",
+                src.location(keywords[key]),
+            )
+        )
     options = tuple((key, src.code(keywords[key])) for key in KEPT_OPTIONS if key in keywords)
     return TableSpec(
         symbol=symbol, db_name=db_name, location=src.location(name_node), call_location=src.location(call),
@@ -74,8 +90,13 @@ def _split(call: cst.Call, where: Where) -> tuple[cst.BaseExpression | None, lis
         if arg.keyword is not None:
             keywords[arg.keyword.value] = arg.value
         elif arg.star == "**":
-            notes.append(Note(f"define_table(..., **{src.code(arg.value)}): the table options cannot be resolved "
-                              "statically", src.location(arg), partial=True))
+            notes.append(
+                Note(
+                    f"define_table(..., **{src.code(arg.value)}): the table options cannot be resolved statically",
+                    src.location(arg),
+                    partial=True,
+                )
+            )
         elif name_node is None and not arg.star and not seen_star:
             name_node = arg.value
         else:
@@ -92,13 +113,24 @@ def _primarykey(node, symbol: str, where: Where, resolver: Resolver, notes: list
     src = where.src
     read = string_list(node, where, resolver)
     if read is None:
-        notes.append(Note(f"define_table({symbol!r}, ..., primarykey={src.code(node)}): the primary key is not a "
-                          "literal list of field names", src.location(node), partial=True))
+        notes.append(
+            Note(
+                f"define_table({symbol!r}, ..., primarykey={src.code(node)}): the primary key is not a "
+                "literal list of field names",
+                src.location(node),
+                partial=True,
+            )
+        )
         return UNKNOWN
     values, is_list = read
     if not is_list:
-        notes.append(Note(f"define_table({symbol!r}, ..., primarykey={src.code(node)}): PyDAL raises `primarykey "
-                          "must be a list of fields`", src.location(node)))
+        notes.append(
+            Note(
+                f"define_table({symbol!r}, ..., primarykey={src.code(node)}): PyDAL raises `primarykey "
+                "must be a list of fields`",
+                src.location(node),
+            )
+        )
     return tuple(values)
 
 

@@ -36,8 +36,18 @@ if TYPE_CHECKING:
     from drift_guard.service import Service
 
 __all__ = [
-    "UNSET", "DalCall", "DefineTable", "RuntimeSummary", "SqlCall", "Value", "flag_is_unknown", "is_dal_name",
-    "reportable_table_files", "runtime_files", "runtime_problems", "runtime_summaries",
+    "UNSET",
+    "DalCall",
+    "DefineTable",
+    "RuntimeSummary",
+    "SqlCall",
+    "Value",
+    "flag_is_unknown",
+    "is_dal_name",
+    "reportable_table_files",
+    "runtime_files",
+    "runtime_problems",
+    "runtime_summaries",
 ]
 
 
@@ -54,7 +64,9 @@ def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str,
     globs = (*config.runtime_exclude, *extra_exclude)
     # the Alembic folder as written and as resolved: a revision that is a
     # symlink to elsewhere is still a revision, not runtime code
-    alembic = {service.script_location.absolute(), service.script_location.resolve()} if service.script_location else set()
+    alembic = (
+        {service.script_location.absolute(), service.script_location.resolve()} if service.script_location else set()
+    )
     chosen = []
     for path in sorted(set(service.python_files)):
         resolved = path.resolve()
@@ -103,8 +115,9 @@ def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
         display = display_path(path)
         module, package = module_name(path, roots), package_of(path, roots)
 
-        def summary(path: Path = path, display: str = display, module: str | None = module,
-                    package: str | None = package) -> RuntimeSummary | Problem:
+        def summary(
+            path: Path = path, display: str = display, module: str | None = module, package: str | None = package
+        ) -> RuntimeSummary | Problem:
             data = _read(ctx, path, display)
             if isinstance(data, bytes):
                 return summarize_bytes(data, display, module=module, package=package)
@@ -191,7 +204,8 @@ def reportable_table_files(service: Service, config: Config) -> list[Path]:
     (``*.table`` in .gitignore is the documented fix, so it must silence DG306)."""
     roots = (service.root, config.root)
     candidates = [
-        path for path in pydal_table_files(service.root)
+        path
+        for path in pydal_table_files(service.root)
         if not (matches_any(path, roots, config.runtime_exclude) or config.is_excluded(path))
     ]
     ignored = git_ignored(candidates, service.root)
@@ -208,7 +222,11 @@ def git_ignored(paths: list[Path], cwd: Path) -> set[Path]:
     try:
         done = subprocess.run(
             ["git", "-C", str(cwd), "check-ignore", "-z", "--stdin"],
-            input="\0".join(str(p) for p in paths), capture_output=True, text=True, timeout=30, check=False,
+            input="\0".join(str(p) for p in paths),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return set()

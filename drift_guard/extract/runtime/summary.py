@@ -33,7 +33,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Optional, Tuple
+from typing import Iterator, Mapping
 
 from drift_guard.credentials import mask_credentials
 from drift_guard.extract.ast_names import (
@@ -194,7 +194,7 @@ class _Source:
         if line > len(starts):
             return col
         end = starts[line] if line < len(starts) else len(self.text)
-        text = self.text[starts[line - 1]:end]
+        text = self.text[starts[line - 1] : end]
         if text.isascii():
             return col
         return len(text.encode("utf-8")[:col].decode("utf-8", "replace"))
@@ -304,14 +304,14 @@ def _dedent_continuations(code: str, indent: str) -> str:
     lines: list[str] = []
     position = 0
     for number, match in enumerate((*_NEWLINE.finditer(code), None), start=1):
-        line = code[position:match.end()] if match else code[position:]
+        line = code[position : match.end()] if match else code[position:]
         if (
             number > 1
             and number not in protected
             and line.startswith(indent)
             and not lines[-1].rstrip("\r\n").endswith("\\")
         ):
-            line = line[len(indent):]
+            line = line[len(indent) :]
         lines.append(line)
         if match:
             position = match.end()
@@ -335,7 +335,7 @@ def _comment_start(line: str) -> int | None:
         elif char == "#":
             return i
         elif char in "'\"":
-            quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else char
+            quote = line[i : i + 3] if line[i : i + 3] in ('"""', "'''") else char
             i += len(quote)
             continue
         i += 1
@@ -359,9 +359,9 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _LEAVES = (ast.Name, ast.Constant)
 
 # ((name, parameter defaults), ...) of the enclosing functions, outermost first
-Functions = Tuple[Tuple[str, Mapping[str, Optional[ast.expr]]], ...]
+Functions = tuple[tuple[str, Mapping[str, ast.expr | None]], ...]
 # (call, parent, enclosing functions, first line of the enclosing statement)
-CallSite = Tuple[ast.Call, Optional[ast.AST], Functions, int]
+CallSite = tuple[ast.Call, ast.AST | None, Functions, int]
 
 
 def _fields(cls: type) -> tuple[str, ...]:
@@ -400,7 +400,10 @@ def _children(node: ast.AST) -> list[ast.AST]:
         return items
     if isinstance(node, ast.arguments):
         every: list[ast.AST] = [
-            *node.posonlyargs, *node.args, *node.kwonlyargs, *node.defaults,
+            *node.posonlyargs,
+            *node.args,
+            *node.kwonlyargs,
+            *node.defaults,
             *(d for d in node.kw_defaults if d is not None),
             *(a for a in (node.vararg, node.kwarg) if a is not None),
         ]
@@ -673,7 +676,10 @@ class _Summariser:
                 if isinstance(base, ast.Starred):
                     parent, base = base, base.value
                 if qualify(self.names, base) in DECLARATIVE_BASES:
-                    found[node.name] = (self.source.location(node), f"class {node.name}({code(base, parent, node.lineno)})")
+                    found[node.name] = (
+                        self.source.location(node),
+                        f"class {node.name}({code(base, parent, node.lineno)})",
+                    )
                 elif isinstance(base, ast.Name) and base.id in found:
                     counts[base.id] = counts.get(base.id, 0) + 1
         return tuple(

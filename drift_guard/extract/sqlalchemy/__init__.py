@@ -22,9 +22,7 @@ from typing import Sequence
 from drift_guard.schema import Layer, Problem, Schema
 
 
-def extract_models(
-    files: Sequence[Path], *, import_roots: Sequence[Path] = (), bases: Sequence[str] = ()
-) -> Schema:
+def extract_models(files: Sequence[Path], *, import_roots: Sequence[Path] = (), bases: Sequence[str] = ()) -> Schema:
     """Every table the given SQLAlchemy-layer files define (only those on ``bases``'
     metadata when ``bases`` is given), plus what could not be read as Problems."""
     from drift_guard.extract.sqlalchemy.modules import build_module, module_names

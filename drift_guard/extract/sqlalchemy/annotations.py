@@ -57,8 +57,7 @@ class _State:
     alias_keys: list = field(default_factory=list)
 
     def result(self, module: Module, inner: cst.BaseExpression | None) -> MappedAnnotation:
-        return MappedAnnotation(module, inner, self.optional, tuple(self.extras), self.spelled,
-                                tuple(self.alias_keys))
+        return MappedAnnotation(module, inner, self.optional, tuple(self.extras), self.spelled, tuple(self.alias_keys))
 
 
 def _parse_string(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -113,7 +112,11 @@ class AnnotationReader:
                 return self._unwrap(module, items[0], state, depth + 1)
             return state.result(module, node)
         target = self.index.resolve(module, node)
-        if isinstance(target, Ref) and not target.attrs and isinstance(target.value, (cst.Subscript, cst.BinaryOperation)):
+        if (
+            isinstance(target, Ref)
+            and not target.attrs
+            and isinstance(target.value, (cst.Subscript, cst.BinaryOperation))
+        ):
             # an alias: ``intpk = Annotated[int, mapped_column(primary_key=True)]``; the
             # type map is consulted for the alias itself before what it wraps
             state.alias_keys.append(target.key)
@@ -153,7 +156,9 @@ class AnnotationReader:
             return TypeResult(model_column_type("sqlalchemy.Enum", members, kwargs, found.spelled))
         return TypeResult(ColumnType(Family.UNKNOWN, found.spelled), (note,))
 
-    def type_map(self, module: Module, node: cst.BaseExpression | None) -> dict[str, tuple[Module, cst.BaseExpression]] | None:
+    def type_map(
+        self, module: Module, node: cst.BaseExpression | None
+    ) -> dict[str, tuple[Module, cst.BaseExpression]] | None:
         """A literal ``type_annotation_map = {int: BigInteger, ...}``; None if not a literal dict."""
         if not isinstance(node, cst.Dict):
             return None

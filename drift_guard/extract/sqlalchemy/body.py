@@ -23,7 +23,7 @@ from drift_guard.extract.sqlalchemy.annotations import (
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.modules import Module
 
-RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]
+RoleOf = Callable[[Module, cst.BaseExpression], Role | None]
 FunctionOf = Callable[[Module, cst.BaseExpression], Optional["tuple[Module, cst.FunctionDef]"]]
 COLUMN_ROLES = (Role.COLUMN, Role.MAPPED_COLUMN)
 DIRECTIVES = ("__tablename__", "__abstract__", "__table_args__", "__table__", "type_annotation_map", "metadata")
@@ -69,8 +69,7 @@ class _Found:
 
 
 class BodyReader:
-    def __init__(self, role_of: RoleOf, annotations: AnnotationReader,
-                 function_of: FunctionOf | None = None) -> None:
+    def __init__(self, role_of: RoleOf, annotations: AnnotationReader, function_of: FunctionOf | None = None) -> None:
         self.role_of = role_of
         self.annotations = annotations
         self.function_of = function_of
@@ -105,18 +104,36 @@ class BodyReader:
             if small.value is not None:
                 self._add(body, self._assigned(module, small.target, small.value, annotation))
             elif annotation is not None:  # ``x: Mapped[int]`` alone is a column in 2.x
-                self._add(body, Member(small.target.value, small.target, module,
-                                       role=Role.MAPPED_COLUMN, annotation=annotation))
+                self._add(
+                    body,
+                    Member(small.target.value, small.target, module, role=Role.MAPPED_COLUMN, annotation=annotation),
+                )
         elif isinstance(small, cst.Expr) and self.builds_columns(module, small):
             body.unresolved.append(("columns added by a call", small))
 
-    def _assigned(self, module: Module, target: cst.Name, value: cst.BaseExpression,
-                  annotation: MappedAnnotation | None, declared: bool = False) -> Member:
+    def _assigned(
+        self,
+        module: Module,
+        target: cst.Name,
+        value: cst.BaseExpression,
+        annotation: MappedAnnotation | None,
+        declared: bool = False,
+    ) -> Member:
         found = self.column_call(module, value)
         if found.role is Role.COLUMN:
             annotation = None  # a Core Column ignores its Mapped annotation
-        return Member(target.value, target, module, value, found.call, found.role, annotation, declared,
-                      found.unresolved, found.module if found.module is not module else None)
+        return Member(
+            target.value,
+            target,
+            module,
+            value,
+            found.call,
+            found.role,
+            annotation,
+            declared,
+            found.unresolved,
+            found.module if found.module is not module else None,
+        )
 
     def column_call(self, module: Module, value: cst.BaseExpression | None, depth: int = 0) -> _Found:
         """``Column(...)`` / ``mapped_column(...)``, also wrapped in deferred()/column_property()
@@ -188,7 +205,7 @@ def _keyword(stmt: cst.CSTNode) -> str:
 
 
 class _ColumnFinder(cst.CSTVisitor):
-    def __init__(self, role: Callable[[cst.BaseExpression], Optional[Role]]) -> None:
+    def __init__(self, role: Callable[[cst.BaseExpression], Role | None]) -> None:
         self.role = role
         self.found = False
 

@@ -205,8 +205,12 @@ class ClassModel:
         mro = self.mro(ref)
         if not any(isinstance(k, External) and self.flask_root(k.qualname) is not None for k in mro):
             return False
-        return any(declares_primary_key(m.call) for k in mro if isinstance(k, Ref) and k.is_class
-                   for m in self.body(k).members.values())
+        return any(
+            declares_primary_key(m.call)
+            for k in mro
+            if isinstance(k, Ref) and k.is_class
+            for m in self.body(k).members.values()
+        )
 
     def attributes(self, ref: Ref) -> dict[str, Attribute]:
         """Every attribute name visible on the class, with the class that defines it."""
@@ -232,8 +236,13 @@ class ClassModel:
 
     def unreadable_bases(self, ref: Ref) -> list[str]:
         """External classes in the MRO that may add columns we cannot see."""
-        return [k.qualname for k in self.mro(ref)
-                if isinstance(k, External) and not is_columnless_external(k.qualname) and self.flask_root(k.qualname) is None]
+        return [
+            k.qualname
+            for k in self.mro(ref)
+            if isinstance(k, External)
+            and not is_columnless_external(k.qualname)
+            and self.flask_root(k.qualname) is None
+        ]
 
 
 def _c3(seqs: list[list[Klass]]) -> list[Klass]:

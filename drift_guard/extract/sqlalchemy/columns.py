@@ -30,7 +30,7 @@ from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex
 from drift_guard.extract.sqlalchemy.types import TypeReader, TypeResult
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, ForeignKey
 
-RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]
+RoleOf = Callable[[Module, cst.BaseExpression], Role | None]
 FkTarget = Callable[[Module, cst.BaseExpression], Optional["tuple[str, str]"]]
 FK_PENDING = ColumnType(Family.UNKNOWN, "<type of the referenced column>")
 Notes = list  # [message]: located at the column by the caller
@@ -48,8 +48,9 @@ class ParsedColumn:
 
 
 class ColumnReader:
-    def __init__(self, index: ModuleIndex, role_of: RoleOf, types: TypeReader,
-                 annotations: AnnotationReader, fk_target: FkTarget) -> None:
+    def __init__(
+        self, index: ModuleIndex, role_of: RoleOf, types: TypeReader, annotations: AnnotationReader, fk_target: FkTarget
+    ) -> None:
         self.index = index
         self.role_of = role_of
         self.types = types
@@ -93,7 +94,7 @@ class ColumnReader:
         """A class attribute column (``member`` is a sqlalchemy_body.Member)."""
         parsed = ParsedColumn()
         annotation: MappedAnnotation | None = member.annotation
-        for extra_module, extra in (annotation.extras if annotation is not None else ()):
+        for extra_module, extra in annotation.extras if annotation is not None else ():
             if self.role_of(extra_module, extra.func) is Role.MAPPED_COLUMN:
                 self.parse(extra_module, extra, parsed)  # Annotated[..., mapped_column()] defaults
         if member.call is not None:
@@ -109,8 +110,15 @@ class ColumnReader:
         attribute = string_literal(key[1]) if key is not None else None
         return self.build(parsed, attribute or parsed.name, module, call, None, {})
 
-    def build(self, parsed: ParsedColumn, attribute: str, module: Module, node: cst.CSTNode,
-              annotation: MappedAnnotation | None, type_map: TypeMap) -> tuple[Column, Notes]:
+    def build(
+        self,
+        parsed: ParsedColumn,
+        attribute: str,
+        module: Module,
+        node: cst.CSTNode,
+        annotation: MappedAnnotation | None,
+        type_map: TypeMap,
+    ) -> tuple[Column, Notes]:
         notes: Notes = []
         if parsed.starred is not None:
             notes.append("cannot resolve `*args` of a column statically")
@@ -135,8 +143,9 @@ class ColumnReader:
             server_default=self._source(parsed, "server_default"),
         ), notes
 
-    def _type(self, parsed: ParsedColumn, annotation: MappedAnnotation | None, type_map: TypeMap,
-              notes: Notes) -> ColumnType:
+    def _type(
+        self, parsed: ParsedColumn, annotation: MappedAnnotation | None, type_map: TypeMap, notes: Notes
+    ) -> ColumnType:
         if parsed.type_expr is not None:
             found: TypeResult = self.types.read(*parsed.type_expr)
             notes.extend(found.notes)

@@ -22,7 +22,7 @@ from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex
 from drift_guard.extract.sqlalchemy.tablename import computed_tablename
 from drift_guard.schema import UNKNOWN, ForeignKeyConstraint, Index, UniqueConstraint
 
-RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]
+RoleOf = Callable[[Module, cst.BaseExpression], Role | None]
 FkTarget = Callable[[Module, cst.BaseExpression], Optional["tuple[str, str]"]]
 ColumnRef = Callable[[str], str]  # attribute or name -> database column name
 
@@ -42,8 +42,14 @@ class ConstraintReader:
         self.role_of = role_of
         self.fk_target = fk_target
 
-    def table_args(self, module: Module, expr: cst.BaseExpression, colref: ColumnRef, out: Constraints,
-                   owner: tuple[str, str] | None = None) -> None:
+    def table_args(
+        self,
+        module: Module,
+        expr: cst.BaseExpression,
+        colref: ColumnRef,
+        out: Constraints,
+        owner: tuple[str, str] | None = None,
+    ) -> None:
         """``(UniqueConstraint(...), ..., {"schema": ...})`` or a dict, or a tuple ending in one."""
         if isinstance(expr, cst.Dict):
             return
@@ -53,12 +59,17 @@ class ConstraintReader:
         for element in expr.elements:
             value = element.value
             if isinstance(element, cst.StarredElement) or not (isinstance(value, (cst.Call, cst.Dict))):
-                out.notes.append((f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value))
+                out.notes.append(
+                    (f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value)
+                )
             elif isinstance(value, cst.Call) and not self.element(module, value, colref, out, owner):
-                out.notes.append((f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value))
+                out.notes.append(
+                    (f"cannot read `{_short(module, value)}` in `__table_args__` statically", module, value)
+                )
 
-    def element(self, module: Module, call: cst.Call, colref: ColumnRef, out: Constraints,
-                owner: tuple[str, str] | None = None) -> bool:
+    def element(
+        self, module: Module, call: cst.Call, colref: ColumnRef, out: Constraints, owner: tuple[str, str] | None = None
+    ) -> bool:
         """Read one constraint call into ``out``; False if it is not a known constraint.
         ``owner`` (class name, table name) evaluates names a ``@declared_attr
         __table_args__`` builds from ``cls.__name__`` / ``cls.__tablename__``."""
@@ -100,8 +111,9 @@ class ConstraintReader:
                 names.append(module.code(node))  # an expression index
         return tuple(names)
 
-    def _foreign_key(self, module: Module, call: cst.Call, positional: list, keywords: dict,
-                     colref: ColumnRef, out: Constraints) -> None:
+    def _foreign_key(
+        self, module: Module, call: cst.Call, positional: list, keywords: dict, colref: ColumnRef, out: Constraints
+    ) -> None:
         columns_node = keywords.get("columns", positional[0] if positional else None)
         refs_node = keywords.get("refcolumns", positional[1] if len(positional) > 1 else None)
         columns = self._columns(module, _items(columns_node), colref)
@@ -112,15 +124,17 @@ class ConstraintReader:
             ref_table: object = UNKNOWN
         else:
             ref_table = resolved[0][0]
-        out.foreign_keys.append(ForeignKeyConstraint(
-            name=string_literal(keywords.get("name"), self.index.lookup(module)),
-            columns=columns,
-            ref_table=ref_table,  # type: ignore[arg-type] - UNKNOWN when unresolvable
-            ref_columns=tuple(t[1] if t is not None else UNKNOWN for t in targets),  # type: ignore[misc]
-            ondelete=_upper(string_literal(keywords.get("ondelete"), self.index.lookup(module))),
-            onupdate=_upper(string_literal(keywords.get("onupdate"), self.index.lookup(module))),
-            location=module.source.location(call),
-        ))
+        out.foreign_keys.append(
+            ForeignKeyConstraint(
+                name=string_literal(keywords.get("name"), self.index.lookup(module)),
+                columns=columns,
+                ref_table=ref_table,  # type: ignore[arg-type] - UNKNOWN when unresolvable
+                ref_columns=tuple(t[1] if t is not None else UNKNOWN for t in targets),  # type: ignore[misc]
+                ondelete=_upper(string_literal(keywords.get("ondelete"), self.index.lookup(module))),
+                onupdate=_upper(string_literal(keywords.get("onupdate"), self.index.lookup(module))),
+                location=module.source.location(call),
+            )
+        )
 
     def _target(self, module: Module, node: cst.BaseExpression) -> tuple[str, str] | None:
         text = string_literal(node, self.index.lookup(module))

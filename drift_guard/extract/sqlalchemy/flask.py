@@ -22,7 +22,7 @@ the same metadata.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from typing import Callable
 
 import libcst as cst
 
@@ -32,12 +32,12 @@ FLASK_SQLALCHEMY = ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.S
 _NOT_REEXPORTED = frozenset({"Table", "Model"})
 
 
-def is_flask_sqlalchemy(value: Optional[cst.BaseExpression], qualify: Callable[[cst.BaseExpression], Optional[str]]) -> bool:
+def is_flask_sqlalchemy(value: cst.BaseExpression | None, qualify: Callable[[cst.BaseExpression], str | None]) -> bool:
     """Whether ``value`` is a ``SQLAlchemy(...)`` call of Flask-SQLAlchemy."""
     return isinstance(value, cst.Call) and qualify(value.func) in FLASK_SQLALCHEMY
 
 
-def reexported(attr: str) -> Optional[str]:
+def reexported(attr: str) -> str | None:
     """``db.<attr>`` -> the SQLAlchemy name it is (``sqlalchemy.Column``,
     ``sqlalchemy.orm.relationship``), or None."""
     if attr in _NOT_REEXPORTED or attr.startswith("_"):
@@ -55,7 +55,7 @@ def flask_tablename(class_name: str) -> str:
     return name.lower().lstrip("_")
 
 
-def declares_primary_key(call: Optional[cst.Call]) -> bool:
+def declares_primary_key(call: cst.Call | None) -> bool:
     """``Column(..., primary_key=True)`` / ``mapped_column(primary_key=True)``."""
     if call is None:
         return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import importlib
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
 class Role(str, enum.Enum):
@@ -36,7 +36,7 @@ class Role(str, enum.Enum):
     TYPE_DECORATOR = "type_decorator"
 
 
-@lru_cache(maxsize=None)
+@cache
 def sa_object(qualname: str) -> object | None:
     """The object ``qualname`` names inside the sqlalchemy package, or None.
 
@@ -96,7 +96,7 @@ def _roles() -> dict[int, Role]:
     return {id(obj): role for obj, role in table.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def sa_role(qualname: str) -> Role | None:
     """The role of a qualified name (``sqlalchemy.orm.mapped_column`` -> MAPPED_COLUMN)."""
     if qualname.startswith("sqlalchemy.") and qualname.endswith((".directive", ".cascading")):
@@ -106,7 +106,7 @@ def sa_role(qualname: str) -> Role | None:
     return None if obj is None else _roles().get(id(obj))
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_sa_type_class(qualname: str) -> bool:
     from sqlalchemy.types import TypeEngine
 
@@ -114,7 +114,7 @@ def is_sa_type_class(qualname: str) -> bool:
     return isinstance(obj, type) and issubclass(obj, TypeEngine)
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_type_decorator(qualname: str) -> bool:
     from sqlalchemy.types import TypeDecorator
 
@@ -126,9 +126,7 @@ def is_type_decorator(qualname: str) -> bool:
 # a base or mixin of a model (``MappedAsDataclass``, ``Generic[T]``, ``ABC``).
 _COLUMNLESS_MODULES = ("sqlalchemy", "typing", "typing_extensions", "abc", "dataclasses", "collections")
 _BUILTINS = frozenset({"object", "builtins.object", "int", "str", "dict", "list", "Exception"})
-PY_ENUM_BASES = frozenset(
-    {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
-)
+PY_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 
 
 def is_columnless_external(qualname: str) -> bool:
@@ -162,4 +160,4 @@ DEFAULT_ANNOTATION_TYPES = {
 
 def annotation_key(qualname: str) -> str:
     """Normalise a resolved annotation name (``builtins.int`` -> ``int``)."""
-    return qualname[len("builtins."):] if qualname.startswith("builtins.") else qualname
+    return qualname[len("builtins.") :] if qualname.startswith("builtins.") else qualname

@@ -65,19 +65,22 @@ def _expression(target: Ref) -> cst.BaseExpression:
     return node
 
 
-def select(drafts: list[Draft], wanted: set[str] | None, bases: Sequence[str],
-           first_file: str | None, problems: list[Problem]) -> list[Draft]:
+def select(
+    drafts: list[Draft], wanted: set[str] | None, bases: Sequence[str], first_file: str | None, problems: list[Problem]
+) -> list[Draft]:
     """Keep the drafts on the target metadata; every draft in fallback mode."""
     if wanted is None:
         return drafts
     kept = [d for d in drafts if wanted.intersection(d.mids)]
     if drafts and not kept:
         names = ", ".join(f"`{b}`" for b in bases)
-        problems.append(Problem(
-            ProblemKind.UNRESOLVED,
-            f"no model in these files is on the target metadata {names}; every model is included",
-            Location(first_file or "."),
-        ))
+        problems.append(
+            Problem(
+                ProblemKind.UNRESOLVED,
+                f"no model in these files is on the target metadata {names}; every model is included",
+                Location(first_file or "."),
+            )
+        )
         return drafts
     for draft in drafts:
         if draft in kept:
@@ -88,11 +91,14 @@ def select(drafts: list[Draft], wanted: set[str] | None, bases: Sequence[str],
             why = "its MetaData cannot be resolved"
         else:
             continue  # on another, readable base or MetaData: not this layer
-        problems.append(Problem(
-            ProblemKind.UNRESOLVED,
-            f"cannot tell whether table `{draft.name}` is on the target metadata ({why}); it is left out",
-            draft.location, draft.name,
-        ))
+        problems.append(
+            Problem(
+                ProblemKind.UNRESOLVED,
+                f"cannot tell whether table `{draft.name}` is on the target metadata ({why}); it is left out",
+                draft.location,
+                draft.name,
+            )
+        )
     return kept
 
 
@@ -136,12 +142,15 @@ def _unresolved_fk_types(table: Table, problems: list[Problem]) -> Table:
             fk = column.foreign_key
             target = f"{fk.table}.{fk.column}" if fk is not None else "?"
             if fk is not None and fk.table is not UNKNOWN:  # an unknown target is reported already
-                problems.append(Problem(
-                    ProblemKind.UNRESOLVED,
-                    f"cannot infer the type of `{column.name}` from its foreign key: `{target}` not found",
-                    column.location, table.name, column.name,
-                ))
+                problems.append(
+                    Problem(
+                        ProblemKind.UNRESOLVED,
+                        f"cannot infer the type of `{column.name}` from its foreign key: `{target}` not found",
+                        column.location,
+                        table.name,
+                        column.name,
+                    )
+                )
             column = replace(column, type=ColumnType(Family.UNKNOWN, fk.spelled if fk is not None else ""))
         columns.append(column)
     return replace(table, columns=tuple(columns))
-

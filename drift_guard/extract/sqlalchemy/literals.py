@@ -9,7 +9,7 @@ into a literal (module constants such as ``NAME_LEN = 255``). Anything else is
 from __future__ import annotations
 
 import ast
-from typing import Callable, Optional
+from typing import Callable
 
 import libcst as cst
 
@@ -18,7 +18,7 @@ from drift_guard.schema import UNKNOWN
 Lookup = Callable[[cst.BaseExpression], object]
 
 
-def literal(node: cst.BaseExpression | None, lookup: Optional[Lookup] = None) -> object:
+def literal(node: cst.BaseExpression | None, lookup: Lookup | None = None) -> object:
     """The Python value ``node`` spells, or UNKNOWN."""
     if node is None:
         return UNKNOWN
@@ -62,13 +62,13 @@ def _scalar(node: cst.BaseExpression) -> object:
         return UNKNOWN
 
 
-def string_literal(node: cst.BaseExpression | None, lookup: Optional[Lookup] = None) -> str | None:
+def string_literal(node: cst.BaseExpression | None, lookup: Lookup | None = None) -> str | None:
     """The string ``node`` spells, or None."""
     value = literal(node, lookup)
     return value if isinstance(value, str) else None
 
 
-def bool_literal(node: cst.BaseExpression | None, lookup: Optional[Lookup] = None) -> object:
+def bool_literal(node: cst.BaseExpression | None, lookup: Lookup | None = None) -> object:
     """True/False, None when absent-as-None, or UNKNOWN."""
     value = literal(node, lookup)
     return value if isinstance(value, bool) or value is None else UNKNOWN

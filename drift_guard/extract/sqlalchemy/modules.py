@@ -49,7 +49,7 @@ class Module:
         span = self.source.positions.offsets(node)
         if span is None:
             return self.source.code(node)
-        return self.source.text[span[0]:span[1]].strip()
+        return self.source.text[span[0] : span[1]].strip()
 
     def defines(self, local: str) -> bool:
         return local in self.classes or local in self.values or local in self.functions

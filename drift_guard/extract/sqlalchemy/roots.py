@@ -12,7 +12,7 @@ argument, so classes and tables are filtered by one comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable
 
 import libcst as cst
 
@@ -21,7 +21,7 @@ from drift_guard.extract.sqlalchemy.body import ClassBody
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.modules import External, Module, ModuleIndex, Ref
 
-RoleOf = Callable[[Module, cst.BaseExpression], Optional[Role]]
+RoleOf = Callable[[Module, cst.BaseExpression], Role | None]
 _MAX_DEPTH = 12
 
 
@@ -51,7 +51,7 @@ class RootReader:
         self.role_of = role_of
         self.annotations = annotations
         # ``SomeClass.metadata`` -> its base's metadata identity; set by the class model
-        self.class_mid: Callable[[Ref], Optional[str]] | None = None
+        self.class_mid: Callable[[Ref], str | None] | None = None
 
     def _type_map(self, module: Module, expr: cst.BaseExpression | None) -> tuple[tuple, bool]:
         if expr is None:
@@ -59,8 +59,16 @@ class RootReader:
         found = self.annotations.type_map(module, expr)
         return (tuple(found.items()), False) if found is not None else ((), True)
 
-    def _root(self, key: str, module: Module, call: cst.Call | None, mid: str | None,
-              tmap_expr: cst.BaseExpression | None = None, mapped: bool = False, depth: int = 0) -> BaseRoot:
+    def _root(
+        self,
+        key: str,
+        module: Module,
+        call: cst.Call | None,
+        mid: str | None,
+        tmap_expr: cst.BaseExpression | None = None,
+        mapped: bool = False,
+        depth: int = 0,
+    ) -> BaseRoot:
         if call is not None:
             given = _keyword(call, "metadata")  # depth: `Base = declarative_base(metadata=Base.metadata)` is a cycle
             mid = mid or (self.metadata_id(given, module, depth + 1) if given is not None else None)
@@ -152,6 +160,7 @@ class RootReader:
             return self.class_mid(owner) if self.class_mid is not None else None
         if self.index.is_flask_db(owner.module, owner.name):  # Flask-SQLAlchemy's db.metadata
             return self.flask_root(owner, depth + 1).mid
-        root = self.value_root(owner, depth + 1) or self.registry_root(owner.module, cst.Name(owner.name), owner.key,
-                                                                         depth + 1)
+        root = self.value_root(owner, depth + 1) or self.registry_root(
+            owner.module, cst.Name(owner.name), owner.key, depth + 1
+        )
         return root.mid if root is not None else None

@@ -80,11 +80,13 @@ class Extraction:
     def _class(self, ref: Ref, node: cst.ClassDef, problems: list[Problem]) -> None:
         if ref.module.classes.get(ref.name) is not node:
             if "__tablename__" in self.classes.bodies.read(ref.module, node).directives:
-                problems.append(Problem(
-                    ProblemKind.UNRESOLVED,
-                    f"class `{ref.name}` is defined again later in this file; only the last definition is read",
-                    ref.module.source.location(node.name),
-                ))
+                problems.append(
+                    Problem(
+                        ProblemKind.UNRESOLVED,
+                        f"class `{ref.name}` is defined again later in this file; only the last definition is read",
+                        ref.module.source.location(node.name),
+                    )
+                )
             return
         if not self.classes.is_mapped(ref):
             return
@@ -134,8 +136,10 @@ class Extraction:
     def _module_index(self, module: Module, call: cst.Call) -> None:
         """``Index("ix_users_email", User.email)`` outside the class."""
         columns = [a.value for a in call.args if a.keyword is None][1:]
-        draft = next((d for d in (self._draft_of(module, _owner(c)) for c in columns if _owner(c) is not None)
-                      if d is not None), None)
+        draft = next(
+            (d for d in (self._draft_of(module, _owner(c)) for c in columns if _owner(c) is not None) if d is not None),
+            None,
+        )
         if draft is not None:
             self.tables.constraints.element(module, call, draft.db_name, draft.constraints)
 
@@ -151,7 +155,11 @@ class Extraction:
             draft.partial = True
             draft.note(f"columns added by {what} cannot be read statically", location)
         if not drafts:
-            problems.append(Problem(ProblemKind.UNRESOLVED, f"columns or tables built by {what} cannot be read statically", location))
+            problems.append(
+                Problem(
+                    ProblemKind.UNRESOLVED, f"columns or tables built by {what} cannot be read statically", location
+                )
+            )
 
     def _single_table_inheritance(self) -> None:
         """Subclasses of a mapped class without their own table add columns to its table."""
@@ -178,11 +186,15 @@ class Extraction:
             if name.kind != "name" or attribute is None or not attribute.member.is_column:
                 return None
             member = attribute.member
-            column_name = self.columns.parse(member.source_module, member.call).name if member.call is not None else None
+            column_name = (
+                self.columns.parse(member.source_module, member.call).name if member.call is not None else None
+            )
             return name.name, column_name or member.name
         value = owner.value
-        if isinstance(value, cst.Call) and (self.role_of(owner.module, value.func) is Role.TABLE
-                                            or self.index.flask_table_db(owner.module, value.func) is not None):
+        if isinstance(value, cst.Call) and (
+            self.role_of(owner.module, value.func) is Role.TABLE
+            or self.index.flask_table_db(owner.module, value.func) is not None
+        ):
             if len(target.attrs) == 2 and target.attrs[0] in ("c", "columns") and value.args:
                 table = string_literal(value.args[0].value)
                 return (table, target.attrs[1]) if table is not None else None
@@ -212,4 +224,3 @@ class _SetattrTargets(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args:
             self.targets.append(node.args[0].value)
-

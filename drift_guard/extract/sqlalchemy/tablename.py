@@ -21,7 +21,6 @@ Anything else stays "computed" and is reported, never guessed.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 import libcst as cst
 
@@ -30,7 +29,7 @@ from drift_guard.extract.sqlalchemy.literals import string_literal
 _STRING_METHODS = {"lower": str.lower, "upper": str.upper, "casefold": str.casefold}
 
 
-def computed_tablename(value: cst.BaseExpression | None, class_name: str, table_name: str | None = None) -> Optional[str]:
+def computed_tablename(value: cst.BaseExpression | None, class_name: str, table_name: str | None = None) -> str | None:
     """The name ``value`` evaluates to for the class ``class_name`` (whose table,
     when known, is ``table_name``: ``cls.__tablename__`` in ``__table_args__``), or None."""
     if value is None:
@@ -53,7 +52,7 @@ def computed_tablename(value: cst.BaseExpression | None, class_name: str, table_
     return None
 
 
-def _fstring(value: cst.FormattedString, class_name: str, table_name: str | None) -> Optional[str]:
+def _fstring(value: cst.FormattedString, class_name: str, table_name: str | None) -> str | None:
     parts: list[str] = []
     for part in value.parts:
         if isinstance(part, cst.FormattedStringText):
@@ -68,7 +67,7 @@ def _fstring(value: cst.FormattedString, class_name: str, table_name: str | None
     return "".join(parts)
 
 
-def _call(value: cst.Call, class_name: str, table_name: str | None) -> Optional[str]:
+def _call(value: cst.Call, class_name: str, table_name: str | None) -> str | None:
     func = value.func
     if not isinstance(func, cst.Attribute):
         return None
@@ -81,7 +80,7 @@ def _call(value: cst.Call, class_name: str, table_name: str | None) -> Optional[
     return None
 
 
-def _re_sub(value: cst.Call, class_name: str, table_name: str | None) -> Optional[str]:
+def _re_sub(value: cst.Call, class_name: str, table_name: str | None) -> str | None:
     """``re.sub(pattern, repl, text)`` with literal pattern and replacement."""
     if len(value.args) != 3 or any(a.keyword is not None or a.star for a in value.args):
         return None

@@ -61,9 +61,15 @@ class Draft:
             if len(fk.columns) == 1 and len(fk.ref_columns) == 1:
                 columns = [_with_fk(c, fk) if c.key == fk.columns[0].lower() else c for c in columns]
         return Table(
-            name=self.name, layer=Layer.MODELS, location=self.location, columns=tuple(columns),
-            symbol=self.symbol, indexes=tuple(out.indexes), unique_constraints=tuple(out.uniques),
-            foreign_key_constraints=tuple(out.foreign_keys), partial=self.partial,
+            name=self.name,
+            layer=Layer.MODELS,
+            location=self.location,
+            columns=tuple(columns),
+            symbol=self.symbol,
+            indexes=tuple(out.indexes),
+            unique_constraints=tuple(out.uniques),
+            foreign_key_constraints=tuple(out.foreign_keys),
+            partial=self.partial,
         )
 
 
@@ -78,8 +84,9 @@ def _with_fk(column: Column, fk) -> Column:  # noqa: ANN001 - a schema.ForeignKe
 
 
 class TableBuilder:
-    def __init__(self, index: ModuleIndex, classes: ClassModel, columns: ColumnReader,
-                 constraints: ConstraintReader) -> None:
+    def __init__(
+        self, index: ModuleIndex, classes: ClassModel, columns: ColumnReader, constraints: ConstraintReader
+    ) -> None:
         self.index = index
         self.classes = classes
         self.columns = columns
@@ -96,8 +103,13 @@ class TableBuilder:
             return self.imperative(ref.module, table_call.value, ref.name, where)
         found = self.classes.tablename(ref)
         if found.kind == "computed":
-            problems.append(Problem(ProblemKind.UNRESOLVED,
-                                    f"cannot resolve `__tablename__` of `{ref.name}` statically; table skipped", where))
+            problems.append(
+                Problem(
+                    ProblemKind.UNRESOLVED,
+                    f"cannot resolve `__tablename__` of `{ref.name}` statically; table skipped",
+                    where,
+                )
+            )
             return None
         if found.kind != "name" or found.name is None:
             return None
@@ -117,12 +129,14 @@ class TableBuilder:
         for root in roots:
             if root.type_map_unread and root.key not in self._reported:
                 self._reported.add(root.key)  # once per base, not once per model
-                draft.note(f"`type_annotation_map` of `{root.key}` is not a literal dict; default types used",
-                           draft.location)
+                draft.note(
+                    f"`type_annotation_map` of `{root.key}` is not a literal dict; default types used", draft.location
+                )
         for qualname in self.classes.unreadable_bases(ref):
             draft.partial = True
-            draft.note(f"base class `{qualname}` of `{ref.name}` cannot be read; its columns are unknown",
-                       draft.location)
+            draft.note(
+                f"base class `{qualname}` of `{ref.name}` cannot be read; its columns are unknown", draft.location
+            )
         for klass in self.classes.mro(ref):
             if isinstance(klass, Ref) and klass.is_class and (klass == ref or not self.classes.is_mapped(klass)):
                 for message, stmt in self.classes.body(klass).unresolved:
@@ -156,8 +170,10 @@ class TableBuilder:
             if member is None or (klass != ref and self.classes.is_mapped(klass) and not member.declared):
                 continue
             if member.value is None:
-                draft.note(f"cannot read `__table_args__` of `{klass.name}` statically",
-                           member.module.source.location(member.node))
+                draft.note(
+                    f"cannot read `__table_args__` of `{klass.name}` statically",
+                    member.module.source.location(member.node),
+                )
             else:
                 owner = (ref.name, draft.name) if member.declared else None
                 self.constraints.table_args(member.module, member.value, draft.db_name, draft.constraints, owner)
@@ -171,14 +187,24 @@ class TableBuilder:
 
     # ------------------------------------------------------------------ Table(...)
 
-    def imperative(self, module: Module, call: cst.Call, symbol: str | None,
-                   where: Location | None = None, flask_db: Ref | None = None) -> Draft | None:
+    def imperative(
+        self,
+        module: Module,
+        call: cst.Call,
+        symbol: str | None,
+        where: Location | None = None,
+        flask_db: Ref | None = None,
+    ) -> Draft | None:
         """``Table("name", metadata, Column(...), UniqueConstraint(...), ...)``, or
         Flask-SQLAlchemy's ``db.Table("name", Column(...), ...)`` (``flask_db``: that ``db``)."""
         positional = [a for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         where = where or module.source.location(call)
-        name = string_literal(positional[0].value, self.index.lookup(module)) if positional and not positional[0].star else None
+        name = (
+            string_literal(positional[0].value, self.index.lookup(module))
+            if positional and not positional[0].star
+            else None
+        )
         if name is None:
             return None
         draft = Draft(name, where, symbol)

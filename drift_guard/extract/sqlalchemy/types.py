@@ -84,8 +84,10 @@ class TypeReader:
             if isinstance(name, str):
                 names.append(name)
             else:
-                notes.append(f"cannot resolve the dialect name `{arg.star}{module.code(arg.value)}` of "
-                             "`with_variant` statically; that variant is not compared")
+                notes.append(
+                    f"cannot resolve the dialect name `{arg.star}{module.code(arg.value)}` of "
+                    "`with_variant` statically; that variant is not compared"
+                )
         variant = replace(found.type, spelled=base.type.spelled)  # messages quote the column's type as written
         variants = base.type.variants + tuple((name, variant) for name in names)
         return TypeResult(replace(base.type, variants=variants), tuple(notes))
