@@ -70,6 +70,18 @@ def decode_source(data: bytes, display: str) -> str | Problem:
         return Problem(ProblemKind.SYNTAX_ERROR, f"cannot decode file: {exc}", Location(display))
 
 
+def parse_ast_bytes(data: bytes, display: str) -> tuple[str, ast.Module] | Problem:
+    """The decoded text and its stdlib syntax tree, or the located DG001 problem
+    that stopped either step."""
+    text = decode_source(data, display)
+    if isinstance(text, Problem):
+        return text
+    tree = parse_ast(text, display)
+    if isinstance(tree, Problem):
+        return tree
+    return text, tree
+
+
 def parse_ast(text: str, display: str) -> ast.Module | Problem:
     """Parse with the stdlib parser (C code, several times faster than libcst):
     for scans that need node kinds and positions but never rewrite code."""

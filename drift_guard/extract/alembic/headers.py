@@ -96,8 +96,8 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
     """
     import ast
 
-    from drift_guard.parsing import decode_source, parse_ast
     from drift_guard.session import current, read_file, unreadable
+    from drift_guard.source import parse_ast_bytes
 
     shown = display_path(path)
     try:
@@ -108,12 +108,10 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
         if session is not None:  # a file that cannot be read is a DG001, as any other
             session.record_failure(path, problem)
         return problem
-    text = decode_source(data, shown)
-    if isinstance(text, Problem):
-        return text
-    tree = parse_ast(text, shown)
-    if isinstance(tree, Problem):
-        return tree
+    parsed = parse_ast_bytes(data, shown)
+    if isinstance(parsed, Problem):
+        return parsed
+    _, tree = parsed
     values: dict[str, tuple[object, Location]] = {}
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
     for node in tree.body:

@@ -168,14 +168,12 @@ def summarize_bytes(data: bytes, display: str, *, module: str | None, package: s
     a located DG001 Problem when it cannot be. A pure function of its arguments,
     so its result can be stored keyed by the content's hash."""
     from drift_guard.extract.runtime.summary import summarize_runtime
-    from drift_guard.parsing import decode_source, parse_ast
+    from drift_guard.source import parse_ast_bytes
 
-    text = decode_source(data, display)
-    if isinstance(text, Problem):
-        return text
-    tree = parse_ast(text, display)
-    if isinstance(tree, Problem):
-        return tree
+    parsed = parse_ast_bytes(data, display)
+    if isinstance(parsed, Problem):
+        return parsed
+    text, tree = parsed
     return summarize_runtime(tree, display, module=module, package=package, text=text)
 
 
