@@ -58,8 +58,11 @@ class WidthMismatch:
 def widths_differ(model: ColumnType, pydal: ColumnType) -> bool:
     """A difference worth a look: PyDAL has nothing narrower than ``integer``, so a
     SmallInteger under ``"integer"`` is not one."""
-    m, p = model_integer_bytes(model), pydal_integer_bytes(pydal)
-    return m is not None and p is not None and m != p and not (p == 4 and m < 4)
+    p = pydal_integer_bytes(pydal)
+    if p is None:  # the common case, answered without importing SQLAlchemy
+        return False
+    m = model_integer_bytes(model)
+    return m is not None and m != p and not (p == 4 and m < 4)
 
 
 def compare_widths(model: ColumnType, pydal: ColumnType, on: tuple[str, ...]) -> WidthMismatch | None:
