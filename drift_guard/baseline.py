@@ -26,7 +26,7 @@ import drift_guard
 from drift_guard.errors import InputError
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules import finding
+from drift_guard.rules.run_reports import stale_baseline_entry
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -194,8 +194,7 @@ def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:
     subject = ".".join(part for part in (table, column) if part) or repr(message)
     scope = f" in {service}" if service else ""
     times = f" ({unused} of {count} recorded occurrences)" if count > 1 else ""
-    return finding(
-        "DG004",
+    return stale_baseline_entry.finding(
         f"baseline entry no longer occurs: {code} {subject}{scope}{times}",
         f"re-run `drift-guard baseline {shlex.quote(where.path)}` to drop fixed entries",
         where,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules import finding
+from drift_guard.rules.run_reports import unused_suppression
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -227,13 +227,12 @@ def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
         unknown = [c for c in directive.codes if c not in known]
         if unknown:  # a typo (DG1O3) silences nothing, whatever ran
             message = f"unknown rule code {', '.join(unknown)} in suppression (`drift-guard rules` lists them)"
-            return finding("DG003", message, "fix the code, or delete the comment", directive.location)
+            return unused_suppression.finding(message, "fix the code, or delete the comment", directive.location)
         unused = [c for c in directive.codes if c not in usage.used and (active is None or c in active)]
         if not unused:
             return None
         message = f"unused suppression: no {', '.join(unused)} finding on this line"
-    return finding(
-        "DG003",
+    return unused_suppression.finding(
         message,
         "delete the comment, or remove the codes that no longer fire",
         directive.location,

@@ -20,8 +20,7 @@ EXAMPLE = '''
 """DG901: an example rule in a group of its own."""
 
 from drift_guard.findings import Severity
-from drift_guard.rules import finding, rule
-from drift_guard.schema import Location
+from drift_guard.rules import rule
 
 
 @rule("DG901", "every-model-table", Severity.INFO, group="inventory", needs=("models",))
@@ -43,7 +42,7 @@ def every_model_table(ctx):
     Nothing to fix.
     """
     for table in ctx.models.tables:
-        yield finding("DG901", f"model table `{table.name}`", "nothing to do", table.location, table=table.name)
+        yield every_model_table.finding(f"model table `{table.name}`", "nothing to do", table.location, table=table.name)
 '''
 
 
@@ -79,6 +78,24 @@ def test_a_new_rule_in_a_new_group_needs_only_its_module(example_rule, tmp_path,
     assert descriptor["properties"]["tags"] == ["schema-drift", "inventory"]
     assert main(["rule", "DG901"]) == 0
     assert "Lists every model table" in capsys.readouterr().out
+
+
+def test_no_rule_body_spells_a_code():
+    """Rule bodies report through their own bound constructor (``rule.finding``):
+    no call in the package passes a literal ``"DGnnn"`` to ``finding``."""
+    import ast
+
+    package = Path(rules_package.__file__).parents[1]
+    spelled = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            first = node.args[0]
+            if name in ("finding", "_report") and isinstance(first, ast.Constant) and str(first.value).startswith("DG"):
+                spelled.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert spelled == []
 
 
 def test_a_group_must_be_kebab_case():

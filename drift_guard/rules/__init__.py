@@ -17,6 +17,7 @@ SARIF's rule families and suppressions read that metadata, never code prefixes.
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -79,6 +80,39 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
+class RuleCheck:
+    """A registered rule's check function, with its own finding constructor:
+    ``yield column_type_mismatch.finding(message, hint, location, ...)``. The
+    code, name and severity come from the registration, so a rule body never
+    repeats its own code (and can never report under another rule's)."""
+
+    def __init__(self, code: str, fn: CheckFn) -> None:
+        self.code = code
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, ctx: ServiceContext) -> Iterable[Finding]:
+        return self._fn(ctx)
+
+    def finding(
+        self,
+        message: str,
+        hint: str,
+        location: Location,
+        *,
+        table: str | None = None,
+        column: str | None = None,
+        related: Iterable[Location | None] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        return finding(
+            self.code, message, hint, location, table=table, column=column, related=related, severity=severity
+        )
+
+
+FindingMaker = Callable[..., Finding]  # a RuleCheck's ``finding``, handed to shared helpers
+
+
 def rule(
     code: str,
     name: str,
@@ -88,7 +122,7 @@ def rule(
     needs: Iterable[str] = (),
     phase: Phase = Phase.CHECK,
     cacheable: bool = True,
-) -> Callable[[CheckFn], CheckFn]:
+) -> Callable[[CheckFn], RuleCheck]:
     """Register ``fn`` as the check for ``code``, with the metadata the engine,
     selection and the reports read."""
     wanted = frozenset(needs)
@@ -97,14 +131,15 @@ def rule(
     if wanted - NEEDS:
         raise ValueError(f"rule {code}: unknown needs {sorted(wanted - NEEDS)}")
 
-    def register(fn: CheckFn) -> CheckFn:
+    def register(fn: CheckFn) -> RuleCheck:
         if code in RULES:
             raise RuntimeError(f"rule {code} registered twice")
         doc = inspect.cleandoc(fn.__doc__ or "")
+        check = RuleCheck(code, fn)
         RULES[code] = Rule(
-            code, name, severity, doc, fn, group=group, needs=wanted, phase=Phase(phase), cacheable=cacheable
+            code, name, severity, doc, check, group=group, needs=wanted, phase=Phase(phase), cacheable=cacheable
         )
-        return fn
+        return check
 
     return register
 

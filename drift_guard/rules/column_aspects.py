@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.findings import Finding, Severity
 from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.pairing import both_columns, both_tables
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import FindingMaker, Group, rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
@@ -61,7 +61,7 @@ def _on(targets: tuple[Target, ...] | None) -> str:
 
 
 def _report(
-    code: str,
+    make: FindingMaker,
     message: str,
     hint: str,
     model_t: Table,
@@ -69,8 +69,7 @@ def _report(
     pydal_c: Column,
     severity: Severity | None = None,
 ) -> Finding:
-    return finding(
-        code,
+    return make(
         message,
         hint,
         pydal_c.location,
@@ -129,7 +128,7 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         if not families_compatible(model_c.type, pydal_c.type):
             yield _report(
-                "DG105",
+                column_type_mismatch.finding,
                 f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
                 f"in the model{_on(targets)} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
                 _type_fix(model_c.type),
@@ -151,7 +150,7 @@ def _width_mismatch(
     found = compare_widths(model_c.type, pydal_c.type, tuple(t.family for t in on))
     if found is not None:
         yield _report(
-            "DG105",
+            column_type_mismatch.finding,
             f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({found.model_bits}-bit) in the "
             f"model{_on(targets)} vs {pydal_c.type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
             found.hint,
@@ -240,7 +239,7 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 fix = f"the PyDAL column takes its type from the referenced `{target}`: fix it there"
         if differs:
             yield _report(
-                "DG106",
+                length_mismatch.finding,
                 f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{_on(targets)} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
@@ -285,7 +284,14 @@ def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 "nullable in the model but NOT NULL in PyDAL",
                 "drop notnull=True from the PyDAL field, or make the model column nullable=False",
             )
-        yield _report("DG107", f"column `{model_t.name}.{model_c.name}` is {message}", fix, model_t, model_c, pydal_c)
+        yield _report(
+            nullability_mismatch.finding,
+            f"column `{model_t.name}.{model_c.name}` is {message}",
+            fix,
+            model_t,
+            model_c,
+            pydal_c,
+        )
 
 
 def _model_unique(table: Table, column: Column) -> object:
@@ -329,7 +335,7 @@ def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         where = "the model" if model_unique else "PyDAL"
         yield _report(
-            "DG108",
+            unique_mismatch.finding,
             f"column `{model_t.name}.{model_c.name}` is unique in {where} only",
             "add unique=True to the PyDAL field"
             if model_unique

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_tables, pair_columns
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import Group, rule
 from drift_guard.schema import Column, Schema, Table
 from drift_guard.types import pydal_type_problem
 
@@ -57,8 +57,7 @@ def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
         return
     for pair in ctx.table_pairs:
         if pair.model is not None and pair.pydal is None:
-            yield finding(
-                "DG101",
+            yield table_missing_in_pydal.finding(
                 f"table `{pair.model.name}` is defined in the models but not in PyDAL",
                 f'add db.define_table("{pair.model.name}", ...) to the PyDAL layer, or list it in ignore-tables',
                 pair.model.location,
@@ -94,8 +93,7 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
         return
     for pair in ctx.table_pairs:
         if pair.pydal is not None and pair.model is None:
-            yield finding(
-                "DG102",
+            yield table_missing_in_models.finding(
                 f"table `{pair.pydal.name}` is defined in PyDAL but has no SQLAlchemy model",
                 "add a model to app/db/models.py and create its migration (alembic revision --autogenerate)",
                 pair.pydal.location,
@@ -136,8 +134,7 @@ def column_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
             continue  # the missing column may be in the part we could not read
         for pair in pair_columns(model, pydal):
             if pair.model is not None and pair.pydal is None:
-                yield finding(
-                    "DG103",
+                yield column_missing_in_pydal.finding(
                     f"column {_column_phrase(pair.model)} of table `{model.name}` is in the model but not in PyDAL",
                     f'add Field("{pair.model.name}", ...) to db.define_table("{pydal.symbol or pydal.name}", ...)',
                     pair.model.location,
@@ -181,8 +178,7 @@ def column_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
                     if implicit
                     else f"add `{pair.pydal.name}` to the model (and a migration), or remove the Field"
                 )
-                yield finding(
-                    "DG104",
+                yield column_missing_in_models.finding(
                     f"column {_column_phrase(pair.pydal)} of table `{pydal.name}` is in PyDAL but not in the model",
                     hint,
                     pair.pydal.location,
@@ -222,8 +218,7 @@ def unknown_pydal_type(ctx: ServiceContext) -> Iterator[Finding]:
             type_string = column.type.pydal_type
             reason = pydal_type_problem(type_string) if type_string is not None else None
             if reason:
-                yield finding(
-                    "DG113",
+                yield unknown_pydal_type.finding(
                     f"field `{table.symbol or table.name}.{column.attribute}` has type {column.type.spelled}: {reason}",
                     "use a PyDAL type name (see `drift-guard rule DG113`)",
                     column.location,
@@ -255,8 +250,7 @@ def _duplicates(schema: Schema, layer: str) -> Iterator[Finding]:
         first = definitions[0]
         for other in definitions[1:]:
             identical = _same_definition(first, other)
-            yield finding(
-                "DG114",
+            yield duplicate_table_definition.finding(
                 f"table `{other.name}` is defined twice in the {layer}"
                 + (" (identical copies)" if identical else " and the copies differ"),
                 "keep one definition and import it where it is needed",

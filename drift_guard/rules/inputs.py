@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Group, Phase, finding, rule
+from drift_guard.rules import FindingMaker, Group, Phase, rule
 from drift_guard.schema import Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
                 yield problem
 
 
-def _report(ctx: ServiceContext, code: str, kind: ProblemKind, hint: str) -> Iterator[Finding]:
+def _report(ctx: ServiceContext, make: FindingMaker, kind: ProblemKind, hint: str) -> Iterator[Finding]:
     for problem in _problems(ctx, kind):
-        yield finding(code, problem.message, hint, problem.location, table=problem.table, column=problem.column)
+        yield make(problem.message, hint, problem.location, table=problem.table, column=problem.column)
 
 
 @rule(
@@ -76,7 +76,10 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     the file as UTF-8.
     """
     yield from _report(
-        ctx, "DG001", ProblemKind.SYNTAX_ERROR, "fix the file so that Python can parse it; nothing in it was checked"
+        ctx,
+        syntax_error.finding,
+        ProblemKind.SYNTAX_ERROR,
+        "fix the file so that Python can parse it; nothing in it was checked",
     )
 
 
@@ -115,7 +118,7 @@ def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     """
     yield from _report(
         ctx,
-        "DG002",
+        unresolved_construct.finding,
         ProblemKind.UNRESOLVED,
         "write it as a literal, or suppress with `# drift-guard: ignore[DG002] -- reason`",
     )

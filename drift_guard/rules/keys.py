@@ -87,7 +87,7 @@ def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if model_target == pydal_target:
             continue
         yield _report(
-            "DG109",
+            foreign_key_mismatch.finding,
             f"column `{model_t.name}.{model_c.name}` has {_fk_phrase(model_c.foreign_key, model_target)} in the model "
             f"but {_fk_phrase(pydal_c.foreign_key, pydal_target)} in PyDAL",
             f'use Field("{pydal_c.attribute}", "reference {model_target[0]}")'
@@ -128,7 +128,7 @@ def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         where = "the model" if model_c.primary_key else "PyDAL"
         yield _report(
-            "DG110",
+            primary_key_mismatch.finding,
             f"column `{model_t.name}.{model_c.name}` is part of the primary key in {where} only",
             "declare the model's key in PyDAL with primarykey=[...]"
             if model_c.primary_key
@@ -178,7 +178,7 @@ def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         if _delete_action(model_fk) == (pydal_fk.ondelete or "CASCADE").upper():
             continue
         yield _report(
-            "DG111",
+            ondelete_mismatch.finding,
             f"column `{model_t.name}.{model_c.name}` has {_action_phrase(model_fk, 'model')} in the model "
             f"vs {_action_phrase(pydal_fk, 'pydal')} in PyDAL",
             f'set ondelete="{_delete_action(model_fk)}" on the PyDAL field, or change the model (with a migration)',

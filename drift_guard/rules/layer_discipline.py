@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
 from drift_guard.paths import is_file
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import Group, rule
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -115,8 +115,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         for use in scanned.imports:
             if _imports_models(use, modules, symbols, bases):
-                yield finding(
-                    "DG401",
+                yield sqlalchemy_at_runtime.finding(
                     f"runtime module imports the SQLAlchemy models: `{use.spelled}`",
                     "query through PyDAL instead; SQLAlchemy models are for the schema only",
                     use.location,
@@ -124,8 +123,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
         for sa_use in layer_uses(scanned):
             if sa_use.kind in ("session", "engine") and not scanned.queries:
                 continue
-            yield finding(
-                "DG401",
+            yield sqlalchemy_at_runtime.finding(
                 f"runtime module {_USE_MESSAGES[sa_use.kind].format(sa_use.spelled)}",
                 "query through PyDAL instead; SQLAlchemy is for the schema only",
                 sa_use.location,
@@ -209,8 +207,7 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
             continue
         if ref.table not in known:
             if not dynamic and known:
-                yield finding(
-                    "DG402",
+                yield unknown_table_reference.finding(
                     f"`{ref.spelled}`: no table `{ref.table}` in the PyDAL tables or the SQLAlchemy models",
                     "use the table name PyDAL defines (define_table), or define the table in both layers",
                     ref.location,
@@ -221,8 +218,7 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
         if field_name is None or field_name.startswith("_") or field_name in table_attrs or ref.table in partial:
             continue
         if field_name not in known[ref.table]:
-            yield finding(
-                "DG402",
+            yield unknown_table_reference.finding(
                 f"`{ref.spelled}`: table `{ref.table}` has no field `{field_name}` in either layer",
                 "use the field name the table defines, or add the column to both layers",
                 ref.location,

@@ -12,7 +12,7 @@ import shlex
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import Group, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
     for diff in ctx.migrations.diffs:
         if not diff.kind.model_side and not models_read:
             continue  # "not in the models" while a model file cannot be read would be a guess (DG001 says why)
-        yield finding(
-            "DG201",
+        yield migration_missing.finding(
             diff.description,
             _diff_hint(ctx, diff),
             diff.location or _ini_location(ctx),
@@ -133,8 +132,7 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     if len(heads) < 2 or ctx.migrations.graph_issues:  # a broken graph has meaningless heads (DG203)
         return
     names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
-    yield finding(
-        "DG202",
+    yield multiple_heads.finding(
         f"{len(heads)} heads: {names}",
         _in_service(ctx, 'alembic merge heads -m "merge heads"'),
         heads[0].location,
@@ -184,7 +182,7 @@ def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
     if not _enabled(ctx):
         return
     for issue in ctx.migrations.graph_issues:
-        yield finding("DG203", issue.message, _GRAPH_HINTS.get(issue.kind, ""), issue.location)
+        yield broken_revision_graph.finding(issue.message, _GRAPH_HINTS.get(issue.kind, ""), issue.location)
 
 
 @rule("DG204", "empty-downgrade", Severity.WARNING, group=Group.MIGRATIONS, needs=("models", "migrations"))
@@ -216,8 +214,7 @@ def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
     if not _enabled(ctx):
         return
     for header in ctx.migrations.empty_downgrades:
-        yield finding(
-            "DG204",
+        yield empty_downgrade.finding(
             f"revision `{header.revision}` has an empty downgrade() but its upgrade() changes the schema",
             "write the inverse operations, or raise NotImplementedError if the revision is irreversible",
             header.downgrade_location or header.location,
@@ -264,7 +261,7 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
             if ctx.migrations.database == "sqlite":
                 hint += "; check dialect-specific SQL with --database-url"
             message = f"{revision} failed on the scratch {ctx.migrations.database} database: {failure.error}"
-        yield finding("DG205", message, hint, failure.location)
+        yield migration_failed.finding(message, hint, failure.location)
 
 
 @rule("DG206", "model-not-in-target-metadata", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
@@ -296,8 +293,7 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     if not _enabled(ctx) or not ctx.models_fully_read:  # what env.py reaches is unknown past an unreadable file
         return
     for table in unreached_model_tables(ctx.service, ctx.models):
-        yield finding(
-            "DG206",
+        yield model_not_in_target_metadata.finding(
             f"table `{table.table}` is not reached by env.py's target_metadata: its module is never imported",
             "import the module where the metadata is assembled (or in env.py)",
             table.location,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from drift_guard.dialect import Target, model_physical, pydal_physical, target_dialects
 from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import Group, rule
 from drift_guard.schema import Column, Family, Table
 from drift_guard.types import pydal_base_type
 
@@ -166,8 +166,7 @@ def _discarded_id(model_t: Table, pydal_t: Table) -> Finding | None:
         return None
     model_id = model_t.column("id")
     against = f" while the model declares `{model_id.type.spelled}`" if model_id is not None else ""
-    return finding(
-        "DG112",
+    return representation_mismatch.finding(
         f'PyDAL silently discards `Field("id", {spelled})`: `{pydal_t.name}` keeps its implicit 32-bit `id`{against}',
         "remove the field; 64-bit ids in PyDAL only come from `DAL(..., bigint_id=True)`",
         pydal_t.location,
@@ -253,8 +252,7 @@ def _mismatches(ctx: ServiceContext, targets: tuple) -> Iterator[Finding]:
             for target in targets:
                 found = compare_column(model_col, pydal_col, target)
                 if found is not None:
-                    yield finding(
-                        "DG112",
+                    yield representation_mismatch.finding(
                         f"column `{model_t.name}.{model_col.name}`: {found.message}",
                         found.hint,
                         pydal_col.location,

@@ -21,7 +21,7 @@ from drift_guard.extract.runtime import (
     runtime_summaries,
 )
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Group, finding, rule
+from drift_guard.rules import Group, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -75,8 +75,7 @@ def dal_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     """
     for call in _active_dals(_modules(ctx)):
         if call.migrate.truthy:
-            yield finding(
-                "DG301",
+            yield dal_migrate_enabled.finding(
                 f"`DAL(...)` enables PyDAL migrations: `migrate={call.migrate.spelled}`{_why(call.migrate)}",
                 _SAFE,
                 call.location,
@@ -105,8 +104,7 @@ def dal_migrate_default(ctx: ServiceContext) -> Iterator[Finding]:
     """
     for call in _active_dals(_modules(ctx)):
         if not call.migrate.given and call.star_kwargs is None:
-            yield finding(
-                "DG302",
+            yield dal_migrate_default.finding(
                 "`DAL(...)` leaves `migrate` unset; PyDAL's default `migrate=True` applies",
                 _SAFE,
                 call.location,
@@ -144,8 +142,7 @@ def table_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
             name = f"`{table.table}`" if table.table else "table"
             for flag, label in ((table.migrate, "migrate"), (table.fake_migrate, "fake_migrate")):
                 if flag.truthy:
-                    yield finding(
-                        "DG303",
+                    yield table_migrate_enabled.finding(
                         f"`define_table` of {name} sets `{label}={flag.spelled}`{_why(flag)}",
                         f"drop `{label}=` or set it to False; Alembic owns the schema",
                         table.location,
@@ -199,8 +196,7 @@ def _unresolved_dal(call: DalCall) -> Iterator[Finding]:
 
 
 def _unresolved(what: str, spelled: str, location: Location, table: str | None) -> Finding:
-    return finding(
-        "DG304",
+    return migrate_flag_unresolved.finding(
         f"`{what}` comes from `{spelled}`, which cannot be resolved statically; not verified",
         "hard-code `migrate=False`; Alembic owns the schema",
         location,
@@ -268,8 +264,7 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
             statement = runtime_ddl_statement(call.sql)
             if statement is not None:
                 shown = statement if len(statement) <= 60 else statement[:57] + "..."
-                yield finding(
-                    "DG305",
+                yield runtime_ddl.finding(
                     f"`{call.method}(...)` runs DDL at run time: `{shown}`",
                     "make this schema change an Alembic migration (and update the models)",
                     call.location,
@@ -302,8 +297,7 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     from drift_guard.paths import display_path
 
     for path in reportable_table_files(ctx.service, ctx.config):
-        yield finding(
-            "DG306",
+        yield pydal_migration_files.finding(
             f"PyDAL migration state file `{path.name}`: PyDAL migrated against some database",
             "delete it, add `*.table` to .gitignore and keep PyDAL at `migrate=False`",
             Location(display_path(path)),
