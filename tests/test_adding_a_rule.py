@@ -74,8 +74,8 @@ def test_a_new_rule_in_a_new_group_needs_only_its_module(example_rule, tmp_path,
     assert [(f["code"], f["message"]) for f in found] == [("DG901", "model table `users`")]
     assert main(["check", "--select", "DG901", "--format", "sarif"]) == 0
     sarif = json.loads(capsys.readouterr().out)
-    (descriptor,) = sarif["runs"][0]["tool"]["driver"]["rules"]
-    assert descriptor["properties"]["tags"] == ["schema-drift", "inventory"]
+    descriptors = {d["id"]: d for d in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert descriptors["DG901"]["properties"]["tags"] == ["schema-drift", "inventory"]
     assert main(["rule", "DG901"]) == 0
     assert "Lists every model table" in capsys.readouterr().out
 
