@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the project's own env.py for the migration check (imports the application)",
     )
+    check.add_argument(
+        "--migration-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="give up on a replay that takes longer (a DG205; default: 300)",
+    )
     _cache_flags(check)
 
     rules = sub.add_parser("rules", help="list every rule")
@@ -185,7 +192,7 @@ def _load(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace, *, select=(), ignore=()):
     from drift_guard.engine import run
-    from drift_guard.session import RunOptions
+    from drift_guard.session import DEFAULT_MIGRATION_TIMEOUT, RunOptions
 
     paths, config = _load(args)
     options = RunOptions(
@@ -194,8 +201,19 @@ def _run(args: argparse.Namespace, *, select=(), ignore=()):
         alembic_env=getattr(args, "alembic_env", False),
         use_cache=not (args.no_cache or os.environ.get("DRIFT_GUARD_NO_CACHE", "") not in ("", "0", "false")),
         cache_dir=_cache_dir(args),
+        migration_timeout=getattr(args, "migration_timeout", None) or DEFAULT_MIGRATION_TIMEOUT,
     )
     return run(paths, config, select=select, ignore=ignore, options=options), config
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
 
 
 def _cache_dir(args: argparse.Namespace) -> Path | None:

@@ -159,7 +159,7 @@ class ServiceContext:
             return compute()
 
         key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models, self.session)]
-        return self.session.cached("migrations", key, tracked)
+        return self.session.cached("migrations", key, tracked, keep=lambda report: not report.interrupted)
 
     @property
     def blind_folders(self) -> list[Path]:

@@ -140,7 +140,7 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     # folders that could not be listed this run are part of the key: a folder
     # that becomes readable (or not) changes what may be reported
     key = [_service_key(service), [r.code for r in cacheable], [str(p) for p in ctx.blind_folders]]
-    found = list(ctx.session.cached("findings", key, compute))
+    found = list(ctx.session.cached("findings", key, compute, keep=lambda _: not _interrupted(ctx)))
     for info in ordered:
         if not info.cacheable:
             found.extend(info.check(ctx))  # type: ignore[misc]
@@ -155,6 +155,13 @@ def _service_key(service: Service) -> list[object]:
         [str(p) for p in service.model_files],
         [str(p) for p in service.pydal_files],
     ]
+
+
+def _interrupted(ctx: ServiceContext) -> bool:
+    """Whether this run's replay timed out or died: its findings hold for this
+    run only, so they are not kept."""
+    report = ctx.__dict__.get("migrations")
+    return bool(getattr(report, "interrupted", False))
 
 
 def _start_replay(ctx: ServiceContext) -> None:

@@ -39,6 +39,9 @@ T = TypeVar("T")
 _ACTIVE: contextvars.ContextVar[Session | None] = contextvars.ContextVar("drift_guard_session", default=None)
 
 
+DEFAULT_MIGRATION_TIMEOUT = 300.0
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """What the command line asked for, beyond the configuration."""
@@ -48,6 +51,9 @@ class RunOptions:
     alembic_env: bool = False
     use_cache: bool = False
     cache_dir: Path | None = None  # None: ``cache-dir`` setting, else ``.drift_guard_cache`` at the config root
+    # Seconds the replay of the history may take before it is a DG205: a revision
+    # that never returns must not hang a pre-commit hook.
+    migration_timeout: float = 300.0
 
     def cache_key(self) -> list[Any]:
         """The options that can change a finding (not where the cache lives)."""
@@ -272,7 +278,9 @@ class Session:
         for tracker in self._trackers:
             tracker.deps.setdefault((path, kind), expected)
 
-    def cached(self, namespace: str, key_parts: list[Any], compute: Callable[[], T]) -> T:
+    def cached(
+        self, namespace: str, key_parts: list[Any], compute: Callable[[], T], keep: Callable[[T], bool] | None = None
+    ) -> T:
         """``compute()``, or its stored result while every file it read is unchanged.
 
         ``key_parts`` name everything else the result depends on (settings,
@@ -304,6 +312,8 @@ class Session:
         for (path, kind), expected in tracker.deps.items():
             self._record(path, kind, expected)
         deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items())]
+        if keep is not None and not keep(value):
+            return value  # an outcome of this run only (e.g. a replay that timed out)
         try:
             encoded = encode(value)
         except TypeError:

@@ -40,12 +40,12 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     original = session_module.Session.cached
 
-    def spy(self, namespace, key_parts, compute):
+    def spy(self, namespace, key_parts, compute, keep=None):
         def counted():
             ran.append(namespace)
             return compute()
 
-        return original(self, namespace, key_parts, counted)
+        return original(self, namespace, key_parts, counted, keep)
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
     return ran

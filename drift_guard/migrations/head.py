@@ -36,6 +36,7 @@ class ReplayedHead:
     origins: tuple[tuple[Any, Location], ...]
     changes: tuple[tuple[Any, Location], ...]
     database: bytes  # the SQLite database image at the head (empty after a failure)
+    interrupted: bool = False  # the worker timed out or died: says nothing about the files, never cached
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
@@ -72,7 +73,7 @@ def replayed_head(
 
     if session is None:
         return compute()
-    return session.cached("replay", _key(service, files), compute)
+    return session.cached("replay", _key(service, files), compute, keep=lambda head: not head.interrupted)
 
 
 def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
@@ -87,29 +88,48 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     if any(session.escapes(path) for path in files):
         return  # never run a revision linked from outside the repository (the graph check reports it)
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import time
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform: replay in-process when asked
         return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    future = pool.submit(_replay_in_worker, service, list(dirs), recursive)
-    pool.shutdown(wait=False)
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker_main, args=(sender, service, list(dirs), recursive), daemon=True)
+    worker.start()
+    sender.close()
+    deadline = time.monotonic() + session.options.migration_timeout
+    where = Location(display_path(dirs[0]) if dirs else service.name)
 
     def result() -> tuple[ReplayedHead, list[Path]]:
-        from concurrent.futures.process import BrokenProcessPool
-
         try:
-            head, imported, printed = future.result()
-        except BrokenProcessPool:
-            where = Location(display_path(dirs[0]) if dirs else service.name)
-            failure = ReplayFailure(None, where, "the replay ended the process (a revision called os._exit or crashed)")
-            return ReplayedHead(0, failure, (), (), b""), []
+            if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                worker.kill()
+                limit = f"{session.options.migration_timeout:g}"
+                why = f"the replay did not finish within {limit} s (a revision that never returns?); nothing after it was checked"
+                return ReplayedHead(
+                    0, ReplayFailure(None, where, why, interrupted=True), (), (), b"", interrupted=True
+                ), []
+            head, imported, printed = receiver.recv()
+        except (EOFError, OSError):
+            why = "the replay ended its process (a revision called os._exit or crashed); nothing after it was checked"
+            return ReplayedHead(0, ReplayFailure(None, where, why, interrupted=True), (), (), b"", interrupted=True), []
+        finally:
+            receiver.close()
+            worker.join(timeout=5)
         sys.stderr.write(printed)
         return head, imported
 
     session.prefetched(("replay", str(service.root)), result)
+
+
+def _worker_main(sender: Any, service: Service, dirs: list[Path], recursive: bool) -> None:
+    """The worker process: replay, send the result, end. If a revision ends the
+    process first, the pipe closes unsent and the parent reports that."""
+    try:
+        sender.send(_replay_in_worker(service, dirs, recursive))
+    finally:
+        sender.close()
 
 
 def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tuple[ReplayedHead, list[Path], str]:

@@ -63,6 +63,7 @@ class ReplayFailure:
     location: Location  # the failing op call (or import) inside the revision file
     error: str  # the database's (or Python's) error message, first line
     failed_import: str | None = None  # the module a revision tried to import, if that failed
+    interrupted: bool = False  # the replay timed out or its process died: an outcome of this run, not of the files
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ class MigrationReport:
     database: str = "sqlite"  # dialect name of the scratch database
     replayed: int = 0  # number of revisions applied
     skipped: str | None = None  # why the replay/compare did not run, if it did not
+
+    @property
+    def interrupted(self) -> bool:
+        return any(f.interrupted for f in self.failures)
 
     @property
     def compared(self) -> bool:

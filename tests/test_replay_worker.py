@@ -1,0 +1,77 @@
+"""The default replay runs in a worker process: a revision that never returns or
+that ends its process is a DG205 for this run, the rest of the report still
+comes, and neither outcome is kept in the cache (it says nothing about the files).
+
+Run through a real ``drift-guard`` process with a time bound, so a regression
+fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "sample-clean"
+VERSIONS = Path("services") / "flask-backend" / "alembic" / "versions"
+HEADER = 'import os, time\nfrom alembic import op\nrevision = "0003"\ndown_revision = "0002"\n'
+
+
+def _project(tmp_path: Path, body: str) -> Path:
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / VERSIONS / "20260301_0003.py").write_text(HEADER + body)
+    return root
+
+
+def _check(root: Path, *extra: str) -> tuple[int, list[dict]]:
+    env = {k: v for k, v in os.environ.items() if k != "DRIFT_GUARD_NO_CACHE"}
+    done = subprocess.run(
+        [sys.executable, "-m", "drift_guard", "check", "--format", "json", "--cache-dir", "../cache", *extra],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return done.returncode, json.loads(done.stdout)["findings"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("def upgrade():\n    time.sleep(10**6)\n\ndef downgrade():\n    pass\n", "did not finish within 2 s"),
+        ("time.sleep(10**6)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n", "did not finish within 2 s"),
+        ("def upgrade():\n    os._exit(0)\n\ndef downgrade():\n    pass\n", "ended its process"),
+        ("os._exit(0)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n", "ended its process"),
+    ],
+)
+def test_a_revision_that_hangs_or_exits_is_a_dg205_and_the_run_goes_on(tmp_path, body, words):
+    root = _project(tmp_path, body)
+    status, findings = _check(root, "--migration-timeout", "2")
+    assert status == 1
+    replay = [f for f in findings if f["code"] == "DG205"]
+    assert len(replay) == 1 and words in replay[0]["message"]
+    assert replay[0]["location"]["path"].endswith("alembic/versions")
+    # Not kept: the next run replays again (and says the same), instead of trusting a cached outcome.
+    status, again = _check(root, "--migration-timeout", "2")
+    assert (status, again) == (1, findings)
+    # Fixed revision: clean, straight away.
+    (root / VERSIONS / "20260301_0003.py").write_text(
+        HEADER + "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+    )
+    assert _check(root) == (0, [])
+
+
+def test_the_timeout_must_be_positive(tmp_path):
+    from drift_guard.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "--migration-timeout", "0"])
+    assert stop.value.code == 2
