@@ -11,7 +11,7 @@ import pytest
 from drift_guard.rules import load_rules
 
 RULES_DIR = Path(__file__).parent / "rules"
-HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## How to fix")
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix")
 RULES = sorted(load_rules().values(), key=lambda r: r.code)
 
 

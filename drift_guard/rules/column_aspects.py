@@ -119,6 +119,12 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Field("meta", "text")          # PyDAL
     ```
 
+    ## Use instead
+    ```python
+    meta = Column(JSON)            # model
+    Field("meta", "json")          # PyDAL
+    ```
+
     ## How to fix
     Change the PyDAL field type to the one matching the model (`"json"` here).
     If the pair is deliberate, declare it in `type-equivalences`.
@@ -212,6 +218,12 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Field("full_name", "string")      # PyDAL: length 512
     ```
 
+    ## Use instead
+    ```python
+    full_name = Column(String(255))             # model
+    Field("full_name", "string", length=255)    # PyDAL
+    ```
+
     ## How to fix
     Give the PyDAL field the model's size: `Field("full_name", length=255)` or
     `"decimal(12,2)"`.
@@ -270,6 +282,12 @@ def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Field("name", length=100)                     # PyDAL: nullable
     ```
 
+    ## Use instead
+    ```python
+    name = Column(String(100), nullable=False)   # model
+    Field("name", length=100, notnull=True)      # PyDAL
+    ```
+
     ## How to fix
     Add `notnull=True` to the PyDAL field (or make the model column nullable,
     with a migration).
@@ -321,6 +339,12 @@ def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     email = Column(String(255), unique=True)   # model
     Field("email", length=255)                  # PyDAL
+    ```
+
+    ## Use instead
+    ```python
+    email = Column(String(255), unique=True)    # model
+    Field("email", length=255, unique=True)     # PyDAL
     ```
 
     ## How to fix

@@ -48,6 +48,12 @@ def table_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     # app/models.py: no db.define_table("api_keys", ...)
     ```
 
+    ## Use instead
+    ```python
+    # app/models.py
+    db.define_table("api_keys", Field("key_hash", length=128, notnull=True))
+    ```
+
     ## How to fix
     Add the PyDAL definition (`db.define_table("api_keys", ...)`) with the same
     columns. If the table is deliberately not used at run time (framework-owned,
@@ -82,6 +88,15 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db.define_table("audit_log", Field("action"))  # no model, no migration
+    ```
+
+    ## Use instead
+    ```python
+    class AuditLog(Base):                       # app/db/models.py, plus its migration
+        __tablename__ = "audit_log"
+        id = Column(Integer, primary_key=True)
+        action = Column(String(512))
+    db.define_table("audit_log", Field("action"))
     ```
 
     ## How to fix
@@ -126,6 +141,11 @@ def column_missing_in_pydal(ctx: ServiceContext) -> Iterator[Finding]:
     db.define_table("users", Field("email"))  # no new_field
     ```
 
+    ## Use instead
+    ```python
+    db.define_table("users", Field("email"), Field("new_field", length=255))
+    ```
+
     ## How to fix
     Add `Field("new_field", "string", length=255)` to the PyDAL definition.
     """
@@ -161,6 +181,12 @@ def column_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db.define_table("teams", Field("name"), Field("slug"))  # model has no slug
+    ```
+
+    ## Use instead
+    ```python
+    slug = Column(String(512))                  # added to the model (and migrated)
+    db.define_table("teams", Field("name"), Field("slug"))
     ```
 
     ## How to fix
@@ -206,6 +232,11 @@ def unknown_pydal_type(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     Field("retries", "big-integer")  # PyDAL's name is "bigint"
+    ```
+
+    ## Use instead
+    ```python
+    Field("retries", "bigint")
     ```
 
     ## How to fix
@@ -280,6 +311,11 @@ def duplicate_table_definition(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     db.define_table("teams", Field("name"))
     db.define_table("teams", Field("name"), Field("slug"))
+    ```
+
+    ## Use instead
+    ```python
+    db.define_table("teams", Field("name"), Field("slug"))   # one definition
     ```
 
     ## How to fix

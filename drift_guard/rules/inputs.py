@@ -71,6 +71,13 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
         email = Column(String(255)  # missing ")"
     ```
 
+    ## Use instead
+    ```python
+    class User(Base):
+        __tablename__ = "users"
+        email = Column(String(255))
+    ```
+
     ## How to fix
     Fix the syntax error (Python itself would refuse to import the file), or save
     the file as UTF-8.
@@ -108,6 +115,12 @@ def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db.define_table(f"{prefix}_users", Field("email"))  # name only known at run time
+    ```
+
+    ## Use instead
+    ```python
+    USERS_TABLE = "app_users"                          # a module-level literal
+    db.define_table(USERS_TABLE, Field("email"))
     ```
 
     ## How to fix

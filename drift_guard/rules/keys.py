@@ -79,6 +79,12 @@ def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Field("team_id", "integer")                           # PyDAL: no reference
     ```
 
+    ## Use instead
+    ```python
+    team_id = Column(Integer, ForeignKey("teams.id"))   # model
+    Field("team_id", "reference teams")                  # PyDAL
+    ```
+
     ## How to fix
     Use `Field("team_id", "reference teams")` in PyDAL (or drop the foreign key
     from the model, with a migration).
@@ -117,6 +123,12 @@ def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     key = Column(String(64), primary_key=True)     # model
     db.define_table("settings", Field("key"))       # PyDAL: implicit id is the key
+    ```
+
+    ## Use instead
+    ```python
+    key = Column(String(64), primary_key=True)                                # model
+    db.define_table("settings", Field("key", length=64), primarykey=["key"])  # PyDAL
     ```
 
     ## How to fix
@@ -164,6 +176,12 @@ def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     user_id = Column(Integer, ForeignKey("users.id"))   # model: NO ACTION
     Field("user_id", "reference users")                  # PyDAL: CASCADE
+    ```
+
+    ## Use instead
+    ```python
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"))   # model
+    Field("user_id", "reference users")                                      # PyDAL: CASCADE
     ```
 
     ## How to fix

@@ -99,6 +99,12 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
         return session.query(User).filter_by(email=email).first()
     ```
 
+    ## Use instead
+    ```python
+    db = get_db()                                      # app/services/users.py
+    return db(db.users.email == email).select().first()
+    ```
+
     ## How to fix
     Query through PyDAL (`db(db.users.email == email).select().first()`); if the
     module really belongs to the schema layer, add it to `schema-paths`.
@@ -189,6 +195,11 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     db.define_table("users", Field("email"))
     db(db.users.mail == address).select()   # the field is `email`
+    ```
+
+    ## Use instead
+    ```python
+    db(db.users.email == address).select()
     ```
 
     ## How to fix

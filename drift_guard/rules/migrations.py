@@ -67,6 +67,13 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
         new_field = mapped_column(String(255))  # no revision adds users.new_field
     ```
 
+    ## Use instead
+    ```python
+    # alembic/versions/0007_users_new_field.py, from `alembic revision --autogenerate`
+    def upgrade():
+        op.add_column("users", sa.Column("new_field", sa.String(length=255)))
+    ```
+
     ## How to fix
     Generate the missing revision from the service folder
     (`alembic revision --autogenerate -m "add users.new_field"`), review it and
@@ -122,6 +129,12 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     revision = "b1"; down_revision = "0001"
     ```
 
+    ## Use instead
+    ```python
+    # versions/m1.py, from `alembic merge heads`
+    revision = "m1"; down_revision = ("a1", "b1")
+    ```
+
     ## How to fix
     Merge the heads: `alembic merge heads -m "merge heads"` from the service
     folder, or rebase one revision onto the other (`down_revision = "a1"`).
@@ -175,6 +188,13 @@ def broken_revision_graph(ctx: ServiceContext) -> Iterator[Finding]:
     down_revision = "0001_typo"  # no such revision
     ```
 
+    ## Use instead
+    ```python
+    # versions/0002_add_posts.py
+    revision = "0002"
+    down_revision = "0001"
+    ```
+
     ## How to fix
     Point `down_revision` at the revision it follows, give duplicated revisions
     new ids, move stray revision files into `versions/`.
@@ -204,6 +224,12 @@ def empty_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
 
     def downgrade():
         pass
+    ```
+
+    ## Use instead
+    ```python
+    def downgrade():
+        op.drop_column("users", "nickname")
     ```
 
     ## How to fix
@@ -237,6 +263,12 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     def upgrade():
         op.add_column("userz", sa.Column("x", sa.Integer()))  # no table "userz"
+    ```
+
+    ## Use instead
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("x", sa.Integer()))
     ```
 
     ## How to fix
@@ -281,6 +313,14 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     ```python
     # alembic/env.py
     from app.db.base import Base       # app/db/billing.py is never imported
+    target_metadata = Base.metadata
+    ```
+
+    ## Use instead
+    ```python
+    # alembic/env.py
+    from app.db.base import Base
+    import app.db.billing  # noqa: F401  (registers its models on Base.metadata)
     target_metadata = Base.metadata
     ```
 

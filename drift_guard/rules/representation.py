@@ -224,6 +224,12 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Field("is_active", "boolean")           # app/models.py, DAL("mysql://...")
     ```
 
+    ## Use instead
+    ```python
+    is_active = Column(String(1))           # app/db/models.py: PyDAL's 'T'/'F'
+    Field("is_active", "boolean")           # app/models.py, DAL("mysql://...")
+    ```
+
     ## How to fix
     Follow the hint for the case: pick the PyDAL URI scheme (`postgres3://`) or the
     model type that gives both layers the same storage.

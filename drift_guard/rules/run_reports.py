@@ -36,6 +36,11 @@ def unused_suppression(ctx: ServiceContext) -> Iterator[Finding]:
     Field("email", "string", length=255),  # drift-guard: ignore[DG104] -- fixed long ago
     ```
 
+    ## Use instead
+    ```python
+    Field("email", "string", length=255),  # the drift it silenced is fixed: no comment
+    ```
+
     ## How to fix
     Delete the comment, or remove the codes that no longer fire from its list.
     """
@@ -59,6 +64,11 @@ def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
     {"code": "DG103", "column": "email", "count": 1, "service": "services/api", "table": "users"}
     ```
     after `users.email` was added to the PyDAL table.
+
+    ## Use instead
+    ```text
+    drift-guard baseline baseline.json     # re-written: the fixed entry is gone
+    ```
 
     ## How to fix
     Re-write the baseline with `drift-guard baseline FILE` (review the diff: it

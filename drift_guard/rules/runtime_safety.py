@@ -69,6 +69,12 @@ def dal_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
         return DAL(uri, migrate=migrate)
     ```
 
+    ## Use instead
+    ```python
+    def init_pydal():
+        return DAL(uri, migrate=False, fake_migrate_all=True)
+    ```
+
     ## How to fix
     Pass `migrate=False` (and `fake_migrate_all=True` to adopt the existing
     schema), or `migrate_enabled=False`.
@@ -97,6 +103,11 @@ def dal_migrate_default(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db = DAL("postgres://app@db/app", pool_size=5)
+    ```
+
+    ## Use instead
+    ```python
+    db = DAL("postgres://app@db/app", pool_size=5, migrate=False, fake_migrate_all=True)
     ```
 
     ## How to fix
@@ -128,6 +139,11 @@ def table_migrate_enabled(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db.define_table("users", Field("email"), migrate="users.table")
+    ```
+
+    ## Use instead
+    ```python
+    db.define_table("users", Field("email"), migrate=False)
     ```
 
     ## How to fix
@@ -167,6 +183,11 @@ def migrate_flag_unresolved(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```python
     db = DAL(uri, migrate=os.environ.get("PYDAL_MIGRATE") == "1")
+    ```
+
+    ## Use instead
+    ```python
+    db = DAL(uri, migrate=False, fake_migrate_all=True)
     ```
 
     ## How to fix
@@ -256,6 +277,13 @@ def runtime_ddl(ctx: ServiceContext) -> Iterator[Finding]:
     db.executesql("ALTER TABLE users ADD COLUMN nickname VARCHAR(64)")
     ```
 
+    ## Use instead
+    ```python
+    # alembic/versions/0008_users_nickname.py
+    def upgrade():
+        op.add_column("users", sa.Column("nickname", sa.String(64)))
+    ```
+
     ## How to fix
     Move the change into an Alembic migration and the model.
     """
@@ -289,6 +317,12 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     ## Example
     ```text
     databases/4f1c..._users.table
+    ```
+
+    ## Use instead
+    ```text
+    # .gitignore
+    *.table
     ```
 
     ## How to fix
