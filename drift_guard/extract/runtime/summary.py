@@ -413,13 +413,13 @@ def _children(node: ast.AST) -> list[ast.AST]:
         return [node.body, node.test, node.orelse]
     found: list[ast.AST] = []
     for name in _fields(type(node)):
-        value = getattr(node, name, None)
-        if value is None:
+        child = getattr(node, name, None)
+        if child is None:
             continue
-        if type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            found.append(value)
+        if type(child) is list:
+            found.extend(item for item in child if isinstance(item, ast.AST))
+        elif isinstance(child, ast.AST):
+            found.append(child)
     return found
 
 
