@@ -755,9 +755,9 @@ def _first_argument_node(node: ast.Call) -> ast.AST | None:
 def _leading_positional(node: ast.Call) -> ast.expr | None:
     """The value of the call's first argument when it is not ``name=value``
     (``*x`` and ``**x`` give ``x``)."""
-    first: ast.AST | None = node.args[0] if node.args else None
+    first: ast.expr | None = node.args[0] if node.args else None
     if node.keywords:
         keyword = node.keywords[0]
         if first is None or _position(keyword) < _position(first):
             return keyword.value if keyword.arg is None else None
-    return first.value if isinstance(first, ast.Starred) else first  # type: ignore[return-value]
+    return first.value if isinstance(first, ast.Starred) else first
