@@ -294,7 +294,7 @@ class Session:
                 for dep in hit[1]:
                     self._record(dep.path, dep.kind, dep.expected)
                 self._remember(value, key, hit[1])
-                return value  # type: ignore[no-any-return]
+                return value
         tracker = _Tracker()
         self._trackers.append(tracker)
         try:
@@ -330,7 +330,7 @@ class Session:
         them in the cache does not import the library."""
         known = self._per_package.get((namespace, package))
         if known is not None:  # asked for per column: once per run is enough
-            return known  # type: ignore[no-any-return]
+            return known
         value = self._for_package(namespace, package, compute)
         self._per_package[(namespace, package)] = value
         return value
