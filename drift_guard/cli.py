@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from drift_guard.errors import DriftGuardError
 
@@ -23,7 +23,7 @@ def _codes(text: str) -> list[str]:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep its wording
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep its wording
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"drift-guard: error: {message}\n")
 

@@ -71,7 +71,7 @@ def decode(data: Any) -> Any:
 def _decode_tagged(data: dict) -> Any:
     if "c" in data:
         cls = _resolve(data["c"])
-        if not dataclasses.is_dataclass(cls):
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
             raise DecodeError(f"{data['c']} is not a record")
         return cls(**{str(k): decode(v) for k, v in dict(data["f"]).items()})
     if "e" in data:

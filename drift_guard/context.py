@@ -55,7 +55,7 @@ class ServiceContext:
         the runtime scan, which DG3xx, DG4xx and the dialect all read)."""
         if key not in self._memo:
             self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo[key]
 
     @cached_property
     def models(self) -> Schema:

@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift_guard.schema import UNKNOWN, ColumnType, Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
+    from sqlalchemy.types import TypeEngine
+
     from drift_guard.context import ServiceContext
 
 # PyDAL scheme -> (family, PyDAL dialect class). postgres* use the *JSON
@@ -42,7 +44,7 @@ _PYDAL_DIALECTS = {
 }
 # family -> SQLAlchemy's dialect name (what ``with_variant(type, "<name>")`` names)
 _SA_NAMES = {"sqlite": "sqlite", "postgres": "postgresql", "mysql": "mysql", "mssql": "mssql"}
-_SA_DIALECTS = {
+_SA_DIALECTS: dict[str, tuple[str, dict[str, object]]] = {
     "sqlite": ("sqlalchemy.dialects.sqlite", {}),
     "postgres": ("sqlalchemy.dialects.postgresql", {}),
     "mysql": ("sqlalchemy.dialects.mysql", {}),
@@ -146,11 +148,13 @@ def target_dialects(ctx: ServiceContext) -> tuple[Target, ...]:
     if literal or defaults:
         return tuple((literal or defaults).values())
     alembic = _alembic_url(ctx)
-    if alembic is not None and sqlalchemy_scheme(alembic[0]):
-        return (Target(sqlalchemy_scheme(alembic[0]), "alembic.ini's sqlalchemy.url", alembic[1]),)
+    scheme = sqlalchemy_scheme(alembic[0]) if alembic is not None else None
+    if alembic is not None and scheme:
+        return (Target(scheme, "alembic.ini's sqlalchemy.url", alembic[1]),)
     for name in (getattr(ctx.config, "dialect", None), ctx.service.dialect):
-        if name and configured_scheme(name):
-            return (Target(configured_scheme(name), "the configured dialect"),)
+        scheme = configured_scheme(name) if name else None
+        if scheme:
+            return (Target(scheme, "the configured dialect"),)
     return ()
 
 
@@ -208,14 +212,14 @@ def pydal_physical(ctype: ColumnType, scheme: str) -> str | None:
     return (head % values).strip()
 
 
-def sa_type_object(ctype: ColumnType) -> object | None:
+def sa_type_object(ctype: ColumnType) -> TypeEngine[Any] | None:
     """A real SQLAlchemy type object rebuilt from the model's literal arguments."""
     from drift_guard.types import sqlalchemy_class
 
     cls = sqlalchemy_class(ctype.sa_type) if ctype.sa_type else None
     if cls is None:
         return None
-    args = [a for a in ctype.args if isinstance(a, (int, str, bool)) or a is None]
+    args: list[object] = [a for a in ctype.args if isinstance(a, (int, str, bool)) or a is None]
     kwargs = {k: v for k, v in ctype.kwargs if isinstance(v, (int, str, bool)) or v is None}
     if ctype.item is not None:
         item = sa_type_object(ctype.item)

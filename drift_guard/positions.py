@@ -98,4 +98,4 @@ class Positions:
 
     def offsets(self, node: cst.CSTNode) -> tuple[int, int] | None:
         """Start and end character offsets of ``node`` in the module's text."""
-        return self._ranges.get(node)  # type: ignore[no-any-return]
+        return self._ranges.get(node)

@@ -20,7 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar
 
 from drift_guard.cache import Dep, content_hash, make_key
 from drift_guard.config import Config
@@ -128,7 +128,7 @@ class Session:
         self._bytes: dict[Path, bytes | OSError] = {}
         self._parsed: dict[Path, ParseResult] = {}
         self._trackers: list[_Tracker] = []
-        self._cache: Cache | None | bool = None if self.options.use_cache else False
+        self._cache: Cache | None | Literal[False] = None if self.options.use_cache else False  # False: no cache
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
         self.unlisted: dict[Path, Problem] = {}  # folders that could not be listed (also in failures)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
@@ -302,7 +302,7 @@ class Session:
                 for dep in hit[1]:
                     self._record(dep.path, dep.kind, dep.expected)
                 self._remember(value, key, hit[1])
-                return value  # type: ignore[no-any-return]
+                return value
         tracker = _Tracker()
         self._trackers.append(tracker)
         try:
@@ -340,7 +340,7 @@ class Session:
         them in the cache does not import the library."""
         known = self._per_package.get((namespace, package))
         if known is not None:  # asked for per column: once per run is enough
-            return known  # type: ignore[no-any-return]
+            return known
         value = self._for_package(namespace, package, compute)
         self._per_package[(namespace, package)] = value
         return value

@@ -141,7 +141,8 @@ def model_column_type(
     if family in (Family.STRING, Family.TEXT):
         length = _arg(args, kw, 0, "length")
     elif family is Family.ENUM:
-        length = kw.get("length") if isinstance(kw.get("length"), int) else None
+        enum_length = kw.get("length")
+        length = enum_length if isinstance(enum_length, int) else None
     elif family is Family.DECIMAL:
         precision = _arg(args, kw, 0, "precision")
         scale = _arg(args, kw, 1, "scale")

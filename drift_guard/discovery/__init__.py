@@ -26,6 +26,7 @@ def discover(paths: Sequence[Path], config: Config) -> list[Service]:
     from drift_guard.discovery.service import build_service
 
     wanted = [_folder(p) for p in (paths or [Path.cwd()])]
+    plans: list[tuple[Path, Path | None, ServiceConfig | None]]
     if config.services:
         plans = [_configured(sc, config) for sc in config.services]
         plans = [plan for plan in plans if any(_overlaps(plan[0], p) for p in wanted)]

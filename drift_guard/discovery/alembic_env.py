@@ -57,9 +57,9 @@ def read_env(source: SourceFile, env_path: Path, cwd: Path) -> EnvInfo:
             problems.append(Problem(ProblemKind.UNRESOLVED, message, source.location(expr)))
         elif value not in paths:
             paths.append(value)
-    target = collector.module_target or collector.nested_target
-    location = source.location(target) if target is not None else None
-    return EnvInfo(source, tuple(paths), target, location, tuple(problems))
+    metadata = collector.module_target or collector.nested_target
+    location = source.location(metadata) if metadata is not None else None
+    return EnvInfo(source, tuple(paths), metadata, location, tuple(problems))
 
 
 class _EnvCollector(cst.CSTVisitor):
@@ -180,8 +180,8 @@ class _PathEvaluator:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             value = node.evaluated_value
             return value if isinstance(value, str) else None
-        value = self.eval(node)
-        return str(value) if value else None
+        path = self.eval(node)
+        return str(path) if path else None
 
     def _parents(self, node: cst.Subscript) -> Path | None:
         value = node.value

@@ -14,9 +14,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drift_guard.paths import display_path, is_dir
 from drift_guard.schema import Location, Problem, ProblemKind
+
+if TYPE_CHECKING:
+    from configparser import ConfigParser
 
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 
@@ -85,7 +89,7 @@ def ini_text(path: Path) -> str:
     return read_file(path).decode("utf-8")
 
 
-def raw_ini(path: Path) -> object | None:
+def raw_ini(path: Path) -> ConfigParser | None:
     """alembic.ini without interpolation (``%(here)s`` left as written), or None
     when it cannot be read or parsed (read_alembic_ini reports why)."""
     import configparser
@@ -132,20 +136,21 @@ def _error_line(exc: Exception) -> int:
     return getattr(exc, "lineno", None) or 1
 
 
-def _script_problem(parser: object, value: str | None) -> str:
+def _script_problem(parser: ConfigParser, value: str | None) -> str:
     """Why there is no script_location, in the terms Alembic refuses it."""
-    if not parser.has_section("alembic"):  # type: ignore[attr-defined]
+    if not parser.has_section("alembic"):
         return (
             "alembic.ini has no [alembic] section, so it has no script_location: Alembic refuses to run "
             "(\"No 'script_location' key found in configuration\") and no revision was checked"
         )
-    if not (value or "").strip():
+    location = (value or "").strip()
+    if not location:
         return (
             "alembic.ini [alembic] sets no script_location: Alembic refuses to run "
             "(\"No 'script_location' key found in configuration\") and no revision was checked"
         )
     return (
-        f"script_location `{value.strip()}` names a package resource that is not a folder under the import "
+        f"script_location `{location}` names a package resource that is not a folder under the import "
         "roots, so Alembic cannot load any revision"
     )
 

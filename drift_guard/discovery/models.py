@@ -147,10 +147,10 @@ class ModelFinder:
                 args = [a.value for a in call.args if a.keyword is None][1:2] or [
                     a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
                 ]
-            elif self._flask_table(module, call):
+            elif (db := self._flask_table_db(module, call)) is not None:
                 second = [a.value for a in call.args if a.keyword is None][1:2]
                 # db.Table(name, Column(...), ...): the db's own metadata, the one db.Model uses
-                args = second if second and not isinstance(second[0], cst.Call) else [call.func.value]
+                args = second if second and not isinstance(second[0], cst.Call) else [db]
                 if any(a.keyword and a.keyword.value == "bind_key" for a in call.args):
                     args = []  # another bind's MetaData: never Alembic's target
             else:
@@ -161,14 +161,19 @@ class ModelFinder:
                 found |= {module.path} | hops | (extra or frozenset())
         return frozenset(found)
 
-    def _flask_table(self, module: Module, call: cst.Call) -> bool:
-        """``db.Table(...)`` on a Flask-SQLAlchemy ``db = SQLAlchemy(...)``, here or imported."""
+    def _flask_table_db(self, module: Module, call: cst.Call) -> cst.BaseExpression | None:
+        """The ``db`` of ``db.Table(...)`` on a Flask-SQLAlchemy ``db = SQLAlchemy(...)``,
+        here or imported; None for any other call."""
         func = call.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "Table"):
-            return False
+            return None
         owner = self.index.resolve_in(module, func.value)
-        value = owner.module.assigns.get(owner.name) if owner is not None and owner.kind == "value" else None
-        return isinstance(value, cst.Call) and self.index.qualify(owner.module, value.func) in _FLASK
+        if owner is None or owner.kind != "value":
+            return None
+        value = owner.module.assigns.get(owner.name)
+        if isinstance(value, cst.Call) and self.index.qualify(owner.module, value.func) in _FLASK:
+            return func.value
+        return None
 
 
 def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:

@@ -136,6 +136,7 @@ class ModuleIndex:
         if not parts:
             return None
         head, rest = parts[0], parts[1:]
+        base: str | None
         if head in module.imports.names:
             base = module.imports.names[head]
         elif head in module.classes or head in module.assigns or head in module.functions:

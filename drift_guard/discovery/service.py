@@ -53,6 +53,7 @@ def build_service(
     reached = index.reached(env_module) if env_module is not None else []
     script = setup.ini.script_location if setup.ini else None
     versions = [*((script / "versions",) if script else ()), *(setup.ini.version_locations if setup.ini else ())]
+    models: list[Path] | set[Path]
     if entry is not None and entry.models:
         models = _globbed(root, entry.models, config, entry, "models")
     else:

@@ -62,7 +62,7 @@ def imports_of(source: SourceFile, package: str | None = None) -> ImportMap:
     key = ("imports", package)
     if key not in source._cache:
         source._cache[key] = ImportMap.from_module(source.module, package)
-    return source._cache[key]  # type: ignore[no-any-return]
+    return source._cache[key]
 
 
 def import_statements(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:

@@ -31,6 +31,8 @@ from drift_guard.paths import is_dir
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from alembic.script import Script
+
     from drift_guard.extract.alembic import RevisionGraph
     from drift_guard.schema import Schema
     from drift_guard.service import Service
@@ -162,7 +164,8 @@ def _replay_and_compare(
     if database_url is None:
         return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
     with prepended_sys_path(service.import_roots or (service.root,)):
-        scripts, failure = ([], None)
+        scripts: list[Script] = []
+        failure: ReplayFailure | None = None
         if service.script_location is not None and is_dir(service.script_location):
             scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
         if failure is not None:

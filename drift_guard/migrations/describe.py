@@ -169,7 +169,15 @@ def _unique_diff(added: bool, constraint: Any, model, origins) -> MigrationDiff 
     )
     migrated = origins.origins.get(("unique", table.lower(), tuple(sorted(c.lower() for c in cols))))
     return MigrationDiff(
-        kind, table, first, text, _model_column_location(model, table, first), migrated, name=constraint.name
+        kind,
+        table,
+        first,
+        text,
+        _model_column_location(model, table, first),
+        migrated,
+        # SQLAlchemy types the name str | _NoneName | None; the _NONE_NAME sentinel is only
+        # given to the CHECK constraints of Enum/Boolean types, never to a UniqueConstraint
+        name=constraint.name if isinstance(constraint.name, str) else None,
     )
 
 

@@ -22,6 +22,7 @@ from drift_guard.paths import display_path, is_dir
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
+    from alembic.script import Script
     from sqlalchemy.engine import Engine
 
     from drift_guard.migrations.origins import OriginRecorder
@@ -170,7 +171,8 @@ def _replay(
     with prepended_sys_path(roots):
         before = set(sys.modules)
         try:
-            scripts, failure = ([], None)
+            scripts: list[Script] = []
+            failure: ReplayFailure | None = None
             if service.script_location is not None and is_dir(service.script_location):
                 scripts, failure = load_scripts(
                     service.script_location, dirs, recursive=recursive, revision_ids=revision_ids

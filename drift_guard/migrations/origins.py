@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, Callable
 
 from drift_guard.schema import Location
@@ -41,7 +41,7 @@ class OriginRecorder:
         return recording_invoke
 
     def caller_location(self) -> Location | None:
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             if frame.f_code.co_filename == self.current_file:
                 return Location(self.current_display, frame.f_lineno)

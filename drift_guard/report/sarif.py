@@ -156,7 +156,7 @@ def sarif_result(item: Finding, rule_index: int, root: Path | None = None, base:
             if value is not None
         },
     }
-    related = []
+    related: list[dict] = []
     for loc in dict.fromkeys(item.related):  # relatedLocations must be unique
         if loc == item.location:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from drift_guard.extract.alembic.headers import (
     REVISION_FILE,
@@ -100,7 +100,7 @@ def _cycle_issues(known: dict[str, RevisionHeader]) -> list[GraphIssue]:
     for start in sorted(known):
         if start in state:
             continue
-        stack: list[tuple[str, Iterable[str]]] = [(start, iter(_edges(known[start], known)))]
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(_edges(known[start], known)))]
         state[start] = 1
         path = [start]
         while stack:
@@ -181,7 +181,10 @@ def build_revision_graph(
                 continue
             loaded.add(path.resolve())
             result = read_revision_header(path)
-            (problems if isinstance(result, Problem) else headers).append(result)
+            if isinstance(result, Problem):
+                problems.append(result)
+            else:
+                headers.append(result)
 
     strays = stray_revision_files(script_location, loaded) if script_location else []
     issues, heads = check_graph(headers, strays)

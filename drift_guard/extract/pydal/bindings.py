@@ -117,7 +117,7 @@ class _BindingCollector:
                 self.add(local, ImportRef(module, name, len(small.relative)))
 
 
-def _blocks(stmt: cst.BaseCompoundStatement) -> list[cst.BaseSuite]:
+def _blocks(stmt: cst.BaseCompoundStatement) -> list[cst.IndentedBlock]:
     blocks: list[cst.BaseSuite] = [stmt.body]
     orelse = getattr(stmt, "orelse", None)
     while orelse is not None:

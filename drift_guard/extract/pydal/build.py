@@ -31,6 +31,7 @@ from drift_guard.schema import (
     Family,
     ForeignKey,
     Layer,
+    MaybeBool,
     Problem,
     ProblemKind,
     Table,
@@ -117,9 +118,9 @@ class _Builder:
         elif isinstance(member, Unresolved):
             self.unresolved(member)
         elif not isinstance(member, Virtual):
-            named = isinstance(member, (TableRef, Template))
-            where = member.location if named else self.spec.location
-            shown = f"`{member.spelled}`: " if named else ""
+            named = member if isinstance(member, (TableRef, Template)) else None  # else a nested list
+            where = named.location if named is not None else self.spec.location
+            shown = f"`{named.spelled}`: " if named is not None else ""
             self.unresolved(
                 Unresolved(f"{shown}a list passed to define_table may only hold Fields (PyDAL fails)", where)
             )
@@ -161,10 +162,11 @@ class _Builder:
                 self.include(self.repoint(col, template.symbol))
 
     def repoint(self, col: Column, template: str) -> Column:
-        target = pydal_reference_target(col.type.pydal_type or "")
+        pydal_type = col.type.pydal_type or ""
+        target = pydal_reference_target(pydal_type)
         if target is None or target[0] != template or col.foreign_key is None:
             return replace(col, primary_key=col.type.pydal_type in _ID_TYPES)
-        kind = col.type.pydal_type.split(" ", 1)[0]
+        kind = pydal_type.split(" ", 1)[0]
         new_type = f"{kind} {self.spec.symbol}" + (f".{target[1]}" if target[1] else "")
         ctype = replace(col.type, pydal_type=new_type)
         fk = replace(col.foreign_key, table=self.spec.db_name.lower())
@@ -180,6 +182,7 @@ class _Builder:
         else:
             ctype = pydal_column_type(field.type_text, field.length, field.spelled)
         is_id = field.type_text in _ID_TYPES
+        nullable: MaybeBool
         if is_id:
             nullable = False
         else:
@@ -222,7 +225,7 @@ class _Builder:
 
     def apply_primarykey(self) -> None:
         keys = self.spec.primarykey
-        if keys is None or keys is UNKNOWN:
+        if not isinstance(keys, tuple):  # None or UNKNOWN
             return
         by_attr = {col.attribute: i for i, col in enumerate(self.columns)}
         for key in keys:

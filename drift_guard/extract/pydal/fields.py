@@ -9,6 +9,7 @@ does. Keywords PyDAL does not define are accepted by it silently and do nothing
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable, TypeVar
 
 import libcst as cst
 
@@ -21,7 +22,7 @@ from drift_guard.extract.pydal.values import (
     string_value,
     unquote_rname,
 )
-from drift_guard.schema import UNKNOWN, MaybeBool, MaybeInt
+from drift_guard.schema import UNKNOWN, Location, _Unknown
 
 FIELD_PARAMS = (
     "fieldname", "type", "length", "default", "required", "requires", "ondelete", "onupdate",
@@ -40,6 +41,13 @@ _IGNORED_HINTS = {
     "foreign_key": "use the type 'reference <table>'",
 }
 
+# An argument as written and the scope it is read in.
+ArgPair = tuple[cst.BaseExpression, Where]
+# Field arguments by PyDAL parameter name (positional ones named by FIELD_PARAMS).
+FieldArgs = dict[str, ArgPair]
+_V = TypeVar("_V")
+_D = TypeVar("_D")
+
 
 @dataclass(frozen=True)
 class Ctx:
@@ -53,7 +61,7 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
     """Read a ``Field(...)`` call as PyDAL would construct it."""
     src = where.src
     loc = src.location(call)
-    args: dict[str, tuple[cst.BaseExpression, Where]] = {}
+    args: FieldArgs = {}
     notes: list[Note] = []
     position = 0
     opaque = False  # an unreadable **options
@@ -85,13 +93,19 @@ def read_field(call: cst.Call, where: Where, ctx: Ctx) -> FieldSpec | Unresolved
     return spec
 
 
-def _unknown_options(spec: FieldSpec, given: dict) -> FieldSpec:
+def _unknown_options(spec: FieldSpec, given: FieldArgs) -> FieldSpec:
     """An unreadable ``**options`` may set any option not spelled out: unknown, not PyDAL's default."""
-    unknown = {key: UNKNOWN for key in ("length", "notnull", "unique", "ondelete", "onupdate") if key not in given}
-    return replace(spec, **unknown)
+    return replace(
+        spec,
+        length=spec.length if "length" in given else UNKNOWN,
+        notnull=spec.notnull if "notnull" in given else UNKNOWN,
+        unique=spec.unique if "unique" in given else UNKNOWN,
+        ondelete=spec.ondelete if "ondelete" in given else UNKNOWN,
+        onupdate=spec.onupdate if "onupdate" in given else UNKNOWN,
+    )
 
 
-def _spread(node: cst.BaseExpression, where: Where, resolver: Resolver) -> dict | None:
+def _spread(node: cst.BaseExpression, where: Where, resolver: Resolver) -> FieldArgs | None:
     found = resolver.deref(node, where)
     if isinstance(found, Failure):
         return None
@@ -103,9 +117,9 @@ def _spread(node: cst.BaseExpression, where: Where, resolver: Resolver) -> dict 
     return dict_args(target, home, resolver) if isinstance(target, cst.Dict) else None
 
 
-def dict_args(node: cst.Dict, where: Where, resolver: Resolver) -> dict | None:
+def dict_args(node: cst.Dict, where: Where, resolver: Resolver) -> FieldArgs | None:
     """A literal ``{"fieldname": ..., "type": ...}`` as Field keyword arguments."""
-    out: dict[str, tuple[cst.BaseExpression, Where]] = {}
+    out: FieldArgs = {}
     for element in node.elements:
         if not isinstance(element, cst.DictElement):
             return None
@@ -117,7 +131,7 @@ def dict_args(node: cst.Dict, where: Where, resolver: Resolver) -> dict | None:
 
 
 def field_from_args(
-    args: dict, anchor: cst.CSTNode, where: Where, ctx: Ctx, notes: list[Note]
+    args: FieldArgs, anchor: cst.CSTNode, where: Where, ctx: Ctx, notes: list[Note]
 ) -> FieldSpec | Unresolved:
     src = where.src
     loc = src.location(anchor)
@@ -158,11 +172,13 @@ def field_from_args(
     )  # fmt: skip
 
 
-def _code(pair: tuple[cst.BaseExpression, Where]) -> str:
+def _code(pair: ArgPair) -> str:
     return pair[1].src.code(pair[0])
 
 
-def _field_type(pair, ctx: Ctx, notes: list[Note], loc, name: str) -> tuple[str | None, str, bool]:
+def _field_type(
+    pair: ArgPair | None, ctx: Ctx, notes: list[Note], loc: Location, name: str
+) -> tuple[str | None, str, bool]:
     if pair is None:
         return "string", "'string'", False
     node, where = pair
@@ -172,7 +188,7 @@ def _field_type(pair, ctx: Ctx, notes: list[Note], loc, name: str) -> tuple[str 
         return text, spelled, False
     found = ctx.resolver.deref(node, where)
     if not isinstance(found, Failure) and isinstance(found[0], cst.BaseExpression):
-        target, home = found
+        target, home = found[0], found[1]
         if isinstance(target, cst.Call) and ctx.resolver.last_name(target.func, home.src) == "SQLCustomType":
             notes.append(Note(f"Field({name!r}, {spelled}): SQLCustomType: the native type is not compared", loc, name))
             return None, spelled, True
@@ -184,7 +200,16 @@ def _field_type(pair, ctx: Ctx, notes: list[Note], loc, name: str) -> tuple[str 
     return None, spelled, False
 
 
-def _maybe(args, key, read, default, ctx: Ctx, notes: list[Note], loc, name: str) -> MaybeInt | MaybeBool:
+def _maybe(
+    args: FieldArgs,
+    key: str,
+    read: Callable[[cst.BaseExpression, Where, Resolver], _V | None],
+    default: _D,
+    ctx: Ctx,
+    notes: list[Note],
+    loc: Location,
+    name: str,
+) -> _V | _D | _Unknown:
     if key not in args:
         return default
     value = read(*args[key], ctx.resolver)
@@ -196,7 +221,7 @@ def _maybe(args, key, read, default, ctx: Ctx, notes: list[Note], loc, name: str
     return value
 
 
-def _action(args, key: str, ctx: Ctx, notes: list[Note], loc, name: str):
+def _action(args: FieldArgs, key: str, ctx: Ctx, notes: list[Note], loc: Location, name: str) -> str | _Unknown:
     if key not in args:
         return "CASCADE"
     text = string_value(*args[key], ctx.resolver)
@@ -208,7 +233,7 @@ def _action(args, key: str, ctx: Ctx, notes: list[Note], loc, name: str):
     return text.upper()
 
 
-def _default(args, ctx: Ctx) -> str | None:
+def _default(args: FieldArgs, ctx: Ctx) -> str | None:
     for key in ("default", "update"):  # PyDAL: default falls back to update
         if key in args:
             if literal(*args[key], ctx.resolver) is None:
@@ -217,7 +242,7 @@ def _default(args, ctx: Ctx) -> str | None:
     return None
 
 
-def _ignored(key: str, pair, ctx: Ctx, loc, name: str) -> Note:
+def _ignored(key: str, pair: ArgPair, ctx: Ctx, loc: Location, name: str) -> Note:
     shown = f"{key}={_code(pair)}"
     if key == "nullable":
         value = bool_value(*pair, ctx.resolver)

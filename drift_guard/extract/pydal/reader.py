@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Literal, Sequence, Union
 
 import libcst as cst
 
@@ -31,6 +31,13 @@ from drift_guard.parsing import SourceFile, parse_files
 from drift_guard.schema import Layer, Location, Problem, ProblemKind, Schema, Table
 
 _COMMON_MUTATORS = frozenset({"append", "extend", "insert", "__iadd__"})
+_Funcs = tuple[cst.FunctionDef, ...]
+# What _Calls finds, with its enclosing functions: a define_table call ("table"), a call that
+# defines tables implicitly ("implicit"), or a _common_fields change (a call or an assignment).
+_Found = Union[
+    tuple[Literal["table", "implicit"], cst.Call, _Funcs],
+    tuple[Literal["common"], Union[cst.Call, cst.Assign, cst.AugAssign], _Funcs],
+]
 
 
 @dataclass(frozen=True)
@@ -55,23 +62,24 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
         resolver.register(path, parsed)
         finder = _Calls(parsed)
         parsed.module.visit(finder)
-        for kind, node, funcs in finder.found:
+        for found in finder.found:
             order += 1
-            if kind == "common":
-                commons.append(_CommonFields(parsed.location(node), order))
-                problems.append(_common_problem(parsed, node))
+            if found[0] == "common":
+                commons.append(_CommonFields(parsed.location(found[1]), order))
+                problems.append(_common_problem(parsed, found[1]))
                 continue
+            kind, node, funcs = found
             if kind == "implicit":
                 for spec in implicit_tables(node, Where(parsed, funcs), resolver, order):
                     if spec.symbol not in implicit:  # Auth(...) and auth.define_tables() define them once
                         implicit.add(spec.symbol)
                         specs.append(spec)
                 continue
-            spec = read_table(node, Where(parsed, funcs), resolver, order)
-            if isinstance(spec, Problem):
-                problems.append(spec)
+            table = read_table(node, Where(parsed, funcs), resolver, order)
+            if isinstance(table, Problem):
+                problems.append(table)
             else:
-                specs.append(spec)
+                specs.append(table)
     tables, built_problems = _build_all(specs, commons)
     problems.extend(built_problems)
     return Schema(layer=Layer.PYDAL, tables=tables, problems=_unique(problems), files=tuple(batch.shown))
@@ -145,7 +153,7 @@ class _Calls(cst.CSTVisitor):
     def __init__(self, src: SourceFile) -> None:
         self.src = src
         self.funcs: list[cst.FunctionDef] = []
-        self.found: list[tuple[str, cst.CSTNode, tuple[cst.FunctionDef, ...]]] = []
+        self.found: list[_Found] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.funcs.append(node)

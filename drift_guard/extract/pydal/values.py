@@ -61,7 +61,7 @@ def string_list(node: cst.BaseExpression, where: Where, resolver: Resolver) -> t
     found = resolver.deref(node, where)
     if isinstance(found, Failure) or not isinstance(found[0], (cst.List, cst.Tuple)):
         return None
-    seq, home = found
+    seq, home = found[0], found[1]
     values: list[str] = []
     for element in seq.elements:
         if isinstance(element, cst.StarredElement):

@@ -413,13 +413,13 @@ def _children(node: ast.AST) -> list[ast.AST]:
         return [node.body, node.test, node.orelse]
     found: list[ast.AST] = []
     for name in _fields(type(node)):
-        value = getattr(node, name, None)
-        if value is None:
+        child = getattr(node, name, None)
+        if child is None:
             continue
-        if type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            found.append(value)
+        if type(child) is list:
+            found.extend(item for item in child if isinstance(item, ast.AST))
+        elif isinstance(child, ast.AST):
+            found.append(child)
     return found
 
 
@@ -755,9 +755,9 @@ def _first_argument_node(node: ast.Call) -> ast.AST | None:
 def _leading_positional(node: ast.Call) -> ast.expr | None:
     """The value of the call's first argument when it is not ``name=value``
     (``*x`` and ``**x`` give ``x``)."""
-    first: ast.AST | None = node.args[0] if node.args else None
+    first: ast.expr | None = node.args[0] if node.args else None
     if node.keywords:
         keyword = node.keywords[0]
         if first is None or _position(keyword) < _position(first):
             return keyword.value if keyword.arg is None else None
-    return first.value if isinstance(first, ast.Starred) else first  # type: ignore[return-value]
+    return first.value if isinstance(first, ast.Starred) else first

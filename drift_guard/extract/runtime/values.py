@@ -163,14 +163,14 @@ def string_prefix(node: ast.AST, scope: Scope) -> str | None:
 def first_argument(node: ast.Call) -> ast.expr | None:
     """The value of the call's first argument in source order (``*x`` / ``**x``
     give ``x``), or None without arguments."""
-    first: ast.AST | None = node.args[0] if node.args else None
+    first: ast.expr | None = node.args[0] if node.args else None
     if node.keywords:
         keyword = node.keywords[0]
         if first is None or (keyword.lineno, keyword.col_offset) < (first.lineno, first.col_offset):
             return keyword.value
     if isinstance(first, ast.Starred):
         return first.value
-    return first  # type: ignore[return-value]
+    return first
 
 
 def callee_last(node: ast.AST) -> str | None:

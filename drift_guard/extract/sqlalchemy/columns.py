@@ -28,7 +28,7 @@ from drift_guard.extract.sqlalchemy.literals import (
 )
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex
 from drift_guard.extract.sqlalchemy.types import TypeReader, TypeResult
-from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, ForeignKey
+from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, ForeignKey, MaybeBool, _Unknown
 
 RoleOf = Callable[[Module, cst.BaseExpression], Role | None]
 FkTarget = Callable[[Module, cst.BaseExpression], Optional["tuple[str, str]"]]
@@ -159,17 +159,17 @@ class ColumnReader:
         notes.append("column has no type that can be read statically")
         return ColumnType(Family.UNKNOWN, "")
 
-    def _flag(self, parsed: ParsedColumn, name: str, default: bool, notes: Notes) -> object:
+    def _flag(self, parsed: ParsedColumn, name: str, default: bool, notes: Notes) -> MaybeBool:
         given = parsed.kw.get(name)
         if given is None:
             return default
         value = bool_literal(given[1], self.index.lookup(given[0]))
-        if value is UNKNOWN:
+        if isinstance(value, _Unknown):
             notes.append(f"cannot resolve `{name}=` statically")
             return UNKNOWN
         return default if value is None else value
 
-    def _nullable(self, parsed: ParsedColumn, annotation: MappedAnnotation | None, notes: Notes) -> object:
+    def _nullable(self, parsed: ParsedColumn, annotation: MappedAnnotation | None, notes: Notes) -> MaybeBool:
         value = self._flag(parsed, "nullable", True, notes) if "nullable" in parsed.kw else None
         if value is not None:
             return value
@@ -177,7 +177,7 @@ class ColumnReader:
             return annotation.optional
         return True
 
-    def _autoincrement(self, parsed: ParsedColumn) -> object:
+    def _autoincrement(self, parsed: ParsedColumn) -> MaybeBool:
         given = parsed.kw.get("autoincrement")
         if given is None:
             return UNKNOWN
@@ -207,7 +207,8 @@ class ColumnReader:
         if table is UNKNOWN:
             notes.append(f"cannot resolve the target of `{module.code(call)}` statically")
         return ForeignKey(
-            table=table,  # type: ignore[arg-type] - UNKNOWN when unresolvable
+            # UNKNOWN when unresolvable: the schema types these as str because rules test `is UNKNOWN` first
+            table=table,  # type: ignore[arg-type]
             column=column,  # type: ignore[arg-type]
             ondelete=self._action(module, keywords.get("ondelete")),
             onupdate=self._action(module, keywords.get("onupdate")),
@@ -215,7 +216,9 @@ class ColumnReader:
             spelled=module.code(call),
         )
 
-    def _fk_target(self, module: Module, target: cst.BaseExpression | None) -> tuple[object, object]:
+    def _fk_target(
+        self, module: Module, target: cst.BaseExpression | None
+    ) -> tuple[str, str] | tuple[_Unknown, _Unknown]:
         text = string_literal(target, self.index.lookup(module)) if target is not None else None
         if text is not None and "." in text:
             table, column = text.split(".")[-2:]  # "schema.table.col": Table.name has no schema either

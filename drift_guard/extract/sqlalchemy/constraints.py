@@ -128,7 +128,8 @@ class ConstraintReader:
             ForeignKeyConstraint(
                 name=string_literal(keywords.get("name"), self.index.lookup(module)),
                 columns=columns,
-                ref_table=ref_table,  # type: ignore[arg-type] - UNKNOWN when unresolvable
+                # UNKNOWN when unresolvable: the schema types these as str because rules test `is UNKNOWN` first
+                ref_table=ref_table,  # type: ignore[arg-type]
                 ref_columns=tuple(t[1] if t is not None else UNKNOWN for t in targets),  # type: ignore[misc]
                 ondelete=_upper(string_literal(keywords.get("ondelete"), self.index.lookup(module))),
                 onupdate=_upper(string_literal(keywords.get("onupdate"), self.index.lookup(module))),

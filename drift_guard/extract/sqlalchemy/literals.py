@@ -13,7 +13,7 @@ from typing import Callable
 
 import libcst as cst
 
-from drift_guard.schema import UNKNOWN
+from drift_guard.schema import UNKNOWN, _Unknown
 
 Lookup = Callable[[cst.BaseExpression], object]
 
@@ -68,7 +68,7 @@ def string_literal(node: cst.BaseExpression | None, lookup: Lookup | None = None
     return value if isinstance(value, str) else None
 
 
-def bool_literal(node: cst.BaseExpression | None, lookup: Lookup | None = None) -> object:
+def bool_literal(node: cst.BaseExpression | None, lookup: Lookup | None = None) -> bool | None | _Unknown:
     """True/False, None when absent-as-None, or UNKNOWN."""
     value = literal(node, lookup)
     return value if isinstance(value, bool) or value is None else UNKNOWN

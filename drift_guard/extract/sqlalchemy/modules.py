@@ -23,6 +23,8 @@ from drift_guard.parsing import SourceFile
 from drift_guard.schema import UNKNOWN
 
 _MAX_DEPTH = 25  # import chains longer than this are cycles
+# A module-level statement as collected: a one-line ``if x: y = 1`` suite holds small statements.
+Statement = Union[cst.BaseStatement, cst.BaseSmallStatement]
 
 
 @dataclass(eq=False)
@@ -35,7 +37,7 @@ class Module:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict, repr=False)
     values: dict[str, cst.BaseExpression] = field(default_factory=dict, repr=False)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict, repr=False)
-    statements: list[cst.BaseStatement] = field(default_factory=list, repr=False)
+    statements: list[Statement] = field(default_factory=list, repr=False)
 
     @property
     def name(self) -> str:
@@ -130,7 +132,7 @@ def build_module(source: SourceFile, names: tuple[str, ...], is_package: bool) -
     return module
 
 
-def _collect(module: Module, body: Sequence[cst.BaseStatement], imports: list) -> None:
+def _collect(module: Module, body: Sequence[Statement], imports: list[cst.SimpleStatementLine]) -> None:
     """Module-level classes, ``NAME = value`` bindings and import lines (also inside
     ``if TYPE_CHECKING:`` / ``try: ... except ImportError:`` blocks)."""
     for stmt in body:

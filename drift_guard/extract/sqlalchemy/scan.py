@@ -25,7 +25,7 @@ from drift_guard.extract.sqlalchemy.layer import (
     wanted_ids,
 )
 from drift_guard.extract.sqlalchemy.literals import string_literal
-from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex, Ref
+from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex, Ref, Statement
 from drift_guard.extract.sqlalchemy.roots import RootReader
 from drift_guard.extract.sqlalchemy.tables import Draft, TableBuilder
 from drift_guard.extract.sqlalchemy.types import TypeReader
@@ -68,7 +68,7 @@ class Extraction:
             problems.extend(draft.problems)
         return fill_foreign_key_types([d.finish() for d in kept], problems)
 
-    def _statement(self, module: Module, stmt: cst.BaseStatement, problems: list[Problem]) -> None:
+    def _statement(self, module: Module, stmt: Statement, problems: list[Problem]) -> None:
         if isinstance(stmt, cst.ClassDef):
             self._class(Ref(module, stmt.name.value), stmt, problems)
         elif isinstance(stmt, cst.SimpleStatementLine):
@@ -137,7 +137,7 @@ class Extraction:
         """``Index("ix_users_email", User.email)`` outside the class."""
         columns = [a.value for a in call.args if a.keyword is None][1:]
         draft = next(
-            (d for d in (self._draft_of(module, _owner(c)) for c in columns if _owner(c) is not None) if d is not None),
+            (d for d in (self._draft_of(module, o) for o in map(_owner, columns) if o is not None) if d is not None),
             None,
         )
         if draft is not None:
@@ -183,7 +183,7 @@ class Extraction:
         if owner.is_class and len(target.attrs) == 1:
             name = self.classes.tablename(owner)
             attribute = self.classes.attributes(owner).get(target.attrs[0])
-            if name.kind != "name" or attribute is None or not attribute.member.is_column:
+            if name.kind != "name" or name.name is None or attribute is None or not attribute.member.is_column:
                 return None
             member = attribute.member
             column_name = (
