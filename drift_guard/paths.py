@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 # Never descend into these (virtualenvs are also detected by pyvenv.cfg).
 SKIP_DIRS = frozenset(
@@ -68,14 +69,18 @@ def enclosing_repository(start: Path) -> Path | None:
 OUTSIDE_REPOSITORY = "symlink points outside the repository; not read"
 
 
-def escapes_repository(path: Path, root: Path) -> bool:
+def escapes_repository(path: Path, root: Path, realpath: Callable[[str], str] = os.path.realpath) -> bool:
     """True when ``path`` lies in the repository ``root`` (as written) but
     resolves outside it, through a symlink. A path that is outside the
     repository as written (an explicit argument, a ``prepend_sys_path`` beyond
-    it) is not following a link out of it, and is not refused."""
+    it) is not following a link out of it, and is not refused. ``realpath`` may
+    be a memoised one (a run resolves the same folders for every file)."""
     root = Path(root).resolve()
     absolute = Path(os.path.abspath(path))
-    resolved = Path(os.path.realpath(absolute))
+    if os.path.islink(absolute):
+        resolved = Path(os.path.realpath(absolute))
+    else:  # only the folders can be links: resolve the folder, once per run
+        resolved = Path(realpath(str(absolute.parent))) / absolute.name
     if resolved == root or root in resolved.parents:
         return False
     return any(Path(os.path.realpath(folder)) == root for folder in absolute.parents)

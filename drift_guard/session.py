@@ -134,6 +134,7 @@ class Session:
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
         self._per_package: dict[tuple[str, str], Any] = {}
+        self._real_folders: dict[str, str] = {}
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -176,7 +177,12 @@ class Session:
 
     def escapes(self, path: Path) -> bool:
         """Whether reading ``path`` would follow a symlink out of the repository."""
-        return escapes_repository(Path(path).absolute(), self.repository_root)
+        return escapes_repository(Path(path).absolute(), self.repository_root, self._realpath)
+
+    def _realpath(self, folder: str) -> str:
+        if folder not in self._real_folders:
+            self._real_folders[folder] = os.path.realpath(folder)
+        return self._real_folders[folder]
 
     def record_failure(self, path: Path, problem: Problem) -> None:
         """A file read outside :meth:`parse` (a revision header) that failed: DG001."""

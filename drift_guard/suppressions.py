@@ -114,6 +114,17 @@ def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]
     return result
 
 
+def _has_marker(path: Path) -> bool:
+    from drift_guard.session import current
+
+    session = current()
+    try:
+        data = session.read_bytes(path) if session is not None else Path(path).read_bytes()
+    except OSError:
+        return False
+    return MARKER.encode() in data.lower()
+
+
 def _cached_suppressions(path: Path, shown: str) -> list[Suppression]:
     """:func:`read_suppressions` through the run's session: every file is read
     once per run, and only the few holding the marker are tokenized, with their
@@ -141,8 +152,17 @@ class _Index:
     """Directives per (display path, line), read lazily and once per file."""
 
     def __init__(self, files: Iterable[Path]) -> None:
-        self._paths: dict[str, Path] = {display_path(p): p for p in files}
+        self._files = list(files)
+        self._marked: dict[str, Path] | None = None
         self._by_file: dict[str, dict[int, list[_Usage]]] = {}
+
+    @property
+    def _paths(self) -> dict[str, Path]:
+        """Display path -> file, for the files that hold the marker at all (the
+        few that can hold a directive; the others need no display path)."""
+        if self._marked is None:
+            self._marked = {display_path(p): p for p in self._files if _has_marker(p)}
+        return self._marked
 
     def at(self, loc: Location) -> list[_Usage]:
         return self._file(loc.path).get(loc.line, [])
