@@ -109,6 +109,8 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     Query through PyDAL (`db(db.users.email == email).select().first()`); if the
     module really belongs to the schema layer, add it to `schema-paths`.
     """
+    if not ctx.service.pydal_files:
+        return  # no PyDAL layer: SQLAlchemy *is* the runtime layer here (DG403 says so once)
     modules, symbols, bases = _schema_layer(ctx)
     from drift_guard.extract.runtime import matches_any
     from drift_guard.extract.runtime.layers import layer_uses
