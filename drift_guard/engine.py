@@ -171,10 +171,12 @@ def _start_replay(ctx: ServiceContext) -> None:
         return
     if service.alembic_ini is None or service.script_location is None or not is_dir(service.script_location):
         return
-    from drift_guard.migrations import version_locations
+    from drift_guard.migrations import external_migrations, version_locations
     from drift_guard.migrations.head import prefetch
 
     dirs, recursive = version_locations(service)
+    if external_migrations(service, dirs) is not None:
+        return  # never run revisions from outside the repository (DG203 says why)
     prefetch(service, dirs, recursive, ctx.session)
 
 

@@ -54,6 +54,10 @@ class Config:
     schema_paths: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are reported (DG001), not parsed
     cache_dir: str | None = None  # relative to ``root``; default ``.drift_guard_cache``
+    # Run revisions whose folder (script_location / version_locations) lies outside
+    # the repository: off by default, a pull request must not make drift-guard
+    # execute code from elsewhere on the machine.
+    allow_external_migrations: bool = False
 
     def fingerprint(self) -> str:
         """Everything in the configuration that can change a result, as one

@@ -191,6 +191,10 @@ def _pairs(check: _Checker, key: Key, value: object) -> tuple[tuple[str, str], .
     return tuple(out)
 
 
+def _boolean(check: _Checker, key: Key, value: object) -> bool:
+    return check.expect(key, value, bool, "a boolean")
+
+
 def _positive_int(check: _Checker, key: Key, value: object) -> int:
     number = check.expect(key, value, int, "a positive integer (bytes)")
     if isinstance(number, bool) or number <= 0:
@@ -221,6 +225,7 @@ _TOP: dict[str, tuple[str, Callable[[_Checker, Key, Any], Any]]] = {
     "schema-paths": ("schema_paths", _globs),
     "max-file-size": ("max_file_size", _positive_int),
     "cache-dir": ("cache_dir", _optional_str),
+    "allow-external-migrations": ("allow_external_migrations", _boolean),
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drift_guard.migrations.report import (
@@ -29,8 +30,6 @@ from drift_guard.migrations.report import (
 from drift_guard.paths import is_dir
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from alembic.script import Script
 
     from drift_guard.extract.alembic import RevisionGraph
@@ -70,6 +69,18 @@ def check_migrations(
     if unusable is not None:
         return unusable
     dirs, recursive = version_locations(service)
+    external = external_migrations(service, dirs)
+    if external is not None:
+        from drift_guard.paths import display_path
+        from drift_guard.schema import Location
+
+        where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        message = (
+            f"the migrations folder `{display_path(external)}` is outside the repository, so its revisions were "
+            "not run (set `allow-external-migrations = true` in [tool.drift_guard] to run them)"
+        )
+        issue = GraphIssue("external-migrations", message, where)
+        return MigrationReport(graph_issues=(issue,), database=_dialect_name(database_url), skipped=message)
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
     # A revision file that does not parse is a DG203 (Alembic cannot load it);
     # one that cannot be read at all is a DG001 like any other file, unless it
@@ -232,6 +243,27 @@ def _with_env_py(
     if result.failure is not None:
         return replace(report, failures=(result.failure,))
     return replace(report, diffs=result.diffs, replayed=len(graph.revisions))
+
+
+def external_migrations(service: Service, dirs: list[Path]) -> Path | None:
+    """The first migrations folder (``script_location`` or a version location)
+    that lies outside the repository, unless the configuration allows that:
+    revision scripts are executed, and a pull request must not be able to point
+    drift-guard at code elsewhere on the machine (``../..``, an absolute path)."""
+    from drift_guard.session import current, find_repository_root
+
+    session = current()
+    if session is not None and session.config.allow_external_migrations:
+        return None
+    root = session.repository_root if session is not None else find_repository_root(service.root)
+    root = Path(os.path.realpath(root))
+    for folder in (service.script_location, *dirs):
+        if folder is None:
+            continue
+        resolved = Path(os.path.realpath(folder))
+        if resolved != root and root not in resolved.parents:
+            return Path(folder)
+    return None
 
 
 def version_locations(service: Service) -> tuple[list[Path], bool]:

@@ -161,6 +161,7 @@ _GRAPH_HINTS = {
     "outside-versions": "move the file into the versions folder, or delete it",
     "syntax-error": "fix the syntax error; Alembic cannot load the revision",
     "missing-script-location": "set `script_location` in the [alembic] section of alembic.ini to the folder holding env.py and versions/",
+    "external-migrations": "keep the migrations inside the repository, or allow them with `allow-external-migrations = true`",
 }
 
 
