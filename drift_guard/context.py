@@ -130,11 +130,11 @@ class ServiceContext:
         """The migration check's report (DG2xx); only computed when a DG2xx rule runs.
 
         On the default scratch database the report is kept in the cache, keyed by
-        the models as extracted and checked against every revision file,
-        ``alembic.ini`` and ``script.py.mako``: a commit that touches neither the
+        the models as extracted and checked against every file the check reads
+        (:func:`~drift_guard.migrations.head.migration_inputs`): a commit that touches neither the
         models nor the history (a route module) compares nothing again."""
         from drift_guard.migrations import check_migrations, version_locations
-        from drift_guard.migrations.head import revision_files
+        from drift_guard.migrations.head import migration_inputs
 
         service, models = self.service, self.models
 
@@ -146,16 +146,11 @@ class ServiceContext:
         if self.options.database_url or self.options.alembic_env or service.alembic_ini is None:
             return compute()
         dirs, recursive = version_locations(service)
-        files = revision_files(dirs, recursive)
+        files = migration_inputs(service, dirs, recursive)
 
         def tracked() -> Any:
-            for path in (
-                *files,
-                service.alembic_ini,
-                service.script_location and service.script_location / "script.py.mako",
-            ):
-                if path is not None:
-                    self.session.note(path)
+            for path in files:
+                self.session.note(path)
             return compute()
 
         key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models, self.session)]

@@ -188,15 +188,13 @@ def _note_files_read_by_others(ctx: ServiceContext) -> None:
     for path in (service.alembic_ini, service.env_py):
         if path is not None:
             session.note(path)
-    if service.script_location is not None:
-        session.note(service.script_location / "script.py.mako")
     if service.alembic_ini is not None and not ctx.options.no_migrations:
         from drift_guard.migrations import version_locations
+        from drift_guard.migrations.head import migration_inputs
 
-        dirs, _ = version_locations(service)
-        for folder in dirs:
-            for path in sorted(Path(folder).rglob("*.py")) if is_dir(Path(folder)) else ():
-                session.note(path)
+        dirs, recursive = version_locations(service)
+        for path in migration_inputs(service, dirs, recursive):
+            session.note(path)
 
 
 def _identity(item: Finding) -> tuple:

@@ -263,3 +263,16 @@ def test_a_fully_cached_run_imports_no_heavy_library(project):
     )
     done = _cli(project, "-c", probe)
     assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_a_revision_file_outside_the_versions_folder(project, capsys):
+    """A stray revision in script_location (not in versions/) breaks the graph
+    (DG203); the cached migration report must not hide it."""
+    assert check(capsys) == []
+    stray = project / SERVICE / "alembic" / "0003_stray.py"
+    stray.write_text(
+        'revision = "0003"\ndown_revision = "0002"\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n'
+    )
+    found = check(capsys)
+    assert "DG203" in {c for c, _ in found}
+    assert found == uncached(capsys)

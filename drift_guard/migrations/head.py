@@ -46,12 +46,28 @@ class ReplayedHead:
 
 
 def revision_files(dirs: Sequence[Path], recursive: bool) -> list[Path]:
-    """The Python files Alembic would load from the version folders."""
+    """The revision files Alembic would load from the version folders (the
+    graph's own listing; a folder that cannot be listed is the graph's DG203)."""
+    from drift_guard.extract.alembic import list_revision_files
+
     found: list[Path] = []
     for folder in dirs:
-        if is_dir(Path(folder)):
-            found.extend(Path(folder).rglob("*.py") if recursive else Path(folder).glob("*.py"))
+        try:
+            found.extend(list_revision_files(Path(folder), recursive=recursive))
+        except OSError:
+            continue
     return sorted(found)
+
+
+def migration_inputs(service: Service, dirs: Sequence[Path], recursive: bool) -> list[Path]:
+    """Every file the migration check reads or runs: the revisions, any other
+    Python file under ``script_location`` (env.py, and stray revisions the graph
+    reports), ``alembic.ini`` and ``script.py.mako``. Cached results of the check
+    list these names in their keys and depend on their contents."""
+    files = set(_inputs(service, revision_files(dirs, recursive)))
+    if service.script_location is not None and is_dir(service.script_location):
+        files.update(p for p in service.script_location.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(files)
 
 
 def replayed_head(
