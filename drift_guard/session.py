@@ -53,7 +53,7 @@ class RunOptions:
     cache_dir: Path | None = None  # None: ``cache-dir`` setting, else ``.drift_guard_cache`` at the config root
     # Seconds the replay of the history may take before it is a DG205: a revision
     # that never returns must not hang a pre-commit hook.
-    migration_timeout: float = 300.0
+    migration_timeout: float = DEFAULT_MIGRATION_TIMEOUT
 
     def cache_key(self) -> list[Any]:
         """The options that can change a finding (not where the cache lives)."""
@@ -126,6 +126,7 @@ class Session:
         self.run_dir = (run_dir or Path.cwd()).absolute()
         self.repository_root = find_repository_root(config.root)
         self._bytes: dict[Path, bytes | OSError] = {}
+        self._digests: dict[Path, str] = {}
         self._parsed: dict[Path, ParseResult] = {}
         self._trackers: list[_Tracker] = []
         self._cache: Cache | None | Literal[False] = None if self.options.use_cache else False  # False: no cache
@@ -160,7 +161,7 @@ class Session:
         """The file's content, read once per run; raises OSError like Path.read_bytes."""
         key = Path(path).absolute()
         data = self._load(key)
-        self._record(str(key), "sha", "" if isinstance(data, OSError) else content_hash(data))
+        self._record(str(key), "sha", self._digest(key))
         if isinstance(data, OSError):
             raise data
         return data
@@ -207,8 +208,15 @@ class Session:
 
     def digest(self, path: Path) -> str:
         """Content hash of the file, ``""`` when it cannot be read (not recorded)."""
-        data = self._load(Path(path).absolute())
-        return "" if isinstance(data, OSError) else content_hash(data)
+        return self._digest(Path(path).absolute())
+
+    def _digest(self, key: Path) -> str:
+        """Each file's hash once per run: it is recorded on every read and
+        checked for every dependency of every cache entry."""
+        if key not in self._digests:
+            data = self._load(key)
+            self._digests[key] = "" if isinstance(data, OSError) else content_hash(data)
+        return self._digests[key]
 
     def note(self, path: Path) -> None:
         """Record that a result depends on this file's content (files read by
@@ -413,7 +421,3 @@ def record_unlisted(folder: Path, exc: OSError) -> None:
     session = current()
     if session is not None:
         session.record_unlisted(folder, exc)
-
-
-def key_of(*parts: Any) -> str:
-    return make_key(*parts)

@@ -134,11 +134,7 @@ def _cached_suppressions(path: Path, shown: str) -> list[Suppression]:
     session = current()
     if session is None:
         return read_suppressions(path, shown)
-    try:
-        data = session.read_bytes(path)
-    except OSError:
-        return []
-    if MARKER.encode() not in data.lower():
+    if not _has_marker(path):
         return []
 
     def compute() -> list[Suppression]:
