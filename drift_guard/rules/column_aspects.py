@@ -9,75 +9,16 @@ UNKNOWN on either side is compared as a match.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.integer_widths import compare_widths, widths_differ
-from drift_guard.pairing import both_columns, both_tables
-from drift_guard.rules import FindingMaker, Group, rule
+from drift_guard.rules._comparators import PairedColumn, TypedPair, column_rule
 from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
-    from drift_guard.dialect import Target
-
-
-def _paired_columns(ctx: ServiceContext) -> Iterator[tuple[Table, Table, Column, Column]]:
-    for model_t, pydal_t in both_tables(ctx.table_pairs):
-        for model_c, pydal_c in both_columns(model_t, pydal_t):
-            yield model_t, pydal_t, model_c, pydal_c
-
-
-def _typed_pairs(ctx: ServiceContext) -> Iterator[tuple[Table, Column, Column, tuple[Target, ...] | None]]:
-    """Paired columns with the model type SQLAlchemy uses on each target database:
-    a ``with_variant`` type is compared per target (``BigInteger().with_variant(
-    Integer, "sqlite")`` is an Integer on SQLite only), once per distinct type, with
-    the targets it is used on; None for a type without variants (the same type on
-    every target). With no known target, the type as written (SQLAlchemy's
-    default for any other database) and ``()``."""
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if not model_c.type.variants:
-            yield model_t, model_c, pydal_c, None
-            continue
-        per_type: dict[int, tuple[ColumnType, list[Target]]] = {}
-        for target in _targets(ctx):
-            ctype = model_c.type.on(target.sa_dialect)
-            per_type.setdefault(id(ctype), (ctype, []))[1].append(target)
-        for ctype, on in per_type.values() or [(model_c.type, [])]:
-            yield model_t, replace(model_c, type=ctype), pydal_c, tuple(on)
-
-
-def _targets(ctx: ServiceContext) -> tuple[Target, ...]:
-    from drift_guard.dialect import target_dialects
-
-    return target_dialects(ctx)
-
-
-def _on(targets: tuple[Target, ...] | None) -> str:
-    """`` on postgres://`` for a per-target (with_variant) comparison."""
-    return f" on {', '.join(t.shown for t in targets)}" if targets else ""
-
-
-def _report(
-    make: FindingMaker,
-    message: str,
-    hint: str,
-    model_t: Table,
-    model_c: Column,
-    pydal_c: Column,
-    severity: Severity | None = None,
-) -> Finding:
-    return make(
-        message,
-        hint,
-        pydal_c.location,
-        table=model_t.key,
-        column=model_c.key,
-        related=[model_c.location],
-        severity=severity,
-    )
 
 
 def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnType) -> bool:
@@ -87,8 +28,8 @@ def _declared_equivalent(ctx: ServiceContext, model: ColumnType, pydal: ColumnTy
     return any(m in model_names and p in pydal_names for m, p in ctx.config.type_equivalences)
 
 
-@rule("DG105", "column-type-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG105", "column-type-mismatch", Severity.ERROR)
+def column_type_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """The two layers give a column types of different families, or integers of different widths.
 
     ## What it does
@@ -129,41 +70,43 @@ def column_type_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Change the PyDAL field type to the one matching the model (`"json"` here).
     If the pair is deliberate, declare it in `type-equivalences`.
     """
-    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
-        if _declared_equivalent(ctx, model_c.type, pydal_c.type):
+    pydal_type = pair.pydal.type
+    for typed in pair.typed():
+        model_type = typed.model.type
+        if _declared_equivalent(pair.ctx, model_type, pydal_type):
             continue
-        if not families_compatible(model_c.type, pydal_c.type):
-            yield _report(
+        if not families_compatible(model_type, pydal_type):
+            yield pair.report(
                 column_type_mismatch.finding,
-                f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({model_c.type.family.value}) "
-                f"in the model{_on(targets)} vs {pydal_c.type.spelled} ({pydal_c.type.family.value}) in PyDAL",
-                _type_fix(model_c.type),
-                model_t,
-                model_c,
-                pydal_c,
+                f"column `{pair.name}` is `{model_type.spelled}` ({model_type.family.value}) "
+                f"in the model{typed.on} vs {pydal_type.spelled} ({pydal_type.family.value}) in PyDAL",
+                _type_fix(model_type),
+                model=typed.model,
             )
         else:
-            yield from _width_mismatch(ctx, model_t, model_c, pydal_c, targets)
+            yield from _width_mismatch(pair, typed)
 
 
-def _width_mismatch(
-    ctx: ServiceContext, model_t: Table, model_c: Column, pydal_c: Column, targets: tuple[Target, ...] | None
-) -> Iterator[Finding]:
+def _width_mismatch(pair: PairedColumn, typed: TypedPair) -> Iterator[Finding]:
     """``Integer`` vs ``"bigint"`` and the reverse (:mod:`drift_guard.integer_widths`)."""
-    if not widths_differ(model_c.type, pydal_c.type):
+    model_type, pydal_type = typed.model.type, pair.pydal.type
+    if not widths_differ(model_type, pydal_type):
         return
-    on = _targets(ctx) if targets is None else targets
-    found = compare_widths(model_c.type, pydal_c.type, tuple(t.family for t in on))
+    if typed.targets is None:
+        from drift_guard.dialect import target_dialects
+
+        on = target_dialects(pair.ctx)
+    else:
+        on = typed.targets
+    found = compare_widths(model_type, pydal_type, tuple(t.family for t in on))
     if found is not None:
-        yield _report(
+        yield pair.report(
             column_type_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` is `{model_c.type.spelled}` ({found.model_bits}-bit) in the "
-            f"model{_on(targets)} vs {pydal_c.type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
+            f"column `{pair.name}` is `{model_type.spelled}` ({found.model_bits}-bit) in the "
+            f"model{typed.on} vs {pydal_type.spelled} ({found.pydal_bits}-bit) in PyDAL: {found.why}",
             found.hint,
-            model_t,
-            model_c,
-            pydal_c,
-            found.severity,
+            model=typed.model,
+            severity=found.severity,
         )
 
 
@@ -197,8 +140,8 @@ def _size(ctype: ColumnType, side: str) -> str:
     return f"length {ctype.length}" + (", PyDAL's default" if implicit else "")
 
 
-@rule("DG106", "length-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG106", "length-mismatch", Severity.ERROR)
+def length_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """String length or decimal precision/scale differ between the layers.
 
     ## What it does
@@ -228,8 +171,9 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Give the PyDAL field the model's size: `Field("full_name", length=255)` or
     `"decimal(12,2)"`.
     """
-    for model_t, model_c, pydal_c, targets in _typed_pairs(ctx):
-        m, p = model_c.type, pydal_c.type
+    pydal_c = pair.pydal
+    for typed in pair.typed():
+        m, p = typed.model.type, pydal_c.type
         if not lengths_comparable(m, p):
             continue
         if m.family is Family.DECIMAL:
@@ -250,19 +194,17 @@ def length_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
                 target = ".".join(filter(None, (pydal_c.foreign_key.table, pydal_c.foreign_key.column)))
                 fix = f"the PyDAL column takes its type from the referenced `{target}`: fix it there"
         if differs:
-            yield _report(
+            yield pair.report(
                 length_mismatch.finding,
-                f"column `{model_t.name}.{model_c.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{_on(targets)} "
+                f"column `{pair.name}` is `{m.spelled}` ({_size(m, 'model')}) in the model{typed.on} "
                 f"vs {p.spelled} ({_size(p, 'pydal')}) in PyDAL",
                 fix,
-                model_t,
-                model_c,
-                pydal_c,
+                model=typed.model,
             )
 
 
-@rule("DG107", "nullability-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG107", "nullability-mismatch", Severity.ERROR)
+def nullability_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """NOT NULL on one side only.
 
     ## What it does
@@ -292,24 +234,17 @@ def nullability_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Add `notnull=True` to the PyDAL field (or make the model column nullable,
     with a migration).
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if UNKNOWN in (model_c.nullable, pydal_c.nullable) or model_c.nullable == pydal_c.nullable:
-            continue
-        if model_c.nullable is False:
-            message, fix = "NOT NULL in the model but nullable in PyDAL", "add notnull=True to the PyDAL field"
-        else:
-            message, fix = (
-                "nullable in the model but NOT NULL in PyDAL",
-                "drop notnull=True from the PyDAL field, or make the model column nullable=False",
-            )
-        yield _report(
-            nullability_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` is {message}",
-            fix,
-            model_t,
-            model_c,
-            pydal_c,
+    model_c, pydal_c = pair.model, pair.pydal
+    if UNKNOWN in (model_c.nullable, pydal_c.nullable) or model_c.nullable == pydal_c.nullable:
+        return
+    if model_c.nullable is False:
+        message, fix = "NOT NULL in the model but nullable in PyDAL", "add notnull=True to the PyDAL field"
+    else:
+        message, fix = (
+            "nullable in the model but NOT NULL in PyDAL",
+            "drop notnull=True from the PyDAL field, or make the model column nullable=False",
         )
+    yield pair.report(nullability_mismatch.finding, f"column `{pair.name}` is {message}", fix)
 
 
 def _model_unique(table: Table, column: Column) -> object:
@@ -321,8 +256,8 @@ def _model_unique(table: Table, column: Column) -> object:
     return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
 
 
-@rule("DG108", "unique-mismatch", Severity.WARNING, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG108", "unique-mismatch", Severity.WARNING)
+def unique_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """A column is unique on one side only.
 
     ## What it does
@@ -351,20 +286,17 @@ def unique_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Make both sides agree: `unique=True` on the PyDAL field, or drop the
     constraint from the model (with a migration).
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if model_c.primary_key or pydal_c.primary_key:
-            continue
-        model_unique = _model_unique(model_t, model_c)
-        if UNKNOWN in (model_unique, pydal_c.unique) or model_unique == pydal_c.unique:
-            continue
-        where = "the model" if model_unique else "PyDAL"
-        yield _report(
-            unique_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` is unique in {where} only",
-            "add unique=True to the PyDAL field"
-            if model_unique
-            else "drop unique=True from the PyDAL field, or add the constraint to the model",
-            model_t,
-            model_c,
-            pydal_c,
-        )
+    model_c, pydal_c = pair.model, pair.pydal
+    if model_c.primary_key or pydal_c.primary_key:
+        return
+    model_unique = _model_unique(pair.model_table, model_c)
+    if UNKNOWN in (model_unique, pydal_c.unique) or model_unique == pydal_c.unique:
+        return
+    where = "the model" if model_unique else "PyDAL"
+    yield pair.report(
+        unique_mismatch.finding,
+        f"column `{pair.name}` is unique in {where} only",
+        "add unique=True to the PyDAL field"
+        if model_unique
+        else "drop unique=True from the PyDAL field, or add the constraint to the model",
+    )

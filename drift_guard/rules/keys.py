@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Group, rule
-from drift_guard.rules.column_aspects import _paired_columns, _report
+from drift_guard.rules._comparators import PairedColumn, column_rule
 from drift_guard.schema import UNKNOWN, ForeignKey, Schema
-
-if TYPE_CHECKING:
-    from drift_guard.context import ServiceContext
 
 
 def _pydal_target(fk: ForeignKey, pydal: Schema, table_map: dict[str, str]) -> tuple[str, str]:
@@ -48,18 +44,22 @@ def _fk_phrase(fk: ForeignKey | None, target: tuple[str, str] | None) -> str:
     return f"a foreign key to `{target[0]}.{target[1]}`"
 
 
-def _fk_pairs(ctx: ServiceContext):
-    table_map = ctx.table_map()
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if model_c.foreign_key is not None and _model_target(model_c.foreign_key) is None:
-            continue  # unresolvable target: reported as DG002 by the extractor
-        model_target = _model_target(model_c.foreign_key) if model_c.foreign_key else None
-        pydal_target = _pydal_target(pydal_c.foreign_key, ctx.pydal, table_map) if pydal_c.foreign_key else None
-        yield model_t, model_c, pydal_c, model_target, pydal_target
+def _targets(pair: PairedColumn) -> tuple[tuple[str, str] | None, tuple[str, str] | None] | None:
+    """Where the model's and PyDAL's foreign keys point, as (table, column) or
+    None for no foreign key; None altogether when the model's target could not
+    be resolved (reported as DG002 by the extractor, compared as a match)."""
+    model_fk, pydal_fk = pair.model.foreign_key, pair.pydal.foreign_key
+    if model_fk is not None and _model_target(model_fk) is None:
+        return None
+    ctx = pair.ctx
+    table_map = ctx.memo("table-map", ctx.table_map)
+    model_target = _model_target(model_fk) if model_fk else None
+    pydal_target = _pydal_target(pydal_fk, ctx.pydal, table_map) if pydal_fk else None
+    return model_target, pydal_target
 
 
-@rule("DG109", "foreign-key-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG109", "foreign-key-mismatch", Severity.ERROR)
+def foreign_key_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """The foreign key of a column differs between the layers, or exists on one side only.
 
     ## What it does
@@ -89,24 +89,22 @@ def foreign_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Use `Field("team_id", "reference teams")` in PyDAL (or drop the foreign key
     from the model, with a migration).
     """
-    for model_t, model_c, pydal_c, model_target, pydal_target in _fk_pairs(ctx):
-        if model_target == pydal_target:
-            continue
-        yield _report(
-            foreign_key_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` has {_fk_phrase(model_c.foreign_key, model_target)} in the model "
-            f"but {_fk_phrase(pydal_c.foreign_key, pydal_target)} in PyDAL",
-            f'use Field("{pydal_c.attribute}", "reference {model_target[0]}")'
-            if model_target
-            else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
-            model_t,
-            model_c,
-            pydal_c,
-        )
+    targets = _targets(pair)
+    if targets is None or targets[0] == targets[1]:
+        return
+    model_target, pydal_target = targets
+    yield pair.report(
+        foreign_key_mismatch.finding,
+        f"column `{pair.name}` has {_fk_phrase(pair.model.foreign_key, model_target)} in the model "
+        f"but {_fk_phrase(pair.pydal.foreign_key, pydal_target)} in PyDAL",
+        f'use Field("{pair.pydal.attribute}", "reference {model_target[0]}")'
+        if model_target
+        else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
+    )
 
 
-@rule("DG110", "primary-key-mismatch", Severity.ERROR, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG110", "primary-key-mismatch", Severity.ERROR)
+def primary_key_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """A column is part of the primary key on one side only.
 
     ## What it does
@@ -135,20 +133,17 @@ def primary_key_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Declare the same key in PyDAL: `db.define_table("settings", Field("key",
     length=64), primarykey=["key"])`.
     """
-    for model_t, _, model_c, pydal_c in _paired_columns(ctx):
-        if model_c.primary_key == pydal_c.primary_key:
-            continue
-        where = "the model" if model_c.primary_key else "PyDAL"
-        yield _report(
-            primary_key_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` is part of the primary key in {where} only",
-            "declare the model's key in PyDAL with primarykey=[...]"
-            if model_c.primary_key
-            else "make the PyDAL key match the model's primary key",
-            model_t,
-            model_c,
-            pydal_c,
-        )
+    model_c = pair.model
+    if model_c.primary_key == pair.pydal.primary_key:
+        return
+    where = "the model" if model_c.primary_key else "PyDAL"
+    yield pair.report(
+        primary_key_mismatch.finding,
+        f"column `{pair.name}` is part of the primary key in {where} only",
+        "declare the model's key in PyDAL with primarykey=[...]"
+        if model_c.primary_key
+        else "make the PyDAL key match the model's primary key",
+    )
 
 
 def _action_phrase(fk: ForeignKey, layer: str) -> str:
@@ -157,8 +152,8 @@ def _action_phrase(fk: ForeignKey, layer: str) -> str:
     return f"ON DELETE {fk.ondelete.upper()}"
 
 
-@rule("DG111", "ondelete-mismatch", Severity.WARNING, group=Group.CROSS_LAYER, needs=("models", "pydal"))
-def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
+@column_rule("DG111", "ondelete-mismatch", Severity.WARNING)
+def ondelete_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """The two layers disagree on what deleting the referenced row does.
 
     ## What it does
@@ -188,19 +183,16 @@ def ondelete_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
     Make them agree: `ondelete="NO ACTION"` on the PyDAL field, or
     `ForeignKey("users.id", ondelete="CASCADE")` in the model (with a migration).
     """
-    for model_t, model_c, pydal_c, model_target, pydal_target in _fk_pairs(ctx):
-        if model_target is None or model_target != pydal_target:
-            continue  # DG109 covers missing or different references
-        model_fk, pydal_fk = model_c.foreign_key, pydal_c.foreign_key
-        assert model_fk is not None and pydal_fk is not None
-        if _delete_action(model_fk) == (pydal_fk.ondelete or "CASCADE").upper():
-            continue
-        yield _report(
-            ondelete_mismatch.finding,
-            f"column `{model_t.name}.{model_c.name}` has {_action_phrase(model_fk, 'model')} in the model "
-            f"vs {_action_phrase(pydal_fk, 'pydal')} in PyDAL",
-            f'set ondelete="{_delete_action(model_fk)}" on the PyDAL field, or change the model (with a migration)',
-            model_t,
-            model_c,
-            pydal_c,
-        )
+    targets = _targets(pair)
+    if targets is None or targets[0] is None or targets[0] != targets[1]:
+        return  # DG109 covers missing or different references
+    model_fk, pydal_fk = pair.model.foreign_key, pair.pydal.foreign_key
+    assert model_fk is not None and pydal_fk is not None
+    if _delete_action(model_fk) == (pydal_fk.ondelete or "CASCADE").upper():
+        return
+    yield pair.report(
+        ondelete_mismatch.finding,
+        f"column `{pair.name}` has {_action_phrase(model_fk, 'model')} in the model "
+        f"vs {_action_phrase(pydal_fk, 'pydal')} in PyDAL",
+        f'set ondelete="{_delete_action(model_fk)}" on the PyDAL field, or change the model (with a migration)',
+    )
