@@ -26,7 +26,7 @@ import drift_guard
 from drift_guard.errors import InputError
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules.run_reports import stale_baseline_entry
+from drift_guard.review import RunReview, StaleEntry
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -148,8 +148,9 @@ def _parse_entry(raw: object, shown: str, line: int) -> tuple[Key, int, int]:
 
 
 def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[str] | None = None) -> RunResult:
-    """Drop findings recorded in the baseline at ``path``; add a DG004 info
-    finding for every entry (or part of a count) that no longer occurs.
+    """Drop findings recorded in the baseline at ``path``; add what the
+    post-phase rules report on the entries (DG004: one info finding for every
+    entry, or part of a count, that no longer occurs, when DG004 ran).
 
     "No longer occurs" is only known for what this run checked: an entry of a
     service outside the run (``check services/a`` with a repository-wide
@@ -173,11 +174,18 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
         else:
             kept.append(item)
     shown = display_path(path)
+    stale = []
     for key, count, line in entries:
         unused = min(remaining[key], count)
         if unused > 0:
             remaining[key] -= unused
-            kept.append(_stale(key, unused, count, Location(shown, line, 1)))
+            code, service, table, column, message = key
+            where = Location(shown, line, 1)
+            stale.append(StaleEntry(code, service, table, column, message, unused, count, where))
+    from drift_guard.rules import post_findings
+
+    active = None if active_codes is None else frozenset(active_codes)
+    kept.extend(post_findings(RunReview(stale_entries=tuple(stale), active_codes=active)))
     kept.sort(key=lambda f: f.sort_key)
     return replace(result, findings=kept)
 
@@ -187,15 +195,3 @@ def _checked(key: Key, services: set[str | None], active_codes: Collection[str] 
     if active_codes is not None and code not in active_codes:
         return False
     return service is None or not services or service in services
-
-
-def _stale(key: Key, unused: int, count: int, where: Location) -> Finding:
-    code, service, table, column, message = key
-    subject = ".".join(part for part in (table, column) if part) or repr(message)
-    scope = f" in {service}" if service else ""
-    times = f" ({unused} of {count} recorded occurrences)" if count > 1 else ""
-    return stale_baseline_entry.finding(
-        f"baseline entry no longer occurs: {code} {subject}{scope}{times}",
-        f"re-run `drift-guard baseline {shlex.quote(where.path)}` to drop fixed entries",
-        where,
-    )

@@ -125,9 +125,9 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
 def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     """The rules' findings for one service. Rules that read only file contents
     are answered from the cache while none of the files they read changed."""
-    # Post-phase rules last: DG001 also reports files that other rules failed to parse.
-    checks = [r for r in rules if r.check is not None and r.phase is not Phase.RUN]
-    ordered = sorted(checks, key=lambda r: (r.phase is Phase.POST, r.code))
+    # In any order: each rule reads what it reports on (DG001 reads every input
+    # itself), so no rule depends on another having run before it.
+    ordered = [r for r in rules if r.check is not None and r.phase is Phase.CHECK]
     cacheable = [r for r in ordered if r.cacheable]
     service = ctx.service
 

@@ -23,33 +23,20 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.rules.run_reports import unused_suppression
+from drift_guard.review import DirectiveUse, RunReview, Suppression
 from drift_guard.schema import Location
 
-if TYPE_CHECKING:
-    pass
+__all__ = ["Suppression", "apply_suppressions", "match_suppressions", "parse_directive", "read_suppressions"]
 
 MARKER = "drift-guard:"
 _DIRECTIVE = re.compile(
     r"#\s*drift-guard:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """One directive. ``codes`` is None for a bare ``ignore`` (every code)."""
-
-    location: Location
-    codes: tuple[str, ...] | None
-    reason: str = ""
-
-    def covers(self, code: str) -> bool:
-        return self.codes is None or code in self.codes
 
 
 @dataclass
@@ -190,66 +177,34 @@ def _silenced(item: Finding, index: _Index) -> bool:
     return hit
 
 
+def match_suppressions(
+    findings: list[Finding], files_scanned: Iterable[Path]
+) -> tuple[list[Finding], list[DirectiveUse]]:
+    """The findings no directive silences, and every directive of the scanned
+    files with the codes it silenced (what DG003 reads)."""
+    index = _Index(files_scanned)
+    kept = [item for item in findings if not _silenced(item, index)]
+    uses = [DirectiveUse(usage.suppression, frozenset(usage.used)) for usage in index.all_usages()]
+    return kept, uses
+
+
 def apply_suppressions(
     findings: list[Finding],
     files_scanned: Iterable[Path],
     *,
     active_codes: Iterable[str] | None = None,
 ) -> list[Finding]:
-    """Findings not silenced by a directive, plus one DG003 per directive that
-    silenced nothing (or per unused code of a directive's list).
+    """Findings not silenced by a directive, plus what the post-phase rules
+    report on the directives (DG003: one per directive that silenced nothing, or
+    per unused code of a directive's list).
 
     ``active_codes`` are the codes that ran; a listed code that did not run is
     not called unused (``--select DG1`` must not flag every DG2 suppression),
     a bare directive is only called unused when every rule ran, and DG003 is
     only produced when it is active itself.
     """
-    index = _Index(files_scanned)
-    kept = [item for item in findings if not _silenced(item, index)]
-    active = None if active_codes is None else {c.upper() for c in active_codes}
-    if active is not None and "DG003" not in active:
-        return kept
-    for usage in index.all_usages():
-        report = _unused_report(usage, active)
-        if report is not None:
-            kept.append(report)
-    return kept
+    from drift_guard.rules import post_findings
 
-
-def _checkable_codes() -> set[str]:
-    """Codes a service check can produce (the run-level reports, DG003/DG004, are
-    produced from what the checks found, never by a check)."""
-    from drift_guard.rules import Phase, load_rules
-
-    return {code for code, info in load_rules().items() if info.phase is not Phase.RUN}
-
-
-def _known_codes() -> set[str]:
-    from drift_guard.rules import load_rules
-
-    return set(load_rules())
-
-
-def _unused_report(usage: _Usage, active: set[str] | None) -> Finding | None:
-    directive = usage.suppression
-    if directive.codes is None:
-        # A bare directive covers every code: it is only provably unused when
-        # every rule ran (not under --select/ignore), else we would guess.
-        if usage.used or (active is not None and not active.issuperset(_checkable_codes())):
-            return None
-        message = "unused suppression: `# drift-guard: ignore` silences no finding on this line"
-    else:
-        known = _known_codes()
-        unknown = [c for c in directive.codes if c not in known]
-        if unknown:  # a typo (DG1O3) silences nothing, whatever ran
-            message = f"unknown rule code {', '.join(unknown)} in suppression (`drift-guard rules` lists them)"
-            return unused_suppression.finding(message, "fix the code, or delete the comment", directive.location)
-        unused = [c for c in directive.codes if c not in usage.used and (active is None or c in active)]
-        if not unused:
-            return None
-        message = f"unused suppression: no {', '.join(unused)} finding on this line"
-    return unused_suppression.finding(
-        message,
-        "delete the comment, or remove the codes that no longer fire",
-        directive.location,
-    )
+    kept, uses = match_suppressions(findings, files_scanned)
+    active = None if active_codes is None else frozenset(c.upper() for c in active_codes)
+    return kept + list(post_findings(RunReview(directives=tuple(uses), active_codes=active)))

@@ -174,10 +174,22 @@ def test_finding_key_ignores_message_only_for_table_findings():
     assert finding_key(table_less) == ("DG001", "services/api", None, None, "x")
 
 
-def test_dg004_is_a_registered_rule():
+def test_dg004_is_a_post_phase_rule_reading_the_review():
+    """DG004's findings come from its own check, reading the entries the
+    baseline step left unmatched (the step itself reports nothing)."""
+    from drift_guard.review import RunReview, StaleEntry
+    from drift_guard.rules import Phase
+
     info = load_rules().get("DG004")
-    assert info is not None and info.name == "stale-baseline-entry"
-    assert list(info.check(None)) == []
+    assert info is not None and (info.name, info.phase) == ("stale-baseline-entry", Phase.POST)
+    entry = StaleEntry("DG103", "services/api", "users", "email", None, 1, 2, Location("base line.json", 4, 1))
+    found = list(info.check(RunReview(stale_entries=(entry,))))
+    assert [(f.code, f.severity, f.location.line) for f in found] == [("DG004", Severity.INFO, 4)]
+    assert found[0].message == (
+        "baseline entry no longer occurs: DG103 users.email in services/api (1 of 2 recorded occurrences)"
+    )
+    assert "drift-guard baseline 'base line.json'" in found[0].hint
+    assert list(info.check(RunReview())) == []
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
         assert heading in info.doc
 

@@ -204,9 +204,23 @@ def test_bare_directive_is_only_unused_when_every_rule_ran(tmp_path, monkeypatch
     assert [f.code for f in apply_suppressions([], [models], active_codes=everything)] == ["DG003"]
 
 
-def test_dg003_is_a_registered_rule():
+def test_dg003_is_a_post_phase_rule_reading_the_review():
+    """DG003's findings come from its own check, reading what the suppression
+    step recorded (the step itself reports nothing)."""
+    from drift_guard.review import DirectiveUse, RunReview, Suppression
+    from drift_guard.rules import Phase
+    from drift_guard.schema import Location
+    from drift_guard.suppressions import match_suppressions
+
     info = load_rules()["DG003"]
-    assert (info.name, info.severity) == ("unused-suppression", Severity.WARNING)
-    assert list(info.check(None)) == []  # produced by apply_suppressions, not by a service check
+    assert (info.name, info.severity, info.phase) == ("unused-suppression", Severity.WARNING, Phase.POST)
+    used = DirectiveUse(Suppression(Location(MODELS, 3, 7), ("DG103",)), frozenset({"DG103"}))
+    stale = DirectiveUse(Suppression(Location(MODELS, 5, 7), ("DG103", "DG105")), frozenset({"DG103"}))
+    found = list(info.check(RunReview(directives=(used, stale))))
+    assert [(f.code, f.location.line, f.message) for f in found] == [
+        ("DG003", 5, "unused suppression: no DG105 finding on this line")
+    ]
+    assert list(info.check(RunReview())) == []
+    assert match_suppressions.__doc__ and "DG003" not in {f.code for f in match_suppressions([], [])[0]}
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
         assert heading in info.doc

@@ -3,9 +3,11 @@
 A rule is a small function decorated with :func:`rule`; its docstring *is* the
 user documentation printed by ``drift-guard rule CODE`` and must use the
 headings "What it does", "Why is this bad?", "Example", "How to fix".
-A rule reads a :class:`~drift_guard.context.ServiceContext` and yields findings
-built with :func:`finding`, which fills in name and severity from the registry so
-they can never disagree with the documentation.
+A check-phase rule reads a :class:`~drift_guard.context.ServiceContext` and yields
+findings built with its own ``finding`` constructor, which fills in code, name and
+severity from the registry so they can never disagree with the documentation. A
+post-phase rule reads a :class:`~drift_guard.review.RunReview` instead: what the
+suppression and baseline steps matched once every service was checked.
 
 Rule modules (every module of this package, found by :func:`rule_modules`) are
 imported lazily by :func:`load_rules` so that ``drift-guard --version`` and
@@ -23,15 +25,17 @@ import inspect
 import pkgutil
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from drift_guard.findings import Finding, Severity
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.review import RunReview
 
-CheckFn = Callable[["ServiceContext"], Iterable[Finding]]
+# A check-phase rule reads a ServiceContext, a post-phase rule a RunReview.
+CheckFn = Callable[[Any], Iterable[Finding]]
 
 
 class Group:
@@ -47,9 +51,8 @@ class Group:
 
 
 class Phase(str, enum.Enum):
-    CHECK = "check"  # reads a service and reports
-    POST = "post"  # reports on what the other rules of the service read (runs after them: DG001, DG002)
-    RUN = "run"  # reports on the run's own inputs once every service is checked (DG003, DG004)
+    CHECK = "check"  # reads one service and reports; the rules of a service run in any order
+    POST = "post"  # reads the run's review once every service is checked (DG003, DG004)
 
 
 # What a rule reads; a run that cannot provide one (``--no-migrations``) leaves
@@ -91,7 +94,7 @@ class RuleCheck:
         self._fn = fn
         functools.update_wrapper(self, fn)
 
-    def __call__(self, ctx: ServiceContext) -> Iterable[Finding]:
+    def __call__(self, ctx: ServiceContext | RunReview) -> Iterable[Finding]:
         return self._fn(ctx)
 
     def finding(
@@ -185,6 +188,15 @@ def matches_a_rule(prefix: str) -> bool:
     least one registered rule: ``--select DG9`` selecting nothing is a mistake."""
     wanted = prefix.strip().upper()
     return bool(wanted) and any(code.startswith(wanted) for code in load_rules())
+
+
+def post_findings(review: RunReview) -> Iterator[Finding]:
+    """The post-phase rules' findings on one step's review, for the rules that
+    ran (``review.active_codes``; all when None), in code order."""
+    active = review.active_codes
+    for code, info in sorted(load_rules().items()):
+        if info.phase is Phase.POST and info.check is not None and (active is None or code in active):
+            yield from info.check(review)
 
 
 _loaded = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import FindingMaker, Group, Phase, rule
+from drift_guard.rules import FindingMaker, Group, rule
 from drift_guard.schema import Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
         from drift_guard.extract.runtime import runtime_problems
         from drift_guard.parsing import failures_under
 
-        sources.append(failures_under(ctx.service.root))
         sources.append(runtime_problems(ctx))  # runtime modules are read with the stdlib parser
+        sources.append(_revision_problems(ctx))
+        sources.append(failures_under(ctx.service.root))  # anything else read so far, e.g. env.py
     if kind is ProblemKind.UNRESOLVED:
         from drift_guard.dialect import dialect_problems
 
@@ -41,14 +42,28 @@ def _problems(ctx: ServiceContext, kind: ProblemKind) -> Iterator[Problem]:
                 yield problem
 
 
+def _revision_problems(ctx: ServiceContext) -> list[Problem]:
+    """Revision files that cannot be read, read here rather than left to the
+    migration check: DG001 reports every input itself, whichever rules ran
+    before it (none of the revisions is executed or parsed for this)."""
+    service = ctx.service
+    if not ctx.migrations_enabled or service.alembic_ini is None or service.script_location is None:
+        return []
+    from drift_guard.extract.alembic import unreadable_revision_files
+    from drift_guard.migrations import external_migrations, version_locations
+
+    dirs, recursive = version_locations(service)
+    if external_migrations(service, dirs) is not None:
+        return []  # outside the repository: not read at all (DG203 says why)
+    return unreadable_revision_files(dirs, recursive=recursive)
+
+
 def _report(ctx: ServiceContext, make: FindingMaker, kind: ProblemKind, hint: str) -> Iterator[Finding]:
     for problem in _problems(ctx, kind):
         yield make(problem.message, hint, problem.location, table=problem.table, column=problem.column)
 
 
-@rule(
-    "DG001", "syntax-error", Severity.ERROR, group=Group.INPUTS, needs=("models", "pydal", "runtime"), phase=Phase.POST
-)
+@rule("DG001", "syntax-error", Severity.ERROR, group=Group.INPUTS, needs=("models", "pydal", "runtime"))
 def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     """A scanned file could not be parsed, so nothing in it was checked.
 
@@ -96,7 +111,6 @@ def syntax_error(ctx: ServiceContext) -> Iterator[Finding]:
     Severity.WARNING,
     group=Group.INPUTS,
     needs=("models", "pydal", "runtime"),
-    phase=Phase.POST,
 )
 def unresolved_construct(ctx: ServiceContext) -> Iterator[Finding]:
     """Something that affects the schema could not be resolved statically.

@@ -1,25 +1,26 @@
-"""DG003 and DG004: reports about the run itself, produced after the checks.
+"""DG003 and DG004: post-phase rules, reports about the run itself.
 
-The engine applies suppression directives (:mod:`drift_guard.suppressions`) and
-baselines (:mod:`drift_guard.baseline`) to what the rules found; what those
-leave over (a directive that silenced nothing, a baseline entry that no longer
-occurs) is reported under these codes, registered here with the other rules so
-their documentation, severity and metadata live in one registry.
+Suppression directives (:mod:`drift_guard.suppressions`) and baselines
+(:mod:`drift_guard.baseline`) are applied to what the check-phase rules found;
+each step records what it matched in a :class:`~drift_guard.review.RunReview`.
+These rules read that review and report what was left over: a directive that
+silenced nothing, a baseline entry that no longer occurs.
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.rules import Group, Phase, rule
+from drift_guard.rules import Group, Phase, load_rules, rule
 
 if TYPE_CHECKING:
-    from drift_guard.context import ServiceContext
+    from drift_guard.review import DirectiveUse, RunReview, StaleEntry
 
 
-@rule("DG003", "unused-suppression", Severity.WARNING, group=Group.INPUTS, phase=Phase.RUN)
-def unused_suppression(ctx: ServiceContext) -> Iterator[Finding]:
+@rule("DG003", "unused-suppression", Severity.WARNING, group=Group.INPUTS, phase=Phase.POST)
+def unused_suppression(review: RunReview) -> Iterator[Finding]:
     """A `# drift-guard: ignore` comment that silences nothing.
 
     ## What it does
@@ -44,11 +45,42 @@ def unused_suppression(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Delete the comment, or remove the codes that no longer fire from its list.
     """
-    return iter(())  # produced by apply_suppressions after all rules ran
+    active = review.active_codes
+    for usage in review.directives:
+        found = _unused(usage, active)
+        if found is not None:
+            yield found
 
 
-@rule("DG004", "stale-baseline-entry", Severity.INFO, group=Group.INPUTS, phase=Phase.RUN)
-def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
+def _checkable_codes() -> set[str]:
+    """Codes a service check can produce (not the post-phase reports themselves)."""
+    return {code for code, info in load_rules().items() if info.phase is Phase.CHECK}
+
+
+def _unused(usage: DirectiveUse, active: frozenset[str] | None) -> Finding | None:
+    directive = usage.suppression
+    if directive.codes is None:
+        # A bare directive covers every code: it is only provably unused when
+        # every rule ran (not under --select/ignore), else we would guess.
+        if usage.used or (active is not None and not active.issuperset(_checkable_codes())):
+            return None
+        message = "unused suppression: `# drift-guard: ignore` silences no finding on this line"
+    else:
+        unknown = [c for c in directive.codes if c not in load_rules()]
+        if unknown:  # a typo (DG1O3) silences nothing, whatever ran
+            message = f"unknown rule code {', '.join(unknown)} in suppression (`drift-guard rules` lists them)"
+            return unused_suppression.finding(message, "fix the code, or delete the comment", directive.location)
+        unused = [c for c in directive.codes if c not in usage.used and (active is None or c in active)]
+        if not unused:
+            return None
+        message = f"unused suppression: no {', '.join(unused)} finding on this line"
+    return unused_suppression.finding(
+        message, "delete the comment, or remove the codes that no longer fire", directive.location
+    )
+
+
+@rule("DG004", "stale-baseline-entry", Severity.INFO, group=Group.INPUTS, phase=Phase.POST)
+def stale_baseline_entry(review: RunReview) -> Iterator[Finding]:
     """A baseline entry whose finding no longer occurs.
 
     ## What it does
@@ -74,4 +106,16 @@ def stale_baseline_entry(ctx: ServiceContext) -> Iterator[Finding]:
     Re-write the baseline with `drift-guard baseline FILE` (review the diff: it
     should only remove entries).
     """
-    return iter(())  # produced by apply_baseline, not by a service check
+    for entry in review.stale_entries:
+        yield _stale(entry)
+
+
+def _stale(entry: StaleEntry) -> Finding:
+    subject = ".".join(part for part in (entry.table, entry.column) if part) or repr(entry.message)
+    scope = f" in {entry.service}" if entry.service else ""
+    times = f" ({entry.unused} of {entry.count} recorded occurrences)" if entry.count > 1 else ""
+    return stale_baseline_entry.finding(
+        f"baseline entry no longer occurs: {entry.code} {subject}{scope}{times}",
+        f"re-run `drift-guard baseline {shlex.quote(entry.location.path)}` to drop fixed entries",
+        entry.location,
+    )

@@ -16,6 +16,7 @@ from drift_guard.extract.alembic.headers import (
     body_is_empty,
     list_revision_files,
     read_revision_header,
+    unreadable_revision_files,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "list_revision_files",
     "read_revision_header",
     "stray_revision_files",
+    "unreadable_revision_files",
 ]

@@ -96,18 +96,12 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
     """
     import ast
 
-    from drift_guard.session import current, read_file, unreadable
     from drift_guard.source import parse_ast_bytes
 
     shown = display_path(path)
-    try:
-        data = read_file(path)
-    except OSError as exc:
-        problem = Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(shown))
-        session = current()
-        if session is not None:  # a file that cannot be read is a DG001, as any other
-            session.record_failure(path, problem)
-        return problem
+    data = read_revision_bytes(path, shown)
+    if isinstance(data, Problem):
+        return data
     parsed = parse_ast_bytes(data, shown)
     if isinstance(parsed, Problem):
         return parsed
@@ -122,6 +116,38 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
         if target in _HEADER_NAMES and value is not None:
             values[target] = (_literal(value), Location(shown, node.lineno))
     return _header(path, shown, values, functions)
+
+
+def read_revision_bytes(path: Path, shown: str | None = None) -> bytes | Problem:
+    """The content of a revision file, or the DG001 Problem of a file that
+    cannot be read (recorded on the run's session, as for any other file)."""
+    from drift_guard.session import current, read_file, unreadable
+
+    try:
+        return read_file(path)
+    except OSError as exc:
+        problem = Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(shown or display_path(path)))
+        session = current()
+        if session is not None:
+            session.record_failure(path, problem)
+        return problem
+
+
+def unreadable_revision_files(directories: list[Path], *, recursive: bool = False) -> list[Problem]:
+    """DG001 Problems of the revision files that cannot be read (and of the
+    version folders that cannot be listed), without parsing any: what DG001
+    reports whether or not the migration check has read the history yet."""
+    found = []
+    for directory in directories:
+        try:
+            files = list_revision_files(directory, recursive=recursive)
+        except OSError:
+            continue  # reported by the migration check (Alembic cannot load the folder either)
+        for path in files:
+            data = read_revision_bytes(path)
+            if isinstance(data, Problem):
+                found.append(data)
+    return found
 
 
 def _assignment(node: object) -> tuple[str | None, object]:

@@ -96,8 +96,10 @@ def runtime_summaries(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
 
 
 def runtime_problems(ctx: ServiceContext) -> list[Problem]:
-    """DG001 problems of the runtime modules summarised so far in this run
-    (none when no rule needed the runtime scan, like files no extractor read)."""
+    """DG001 problems of the runtime modules: the scan runs here if no rule ran
+    it yet (each module is summarised once per run, and cached), so DG001 does
+    not depend on which rules ran before it."""
+    runtime_summaries(ctx)
     return list(_problem_sink(ctx))
 
 
