@@ -18,7 +18,7 @@ from drift_guard.findings import Finding, Severity
 from drift_guard.pairing import both_columns, both_tables
 from drift_guard.rules import Group, rule
 from drift_guard.schema import Column, Family, Table
-from drift_guard.types import pydal_base_type
+from drift_guard.types import families_compatible, pydal_base_type
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
@@ -150,6 +150,8 @@ def compare_column(model: Column, pydal: Column, target: Target) -> Mismatch | N
     model = replace(model, type=model.type.on(target.sa_dialect))  # its with_variant for this database
     if model.type.is_unknown or pydal.type.is_unknown or not pydal.type.pydal_type:
         return None
+    if not families_compatible(model.type, pydal.type):
+        return None  # one defect, one finding: DG105 reports types of different families
     check = _CHECKS.get(pydal_base_type(pydal.type.pydal_type))
     if check is None:
         return None
