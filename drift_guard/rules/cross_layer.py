@@ -180,12 +180,20 @@ def column_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
 
     ## Example
     ```python
-    db.define_table("teams", Field("name"), Field("slug"))  # model has no slug
+    class Team(Base):
+        __tablename__ = "teams"
+        id = Column(Integer, primary_key=True)
+        name = Column(String(512))              # no slug
+    db.define_table("teams", Field("name"), Field("slug"))
     ```
 
     ## Use instead
     ```python
-    slug = Column(String(512))                  # added to the model (and migrated)
+    class Team(Base):
+        __tablename__ = "teams"
+        id = Column(Integer, primary_key=True)
+        name = Column(String(512))
+        slug = Column(String(512))              # added to the model (and migrated)
     db.define_table("teams", Field("name"), Field("slug"))
     ```
 
