@@ -358,3 +358,47 @@ def test_partially_read_model_table_is_not_compared():
     users = replace(models.tables[0], partial=True, columns=models.tables[0].columns[:1])
     report = run("dg201_migration_column", replace(models, tables=(users, models.tables[1])))
     assert report.diffs == ()  # neither users.legacy_code nor the unread columns
+
+
+def _posts_on_delete(root: Path, action: str):
+    mp = root / "app" / "db" / "models.py"
+    users = table(
+        mp,
+        "users",
+        col("id", "Integer", pk=True),
+        col("email", "String", 255, nullable=False, unique=True),
+        col("name", "String", 100),
+        col("created_at", "DateTime"),
+    )
+    posts = table(
+        mp,
+        "posts",
+        col("id", "Integer", pk=True),
+        col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", action)),
+        col("title", "String", 200, nullable=False),
+        col("body", "Text"),
+    )
+    return schema(users, posts)
+
+
+def test_a_changed_on_delete_is_one_finding_not_a_remove_and_an_add():
+    """One defect, one finding: Alembic gives remove_fk + add_fk for an ON DELETE change."""
+    (diff,) = run("clean", _posts_on_delete(DATA / "clean", "SET NULL")).diffs
+    assert diff.kind is DiffKind.MODIFY_FK
+    assert diff.description == (
+        "foreign key `posts(user_id)` -> `users(id)` is ON DELETE SET NULL in the model "
+        "but ON DELETE CASCADE after the migrations"
+    )
+    assert diff.location.path.endswith("app/db/models.py")
+    assert diff.migration_location.path.endswith("0002_create_posts.py")
+
+
+def test_a_foreign_key_to_another_target_stays_a_remove_and_an_add():
+    models = _posts_on_delete(DATA / "clean", "CASCADE")
+    posts = models.tables[1]
+    moved = replace(posts.columns[1], foreign_key=replace(posts.columns[1].foreign_key, table="posts"))
+    models = replace(
+        models, tables=(models.tables[0], replace(posts, columns=(posts.columns[0], moved, *posts.columns[2:])))
+    )
+    kinds = sorted(d.kind.value for d in run("clean", models).diffs)
+    assert kinds == ["add_fk", "remove_fk"]

@@ -14,7 +14,7 @@ import secrets
 import shutil
 
 import pytest
-from test_migrations import NICKNAME, clean_models
+from test_migrations import NICKNAME, _posts_on_delete, clean_models
 from test_migrations_helpers import (
     DATA,
     MYSQL_URL,
@@ -83,6 +83,14 @@ def test_model_column_without_migration(url):
     models = clean_models(root, users_extra=(col("new_field", "String", 255),))
     (diff,) = check_migrations(service_for(root), models, database_url=url).diffs
     assert diff.kind is DiffKind.ADD_COLUMN and (diff.table, diff.column) == ("users", "new_field")
+
+
+def test_a_changed_on_delete_is_one_finding_on_the_server(url):
+    (diff,) = check_migrations(
+        service_for(DATA / "clean"), _posts_on_delete(DATA / "clean", "SET NULL"), database_url=url
+    ).diffs
+    assert diff.kind is DiffKind.MODIFY_FK
+    assert "ON DELETE SET NULL in the model but ON DELETE CASCADE after the migrations" in diff.description
 
 
 def test_server_compares_lengths(url):

@@ -59,7 +59,7 @@ def raw_diffs(connection: Connection, model: ModelMetadata) -> list[Any]:
 def typed_diffs(raw: list[Any], model: ModelMetadata, recorder: OriginRecorder, dialect: Any) -> list[MigrationDiff]:
     """Alembic's raw diff list -> sorted, readable records."""
     diffs = []
-    for item in _flatten(raw):
+    for item in _changed_foreign_keys(list(_flatten(raw))):
         diff = describe(item, model, recorder, dialect)
         if diff is not None:
             diffs.append(diff)
@@ -79,6 +79,30 @@ def _without_parts_of_whole_tables(diffs: list[MigrationDiff]) -> list[Migration
             continue
         kept.append(diff)
     return kept
+
+
+def _changed_foreign_keys(items: list[tuple]) -> list[tuple]:
+    """One defect, one finding: Alembic reports a foreign key whose ON DELETE (or
+    ON UPDATE) changed as a ``remove_fk`` plus an ``add_fk`` of the same columns
+    and target; the pair becomes one ``modify_fk`` item (removed, added)."""
+
+    def key(fk: Any) -> tuple:
+        columns = tuple(c.lower() for c in fk.column_keys)
+        return fk.parent.name.lower(), columns, tuple(e.target_fullname.lower() for e in fk.elements)
+
+    added = {key(item[1]): item for item in items if item[0] == "add_fk"}
+    removed = {key(item[1]): item for item in items if item[0] == "remove_fk"}
+    both = added.keys() & removed.keys()
+    if not both:
+        return items
+    result = []
+    for item in items:
+        if item[0] in ("add_fk", "remove_fk") and key(item[1]) in both:
+            if item[0] == "add_fk":
+                result.append(("modify_fk", removed[key(item[1])][1], item[1]))
+            continue
+        result.append(item)
+    return result
 
 
 def _flatten(raw: list[Any]) -> Iterator[tuple]:

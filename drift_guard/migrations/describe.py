@@ -36,6 +36,8 @@ def describe(item: tuple, model: ModelMetadata, origins: OriginRecorder, dialect
         return _unique_diff(tag == "add_constraint", item[1], model, origins)
     if tag in ("add_fk", "remove_fk"):
         return _fk_diff(tag == "add_fk", item[1], model, origins)
+    if tag == "modify_fk":
+        return _fk_change(item[1], item[2], model, origins)
     return None  # server defaults and comments are not compared
 
 
@@ -200,3 +202,27 @@ def _fk_diff(added: bool, fk: Any, model: ModelMetadata, origins: OriginRecorder
     )
     migrated = origins.origins.get(("fk", table.lower(), tuple(sorted(c.lower() for c in cols))))
     return MigrationDiff(kind, table, first, text, _model_column_location(model, table, first), migrated, name=fk.name)
+
+
+def _fk_options(fk: Any) -> str:
+    parts = [f"ON DELETE {(fk.ondelete or 'NO ACTION').upper()}"]
+    if fk.onupdate:
+        parts.append(f"ON UPDATE {fk.onupdate.upper()}")
+    return " ".join(parts)
+
+
+def _fk_change(migrated: Any, modelled: Any, model: ModelMetadata, origins: OriginRecorder) -> MigrationDiff | None:
+    """The same foreign key (columns and target) with other options on each side:
+    one diff saying what changed, instead of a "remove" and an "add"."""
+    table = modelled.parent.name
+    cols = list(modelled.column_keys)
+    target = modelled.elements[0].target_fullname.rsplit(".", 1)[0] if modelled.elements else "?"
+    if target.lower() in model.skipped_tables:
+        return None
+    remote = [e.target_fullname.rsplit(".", 1)[-1] for e in modelled.elements]
+    what = f"foreign key `{table}({', '.join(cols)})` -> `{target}({', '.join(remote)})`"
+    text = f"{what} is {_fk_options(modelled)} in the model but {_fk_options(migrated)} after the migrations"
+    first = cols[0] if len(cols) == 1 else None
+    where = origins.origins.get(("fk", table.lower(), tuple(sorted(c.lower() for c in cols))))
+    location = _model_column_location(model, table, first)
+    return MigrationDiff(DiffKind.MODIFY_FK, table, first, text, location, where, name=modelled.name)

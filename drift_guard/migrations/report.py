@@ -29,6 +29,7 @@ class DiffKind(str, enum.Enum):
     REMOVE_UNIQUE = "remove_unique"
     ADD_FK = "add_fk"
     REMOVE_FK = "remove_fk"
+    MODIFY_FK = "modify_fk"  # the same foreign key, with other options (ON DELETE / ON UPDATE)
 
     @property
     def model_side(self) -> bool:
