@@ -13,7 +13,7 @@ from test_migrations_helpers import DATA, col, long_history_models, pg_style_mod
 from drift_guard.migrations import DiffKind, check_migrations
 
 
-def clean_models(root: Path, *, users_extra=(), posts_extra=()):
+def clean_models(root: Path, *, users_extra=(), posts_extra=(), on_delete="CASCADE"):
     mp = root / "app" / "db" / "models.py"
     return schema(
         table(
@@ -29,7 +29,7 @@ def clean_models(root: Path, *, users_extra=(), posts_extra=()):
             mp,
             "posts",
             col("id", "Integer", pk=True),
-            col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", "CASCADE")),
+            col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", on_delete)),
             col("title", "String", 200, nullable=False),
             col("body", "Text"),
             *posts_extra,
@@ -361,24 +361,7 @@ def test_partially_read_model_table_is_not_compared():
 
 
 def _posts_on_delete(root: Path, action: str):
-    mp = root / "app" / "db" / "models.py"
-    users = table(
-        mp,
-        "users",
-        col("id", "Integer", pk=True),
-        col("email", "String", 255, nullable=False, unique=True),
-        col("name", "String", 100),
-        col("created_at", "DateTime"),
-    )
-    posts = table(
-        mp,
-        "posts",
-        col("id", "Integer", pk=True),
-        col("user_id", "Integer", nullable=False, index=True, fk=("users", "id", action)),
-        col("title", "String", 200, nullable=False),
-        col("body", "Text"),
-    )
-    return schema(users, posts)
+    return clean_models(root, on_delete=action)
 
 
 def test_a_changed_on_delete_is_one_finding_not_a_remove_and_an_add():
