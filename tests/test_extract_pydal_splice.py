@@ -201,16 +201,40 @@ UNRESOLVED_CASES = [
         True,
     ),
     (
-        "mutated list",
-        'common = [Field("a")]\ncommon.append(Field("b"))\ndb.define_table("t", *common)',
+        "list changed in a block",
+        'common = [Field("a")]\nif flag:\n    common.append(Field("b"))\ndb.define_table("t", *common)',
         ["`*common`: `common` is modified after its definition (`common.append(...)`)"],
         True,
         True,
     ),
     (
-        "augmented list",
-        'common = [Field("a")]\ncommon += [Field("b")]\ndb.define_table("t", *common)',
+        "list augmented in a block",
+        'common = [Field("a")]\nfor f in more:\n    common += [f]\ndb.define_table("t", *common)',
         ["`*common`: `common` is modified after its definition (augmented assignment)"],
+        True,
+        True,
+    ),
+    (
+        "list changed by insert",
+        'common = [Field("a")]\ncommon.append(Field("b"))\ncommon.insert(0, Field("c"))\ndb.define_table("t", *common)',
+        [
+            "`*common`: `common` is modified after its definition outside plain statements of its scope "
+            "(in a block, a function, or by another method)"
+        ],
+        True,
+        True,
+    ),
+    (
+        "list used before its last change",
+        'common = [Field("a")]\ndb.define_table("t", *common)\ncommon.append(Field("b"))',
+        ["`*common`: `common` is used before all its changes are made (`common.append(...)` comes later)"],
+        True,
+        True,
+    ),
+    (
+        "list extended with itself",
+        'common = [Field("a")]\ncommon.extend(common)\ndb.define_table("t", *common)',
+        ["`*common`: `common` is modified after its definition with itself (`common.extend(...)`)"],
         True,
         True,
     ),
