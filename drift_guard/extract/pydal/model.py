@@ -104,3 +104,4 @@ class TableSpec:
     notes: tuple[Note, ...] = ()
     partial: bool = False
     order: int = 0  # position of the call in the whole run (for _common_fields)
+    scope: tuple[str, ...] = ()  # names of the enclosing functions (for _common_fields)
