@@ -18,40 +18,16 @@ the list it sets) and replayed on every table in the order the program runs:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal, Sequence
+from typing import Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name
 from drift_guard.extract.pydal.args import item, sequence
 from drift_guard.extract.pydal.fields import Ctx
 from drift_guard.extract.pydal.model import Group, Item, TableSpec, Unresolved
-from drift_guard.extract.pydal.scope import Resolver, Where
-from drift_guard.parsing import SourceFile
+from drift_guard.extract.pydal.order import ImportGraph, Site, run_order
+from drift_guard.extract.pydal.scope import Where
 from drift_guard.schema import Location, Problem, ProblemKind
-
-Order = Literal["before", "after", "unknown"]
-
-
-class ImportGraph:
-    """Which files each file imports at module level (and on which line), read on demand."""
-
-    def __init__(self, resolver: Resolver) -> None:
-        self.resolver = resolver
-        self.files: dict[str, SourceFile] = {}
-        self._edges: dict[str, list[tuple[int, str]]] = {}
-
-    def add(self, src: SourceFile) -> None:
-        self.files.setdefault(src.path, src)
-
-    def get(self, path: str) -> list[tuple[int, str]]:
-        if path not in self._edges:
-            src = self.files.get(path)
-            found = module_imports(src, self.resolver) if src is not None else []
-            for _, imported in found:
-                self.add(imported)
-            self._edges[path] = [(line, imported.path) for line, imported in found]
-        return self._edges[path]
 
 
 @dataclass(frozen=True)
@@ -113,7 +89,9 @@ def apply_common(
     current: list[Item] = []
     unknown: list[CommonChange] = []
     for change in changes:
-        when = _order(change, spec, scope, imports)
+        when = run_order(
+            Site(change.location, change.scope, change.order), Site(spec.location, scope, spec.order), imports
+        )
         if when == "before":
             current = list(change.items) if change.reset else current + list(change.items)
         elif when == "unknown":
@@ -121,36 +99,6 @@ def apply_common(
     if not current and not unknown:
         return spec, []
     return replace(spec, items=spec.items + tuple(current), partial=spec.partial or bool(unknown)), unknown
-
-
-def _order(change: CommonChange, spec: TableSpec, scope: tuple[str, ...], imports: ImportGraph) -> Order:
-    here, there = change.location.path, spec.location.path
-    if here == there:
-        if change.scope == scope:
-            return "before" if change.order < spec.order else "after"
-        return "unknown"
-    if change.scope or scope:
-        return "unknown"
-    if _imports(there, here, spec.location.line, imports):
-        return "before"  # the table's file imports the change's file before defining the table
-    if _imports(here, there, change.location.line, imports):
-        return "after"
-    return "unknown"
-
-
-def _imports(importer: str, imported: str, before_line: int, imports: ImportGraph) -> bool:
-    """Whether ``importer`` runs ``imported`` (directly, or through the files it
-    imports) in a statement above ``before_line``."""
-    seen: set[str] = set()
-    todo = [path for line, path in imports.get(importer) if line < before_line]
-    while todo:
-        path = todo.pop()
-        if path == imported:
-            return True
-        if path not in seen:
-            seen.add(path)
-            todo.extend(p for _, p in imports.get(path))
-    return False
 
 
 def unknown_order_problem(change: CommonChange, tables: Sequence[str]) -> Problem:
@@ -163,29 +111,3 @@ def unknown_order_problem(change: CommonChange, tables: Sequence[str]) -> Proble
         "are not reported for them (the columns that were read are still compared)",
         change.location,
     )
-
-
-def module_imports(src: SourceFile, resolver: Resolver) -> list[tuple[int, SourceFile]]:
-    """(line, file) of every file of the tree that a module's top-level import statements run."""
-    out: list[tuple[int, SourceFile]] = []
-    for stmt in src.module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        line = src.location(stmt).line
-        for small in stmt.body:
-            wanted: list[tuple[str, int]] = []
-            if isinstance(small, cst.Import):
-                wanted = [(dotted_name(alias.name) or "", 0) for alias in small.names]
-            elif isinstance(small, cst.ImportFrom):
-                module, level = dotted_name(small.module) or "", len(small.relative)
-                wanted = [(module, level)]
-                if not isinstance(small.names, cst.ImportStar):  # `from app import models`: maybe a submodule
-                    wanted += [
-                        (f"{module}.{dotted_name(a.name)}" if module else dotted_name(a.name) or "", level)
-                        for a in small.names
-                    ]
-            for module, level in wanted:
-                found = resolver.find_module(module, level, src)
-                if found is not None:
-                    out.append((line, found))
-    return out

@@ -22,11 +22,12 @@ from typing import Literal, Sequence, Union
 
 import libcst as cst
 
-from drift_guard.extract.pydal.auth import implicit_tables
+from drift_guard.extract.pydal.auth import AuthCall, auth_specs, implicit_tables
 from drift_guard.extract.pydal.build import Built, build_table
-from drift_guard.extract.pydal.common import CommonChange, ImportGraph, apply_common, read_change, unknown_order_problem
+from drift_guard.extract.pydal.common import CommonChange, apply_common, read_change, unknown_order_problem
 from drift_guard.extract.pydal.fields import Ctx
 from drift_guard.extract.pydal.model import TableSpec
+from drift_guard.extract.pydal.order import ImportGraph
 from drift_guard.extract.pydal.scope import Resolver, Where
 from drift_guard.extract.pydal.tables import read_table
 from drift_guard.parsing import SourceFile, parse_files
@@ -50,7 +51,7 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
     specs: list[TableSpec] = []
     commons: list[CommonChange] = []
     order = 0
-    implicit: set[str] = set()
+    auth_calls: list[AuthCall] = []
     batch = parse_files(files)
     problems.extend(batch.problems)
     for path, parsed in batch.sources:
@@ -66,16 +67,18 @@ def extract_pydal(files: Sequence[Path]) -> Schema:
             kind, node, funcs = found
             scope = tuple(f.name.value for f in funcs)
             if kind == "implicit":
-                for spec in implicit_tables(node, Where(parsed, funcs), resolver, order):
-                    if spec.symbol not in implicit:  # Auth(...) and auth.define_tables() define them once
-                        implicit.add(spec.symbol)
-                        specs.append(replace(spec, scope=scope))
+                implied = implicit_tables(node, Where(parsed, funcs), resolver, order)
+                if isinstance(implied, AuthCall):
+                    auth_calls.append(implied)
+                else:
+                    specs.extend(replace(spec, scope=scope) for spec in implied)
                 continue
             table = read_table(node, Where(parsed, funcs), resolver, order)
             if isinstance(table, Problem):
                 problems.append(table)
             else:
                 specs.append(replace(table, scope=scope))
+    specs = _with_auth(specs, auth_calls, graph)
     specs, common_problems = _with_common(specs, commons, graph)
     tables, built_problems = _build_all(specs)
     problems.extend(common_problems + built_problems)
@@ -96,6 +99,14 @@ def _read_common(
         target = next(t.target for t in node.targets if _is_common(t.target))
     assert isinstance(target, cst.Attribute)
     return read_change(node, where, Ctx(resolver, where.src.code(target.value)), order)
+
+
+def _with_auth(specs: list[TableSpec], calls: list[AuthCall], graph: ImportGraph) -> list[TableSpec]:
+    """The tables Auth defines (once: ``Auth(...)`` and ``auth.define_tables()``
+    may both be there), in source order among the others."""
+    taken: set[str] = set()
+    implied = [spec for call in calls for spec in auth_specs(call, specs, taken, graph)]
+    return sorted(specs + implied, key=lambda spec: spec.order) if implied else specs
 
 
 def _with_common(
