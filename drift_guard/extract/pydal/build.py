@@ -206,6 +206,7 @@ class _Builder:
             name=field.name if field.rname is None else field.rname, attribute=field.name, type=ctype, location=field.location,
             nullable=nullable, primary_key=is_id, unique=field.unique,
             autoincrement=True if is_id else UNKNOWN, foreign_key=self.foreign_key(field), default=field.default,
+            choices=field.choices,
         )  # fmt: skip
 
     def foreign_key(self, field: FieldSpec) -> ForeignKey | None:

@@ -43,6 +43,7 @@ class FieldSpec:
     rname: str | None = None
     custom: bool = False  # SQLCustomType: native type not compared
     notes: tuple[Note, ...] = ()
+    choices: tuple[str, ...] | None | _Unknown = None  # what requires=IS_IN_SET(...) accepts
 
 
 @dataclass(frozen=True)
