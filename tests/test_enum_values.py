@@ -64,6 +64,9 @@ class Status(enum.Enum):
     ACTIVE = "active"
     BANNED = "banned"
 
+class Counted(enum.Enum):
+    ONE = enum.auto()
+
 NAMES = ("x", "y")
 
 class T(Base):
@@ -74,6 +77,8 @@ class T(Base):
     py_enum = sa.Column(sa.Enum(Status))
     annotated: Mapped[Status]
     by_value = sa.Column(sa.Enum(Status, values_callable=lambda e: [m.value for m in e]))
+    other_callable = sa.Column(sa.Enum(Status, values_callable=lambda e: [m.name.lower() for m in e]))
+    auto_values = sa.Column(sa.Enum(Counted, values_callable=lambda e: [m.value for m in e]))
     unknown = sa.Column(sa.Enum(*load(), name="u"))
     text = sa.Column(sa.String(5))
 """
@@ -89,7 +94,9 @@ def test_model_enum_values(tmp_path: Path):
         "splat": ("x", "y"),
         "py_enum": ("ACTIVE", "BANNED"),  # what SQLAlchemy stores: the member names
         "annotated": ("ACTIVE", "BANNED"),
-        "by_value": None,  # values_callable is not read: not compared
+        "by_value": ("active", "banned"),  # values_callable=lambda e: [m.value for m in e]
+        "other_callable": None,  # any other callable is not evaluated
+        "auto_values": None,  # auto() values are not literals
         "unknown": None,
         "text": None,
     }
