@@ -46,10 +46,13 @@ def fold_steps(
             steps.append((found[0], index, found[1]))
         elif isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
+                target = None
                 if isinstance(small, cst.Assign) and len(small.targets) == 1:
                     target = small.targets[0].target
-                    if isinstance(target, cst.Name):
-                        assigned.setdefault(target.value, index)
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    target = small.target
+                if isinstance(target, cst.Name):
+                    assigned.setdefault(target.value, index)
     out: dict[str, Union[cst.BaseExpression, str]] = {}
     for name in {step[0] for step in steps}:
         own = [step for step in steps if step[0] == name]
