@@ -14,6 +14,11 @@ BUILT = [
         ["id", "a", "b", "c", "d"],
     ),
     (
+        "an annotated list",
+        'f: list = [Field("a")]\nf.append(Field("b"))\ndb.define_table("t", *f)',
+        ["id", "a", "b"],
+    ),
+    (
         "passed as a list, not spliced",
         'f = [Field("a")]\nf.append(Field("b"))\ndb.define_table("t", f)',
         ["id", "a", "b"],
