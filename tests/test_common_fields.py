@@ -119,3 +119,22 @@ def test_an_unreadable_change_is_reported_once_and_hides_only_columns(tmp_path):
         "columns it may define are unknown, so columns missing in PyDAL (DG103) are not reported for tables `a`, "
         "`b` (the columns that were read are still compared)"
     ]
+
+
+def test_a_change_reaching_many_tables_names_a_few(tmp_path):
+    tables = "".join(f'db.define_table("t{i}")\n' for i in range(7))
+    schema = extract(
+        tmp_path,
+        {"app/a.py": HEADER + 'db._common_fields.append(Field("q"))\n', "app/b.py": HEADER + tables},
+    )
+    (problem,) = schema.problems
+    assert "whether `t0`, `t1`, `t2`, `t3`, `t4` and 2 more are defined afterwards" in problem.message
+    assert all(t.partial for t in schema.tables)
+
+
+def test_a_change_that_is_not_a_list_addition_is_reported(tmp_path):
+    schema = extract(tmp_path, {"app/models.py": HEADER + "db._common_fields *= 2\ndb.define_table('t', Field('a'))\n"})
+    assert schema.tables[0].partial is True
+    assert schema.problems[0].message.startswith(
+        "`db._common_fields *= 2`: only `+=` of a list of Fields can be read statically; the columns it may define"
+    )

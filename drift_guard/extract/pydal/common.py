@@ -24,6 +24,7 @@ import libcst as cst
 
 from drift_guard.extract.pydal.args import item, sequence
 from drift_guard.extract.pydal.fields import Ctx
+from drift_guard.extract.pydal.messages import short, table_list
 from drift_guard.extract.pydal.model import Group, Item, TableSpec, Unresolved
 from drift_guard.extract.pydal.order import ImportGraph, Site, run_order
 from drift_guard.extract.pydal.scope import Where
@@ -46,7 +47,7 @@ def read_change(node: cst.Call | cst.Assign | cst.AugAssign, where: Where, ctx: 
     """What one ``_common_fields`` statement adds (``.append``, ``.insert``,
     ``.extend``, ``+=``) or sets (``=``); what cannot be read is an Unresolved item."""
     src = where.src
-    spelled = " ".join(src.code(node).split())
+    spelled = short(src.code(node))
     scope = tuple(f.name.value for f in where.funcs)
     items: list[Item] | Unresolved
     reset = False
@@ -62,7 +63,8 @@ def read_change(node: cst.Call | cst.Assign | cst.AugAssign, where: Where, ctx: 
             items = sequence(args[0].value, where, ctx, 0)
     elif isinstance(node, cst.AugAssign):
         added = isinstance(node.operator, cst.AddAssign)
-        items = sequence(node.value, where, ctx, 0) if added else Unresolved(f"`{spelled}`", src.location(node))
+        why = f"`{spelled}`: only `+=` of a list of Fields can be read statically"
+        items = sequence(node.value, where, ctx, 0) if added else Unresolved(why, src.location(node))
     else:
         reset = True
         items = sequence(node.value, where, ctx, 0)
@@ -102,7 +104,7 @@ def apply_common(
 
 
 def unknown_order_problem(change: CommonChange, tables: Sequence[str]) -> Problem:
-    shown = ", ".join(f"`{t}`" for t in sorted(set(tables)))
+    shown = table_list(tables)
     return Problem(
         ProblemKind.UNRESOLVED,
         f"`{change.spelled}`: PyDAL adds db._common_fields to every table defined afterwards, and whether "

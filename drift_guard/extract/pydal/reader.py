@@ -26,6 +26,7 @@ from drift_guard.extract.pydal.auth import AuthCall, auth_specs, implicit_tables
 from drift_guard.extract.pydal.build import Built, build_table
 from drift_guard.extract.pydal.common import CommonChange, apply_common, read_change, unknown_order_problem
 from drift_guard.extract.pydal.fields import Ctx
+from drift_guard.extract.pydal.messages import hidden_columns
 from drift_guard.extract.pydal.model import TableSpec
 from drift_guard.extract.pydal.order import ImportGraph
 from drift_guard.extract.pydal.scope import Resolver, Where
@@ -168,16 +169,6 @@ def _say_what_is_hidden(built: list[Built]) -> list[Problem]:
             tables = hidden_in.get((problem.message, problem.location))
             out.append(replace(problem, message=problem.message + hidden_columns(tables)) if tables else problem)
     return out
-
-
-def hidden_columns(tables: list[str]) -> str:
-    """What a construct that may define columns switches off (the DG002 message's tail)."""
-    names = sorted(set(tables))
-    shown = ", ".join(f"`{name}`" for name in names)
-    return (
-        f"; the columns it may define are unknown, so columns missing in PyDAL (DG103) are not reported for "
-        f"{'table' if len(names) == 1 else 'tables'} {shown} (the columns that were read are still compared)"
-    )
 
 
 def _unique(problems: list[Problem]) -> tuple[Problem, ...]:
