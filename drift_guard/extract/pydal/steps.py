@@ -75,9 +75,10 @@ def _fold(
     step_rows = {i for _, i, _ in own}
     for index in range(start + 1, last + 1):
         if index in step_rows:
-            if _mentions(_step_argument(body[index]), name):
+            added = _step_argument(body[index])
+            if isinstance(added, cst.Name) and added.value == name:  # deeper self-references end as a cycle
                 return f"{changed} with itself (`{_spelled(name, body[index])}`)"
-        elif _mentions(body[index], name):
+        elif _mentions(body[index], name):  # rare: steps are usually consecutive
             return f"is used before all its changes are made (`{_spelled(name, body[last])}` comes later)"
     result: cst.BaseExpression = value
     for _, _, added in sorted(own, key=lambda step: step[1]):
@@ -113,7 +114,7 @@ def _is_call_step(stmt: cst.BaseStatement) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
 
 
-def _step_argument(stmt: cst.BaseStatement) -> cst.CSTNode:
+def _step_argument(stmt: cst.BaseStatement) -> cst.BaseExpression:
     found = _step(stmt)
     assert found is not None
     return found[1]
