@@ -403,6 +403,7 @@ def test_template_self_reference_points_at_the_new_table(tmp_path):
         "a = b\nb = a\ndb.define_table('x', *a)",
         "def h():\n    return h()\ndb.define_table('x', h())",
         "x = x + [Field('q')]\ndb.define_table('x', *x)",
+        "x = [Field('a')]\nx.extend([Field('b')] + x)\ndb.define_table('x', *x)",  # a list built in steps
     ],
 )
 def test_cycles_end_as_problems(tmp_path, source):
