@@ -123,6 +123,17 @@ class ColumnType:
     def is_unknown(self) -> bool:
         return self.family is Family.UNKNOWN
 
+    @property
+    def enum_values(self) -> tuple[str, ...] | None:
+        """The values an ``Enum`` column stores (for ``Enum(PyEnum)``: the member
+        names, which is what SQLAlchemy writes); None when this is not an Enum or
+        a value could not be read (``values_callable``, an unresolved ``*names``)."""
+        if self.family is not Family.ENUM or not self.args:
+            return None
+        if not all(isinstance(value, str) for value in self.args):
+            return None
+        return tuple(value for value in self.args if isinstance(value, str))
+
     def on(self, dialect: str) -> ColumnType:
         """The type SQLAlchemy uses on ``dialect`` (``sqlite``, ``postgresql``,
         ``mysql``, ``mssql``): a ``with_variant`` for it, else this type."""
@@ -164,6 +175,9 @@ class Column:
     foreign_key: ForeignKey | None = None
     default: str | None = None  # source text of the Python-side default
     server_default: str | None = None  # source text of the server default
+    # PyDAL: the values ``requires=IS_IN_SET(...)`` accepts, as strings (None: no
+    # such set; UNKNOWN: a set that cannot be read). Models: see ColumnType.enum_values.
+    choices: tuple[str, ...] | None | _Unknown = None
 
     @property
     def key(self) -> str:

@@ -80,3 +80,85 @@ def test_auth_note_names_the_tables(tmp_path):
     schema = extract(tmp_path, {"app/models.py": HEADER + PY4WEB + "auth = Auth(session, db)\n"})
     (problem,) = schema.problems
     assert "py4web's Auth defines `auth_user`; its columns depend on run-time settings" in problem.message
+
+
+CUSTOM_USER = "db.define_table('auth_user', Field('email', length=255), Field('tenant'))\n"
+
+# (id, files, expected (table, partial, columns) list, expected DG002 messages)
+REPLACED = [
+    (
+        "custom auth_user before Auth",
+        {"app/models.py": HEADER + PY4WEB + CUSTOM_USER + "auth = Auth(session, db)\n"},
+        [("auth_user", False, ["id", "email", "tenant"])],
+        [],
+    ),
+    (
+        "custom auth_user before define_tables()",
+        {
+            "app/models.py": HEADER
+            + PY4WEB
+            + "auth = Auth(session, db, define_tables=False)\n"
+            + CUSTOM_USER
+            + "auth.define_tables()\n"
+        },
+        [("auth_user", False, ["id", "email", "tenant"])],
+        [],
+    ),
+    (
+        "custom auth_user in another file",
+        {
+            "app/common.py": HEADER + PY4WEB + "auth = Auth(session, db)\n",
+            "app/models.py": HEADER + CUSTOM_USER,
+        },
+        [("auth_user", False, ["id", "email", "tenant"])],
+        [],
+    ),
+    (
+        "redefined after Auth",
+        {
+            "app/models.py": HEADER
+            + PY4WEB
+            + "auth = Auth(session, db)\n"
+            + CUSTOM_USER.replace("))\n", "), redefine=True)\n")
+        },
+        [("auth_user", False, ["id", "email", "tenant"])],
+        [],
+    ),
+    (
+        "web2py: only the replaced table is the application's",
+        {"app/models.py": HEADER + GLUON + CUSTOM_USER + "auth = Auth(db)\nauth.define_tables()\n"},
+        [("auth_user", False, ["id", "email", "tenant"])]
+        + [(t, True, ["id"]) for t in ("auth_group", "auth_membership", "auth_permission", "auth_event", "auth_cas")],
+        [
+            "`Auth(db)`: gluon's Auth defines `auth_group`, `auth_membership`, `auth_permission`, `auth_event`, "
+            "`auth_cas`; their columns depend on run-time settings; the columns it may define are unknown, so "
+            "columns missing in PyDAL (DG103) are not reported for tables `auth_cas`, `auth_event`, `auth_group`, "
+            "`auth_membership`, `auth_permission` (the columns that were read are still compared)"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("files, expected, notes", [c[1:] for c in REPLACED], ids=[c[0] for c in REPLACED])
+def test_the_applications_own_auth_table_replaces_auths(tmp_path, files, expected, notes):
+    schema = extract(tmp_path, files)
+    assert sorted((t.name, t.partial, [c.name for c in t.columns]) for t in schema.tables) == sorted(expected)
+    assert [p.message for p in schema.problems] == notes
+
+
+def test_a_later_definition_without_redefine_stays_a_duplicate(tmp_path):
+    """PyDAL raises `table already defined`: both stay, for DG114 to report."""
+    schema = extract(tmp_path, {"app/models.py": HEADER + PY4WEB + "auth = Auth(session, db)\n" + CUSTOM_USER})
+    assert [(t.name, t.partial) for t in schema.tables] == [("auth_user", True), ("auth_user", False)]
+
+
+def test_a_definition_in_a_file_importing_auth_first_stays_a_duplicate(tmp_path):
+    """models.py imports common.py (so Auth runs) before its own auth_user: PyDAL raises."""
+    schema = extract(
+        tmp_path,
+        {
+            "app/common.py": HEADER + PY4WEB + "auth = Auth(session, db)\n",
+            "app/models.py": "from app.common import db, Field\n" + CUSTOM_USER,
+        },
+    )
+    assert sorted((t.name, t.partial) for t in schema.tables) == [("auth_user", False), ("auth_user", True)]

@@ -396,3 +396,34 @@ def test_redefined_class_is_reported(tmp_path):
     assert [t.name for t in schema.tables] == ["second"]
     (problem,) = schema.problems
     assert "`F` is defined again" in problem.message
+
+
+SPLICED = """
+def audit_columns():
+    \"\"\"The columns every audited table has.\"\"\"
+    return [Column("created_at", sa.DateTime, nullable=False), Column("created_by", Integer)]
+
+def keys():
+    return (Column("tenant", String(20)),)
+
+def with_argument(prefix):
+    return [Column(prefix + "_at", sa.DateTime)]
+
+events = sa.Table("events", Base.metadata, Column("id", Integer, primary_key=True), *audit_columns(), *keys())
+"""
+
+
+def test_table_splices_a_helpers_literal_columns(tmp_path):
+    schema = models(tmp_path, SPLICED)
+    (table,) = schema.tables
+    assert names(table) == ["id", "created_at", "created_by", "tenant"]
+    assert table.column("created_at").nullable is False and table.column("tenant").type.length == 20
+    assert table.partial is False and schema.problems == ()
+
+
+@pytest.mark.parametrize("splice", ["*with_argument('x')", "*unknown_columns()", "*[c for c in keys()]", "*COLUMNS"])
+def test_table_splice_that_cannot_be_read_stays_partial(tmp_path, splice):
+    schema = models(tmp_path, SPLICED.replace("*audit_columns(), *keys()", splice))
+    (table,) = schema.tables
+    assert names(table) == ["id"] and table.partial is True
+    assert [p.message for p in schema.problems] == [f"cannot read `{splice}` in `Table(...)` statically"]

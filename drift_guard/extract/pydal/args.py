@@ -75,7 +75,9 @@ def item(node: cst.BaseExpression, where: Where, ctx: Ctx, depth: int) -> Item:
         return _unresolved(node, where, "is defined through too many names")
     if isinstance(node, cst.Call):
         return _call_item(node, where, ctx, depth)
-    if isinstance(node, (cst.List, cst.Tuple)):
+    if isinstance(node, (cst.List, cst.Tuple)) or (
+        isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)
+    ):  # a list, or lists added (also a list built in steps, see steps.py)
         members = sequence(node, where, ctx, depth + 1)
         return members if isinstance(members, Unresolved) else Group(tuple(members))
     if isinstance(node, cst.Dict):

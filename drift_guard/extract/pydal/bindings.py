@@ -1,9 +1,10 @@
 """What names a module or function body binds, for the PyDAL resolver.
 
 A name counts as a definition only when the scope binds it exactly once and
-never mutates it; anything else (rebinding, ``+=``, ``.append(...)``, loop
-variables, unpacking, parameters) is :class:`Ambiguous`, with the reason the
-extractor quotes in its DG002 note.
+never mutates it, or changes it only in plain steps (``+=``, ``.append(...)``,
+``.extend(...)``, see :mod:`drift_guard.extract.pydal.steps`); anything else
+(rebinding, mutation in a block, loop variables, unpacking, parameters) is
+:class:`Ambiguous`, with the reason the extractor quotes in its DG002 note.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Union
 import libcst as cst
 
 from drift_guard.extract.names import dotted_name
+from drift_guard.extract.pydal.steps import fold_steps
 
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "__setitem__"})
 
@@ -50,9 +52,16 @@ def collect(scope: cst.Module | cst.FunctionDef) -> dict[str, Binding]:
         collector.statement(stmt)
     mutations = _MutationFinder()
     scope.visit(mutations) if isinstance(scope, cst.Module) else scope.body.visit(mutations)
+    counts = {name: mutations.counts.get(name, 0) + collector.augmented.get(name, 0) for name in collector.names}
+    folded = fold_steps(body, collector.names, counts)
     for name, how in mutations.found.items():
-        if name in collector.names:
+        if name in collector.names and name not in folded:
             collector.names[name] = Ambiguous(f"is modified after its definition (`{how}`)")
+    for name in collector.augmented:
+        if name not in folded:
+            collector.names[name] = Ambiguous("is modified after its definition (augmented assignment)")
+    for name, value in folded.items():
+        collector.names[name] = value if isinstance(value, cst.BaseExpression) else Ambiguous(value)
     return collector.names
 
 
@@ -67,6 +76,7 @@ def _params(params: cst.Parameters) -> list[str]:
 class _BindingCollector:
     def __init__(self) -> None:
         self.names: dict[str, Binding] = {}
+        self.augmented: dict[str, int] = {}  # augmented assignments per name, at any depth
 
     def add(self, name: str, binding: Binding) -> None:
         if name in self.names:
@@ -101,7 +111,7 @@ class _BindingCollector:
             if isinstance(small.target, cst.Name):
                 self.add(small.target.value, small.value)
         elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
-            self.names[small.target.value] = Ambiguous("is modified after its definition (augmented assignment)")
+            self.augmented[small.target.value] = self.augmented.get(small.target.value, 0) + 1
         elif isinstance(small, cst.Import):
             for alias in small.names:
                 full = dotted_name(alias.name) or ""
@@ -145,13 +155,17 @@ class _MutationFinder(cst.CSTVisitor):
 
     def __init__(self) -> None:
         self.found: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS:
-            self.found.setdefault(func.value.value, f"{func.value.value}.{func.attr.value}(...)")
+            name = func.value.value
+            self.found.setdefault(name, f"{name}.{func.attr.value}(...)")
+            self.counts[name] = self.counts.get(name, 0) + 1
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         target = node.target
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             self.found.setdefault(target.value.value, f"{target.value.value}[...] = ...")
+            self.counts[target.value.value] = self.counts.get(target.value.value, 0) + 1

@@ -10,7 +10,7 @@ skip that check and a clash then raises; names differing only in case raise
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from drift_guard.extract.pydal.model import (
@@ -42,7 +42,17 @@ _ID_TYPES = ("id", "big-id")
 ParentLookup = Callable[[str], "Table | None"]
 
 
-def build_table(spec: TableSpec, db_names: Mapping[str, str], parent: ParentLookup) -> tuple[Table, list[Problem]]:
+@dataclass(frozen=True)
+class Built:
+    """A replayed table, what could not be read, and which of those problems may
+    hide columns (the table is partial because of them)."""
+
+    table: Table
+    problems: list[Problem]
+    hiding: list[Problem]
+
+
+def build_table(spec: TableSpec, db_names: Mapping[str, str], parent: ParentLookup) -> Built:
     """The Table PyDAL would build for ``spec``, plus what could not be read."""
     return _Builder(spec, db_names, parent).run()
 
@@ -55,10 +65,11 @@ class _Builder:
         self.columns: list[Column] = []
         self.taken: set[str] = set()
         self.problems: list[Problem] = []
+        self.hiding: list[Problem] = []
         self.options = list(spec.options)
         self.partial = spec.partial
 
-    def run(self) -> tuple[Table, list[Problem]]:
+    def run(self) -> Built:
         spec = self.spec
         for note in spec.notes:
             self.note(note)
@@ -75,14 +86,17 @@ class _Builder:
             name=spec.db_name, layer=Layer.PYDAL, location=spec.location, columns=tuple(self.columns),
             symbol=spec.symbol, options=tuple(self.options), partial=self.partial,
         )  # fmt: skip
-        return table, self.problems
+        return Built(table, self.problems, self.hiding)
 
     def note(self, note: Note) -> None:
-        self.problem(note.message, note.location, note.column)
+        self.problem(note.message, note.location, note.column, hides=note.partial)
         self.partial = self.partial or note.partial
 
-    def problem(self, message: str, location, column: str | None = None) -> None:
-        self.problems.append(Problem(ProblemKind.UNRESOLVED, message, location, self.spec.db_name, column))
+    def problem(self, message: str, location, column: str | None = None, *, hides: bool = False) -> None:
+        problem = Problem(ProblemKind.UNRESOLVED, message, location, self.spec.db_name, column)
+        self.problems.append(problem)
+        if hides:
+            self.hiding.append(problem)
 
     def implicit_id(self) -> Column:
         ctype = replace(pydal_column_type("id"), spelled="'id' (implicit)")
@@ -126,7 +140,7 @@ class _Builder:
             )
 
     def unresolved(self, item: Unresolved) -> None:
-        self.problem(item.message, item.location)
+        self.problem(item.message, item.location, hides=True)
         self.partial = True
 
     def inherit(self, ref: TableRef) -> None:
@@ -143,6 +157,7 @@ class _Builder:
             self.problem(
                 f"`{ref.spelled}`: copies the fields of `{ref.symbol}`, which could not be read completely",
                 ref.location,
+                hides=True,
             )
             self.partial = True
         for col in parent.columns:
@@ -153,11 +168,11 @@ class _Builder:
     def inherit_template(self, template: Template) -> None:
         """Copy a template's fields; ``reference <template>`` now points at this table."""
         spec = TableSpec(template.symbol, template.symbol, template.location, template.location, template.items)
-        built, problems = build_table(spec, self.db_names, self.parent)
-        for problem in problems:
-            self.problems.append(replace(problem, table=self.spec.db_name))
-        self.partial = self.partial or built.partial
-        for col in built.columns:
+        built = build_table(spec, self.db_names, self.parent)
+        for problem in built.problems:
+            self.problem(problem.message, problem.location, problem.column, hides=problem in built.hiding)
+        self.partial = self.partial or built.table.partial
+        for col in built.table.columns:
             if col.attribute not in self.taken and col.type.pydal_type != "id":
                 self.include(self.repoint(col, template.symbol))
 
@@ -191,6 +206,7 @@ class _Builder:
             name=field.name if field.rname is None else field.rname, attribute=field.name, type=ctype, location=field.location,
             nullable=nullable, primary_key=is_id, unique=field.unique,
             autoincrement=True if is_id else UNKNOWN, foreign_key=self.foreign_key(field), default=field.default,
+            choices=field.choices,
         )  # fmt: skip
 
     def foreign_key(self, field: FieldSpec) -> ForeignKey | None:

@@ -13,6 +13,7 @@ from typing import Callable, TypeVar
 
 import libcst as cst
 
+from drift_guard.extract.pydal.choices import read_choices
 from drift_guard.extract.pydal.model import FieldSpec, Note, Unresolved
 from drift_guard.extract.pydal.scope import Failure, Resolver, Where
 from drift_guard.extract.pydal.values import (
@@ -165,10 +166,11 @@ def field_from_args(
     for key, value in args.items():
         if key not in FIELD_PARAMS:
             notes.append(_ignored(key, value, ctx, loc, name))
+    choices = read_choices(*args["requires"], ctx.resolver) if "requires" in args else None
     return FieldSpec(
         name=name, type_text=type_text, spelled=spelled, location=loc, length=length,
         notnull=notnull, unique=unique, default=_default(args, ctx), ondelete=ondelete,
-        onupdate=onupdate, rname=rname, custom=custom, notes=tuple(notes),
+        onupdate=onupdate, rname=rname, custom=custom, notes=tuple(notes), choices=choices,
     )  # fmt: skip
 
 

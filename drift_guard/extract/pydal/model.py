@@ -43,6 +43,7 @@ class FieldSpec:
     rname: str | None = None
     custom: bool = False  # SQLCustomType: native type not compared
     notes: tuple[Note, ...] = ()
+    choices: tuple[str, ...] | None | _Unknown = None  # what requires=IS_IN_SET(...) accepts
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,4 @@ class TableSpec:
     notes: tuple[Note, ...] = ()
     partial: bool = False
     order: int = 0  # position of the call in the whole run (for _common_fields)
+    scope: tuple[str, ...] = ()  # names of the enclosing functions (for _common_fields)

@@ -153,6 +153,11 @@ class Resolver:
             return Failure(f"is not defined in {src.path}")
         return src
 
+    def find_module(self, module: str, level: int, importer: SourceFile) -> SourceFile | None:
+        """The file of ``module`` imported from ``importer``, if it is in the source tree."""
+        found = self._module_file(module, level, importer) if module or level else None
+        return found if isinstance(found, SourceFile) else None
+
     def _module_file(self, module: str, level: int, importer: SourceFile) -> SourceFile | Failure:
         """Find the file of ``module`` from the importing file's directories."""
         here = self._paths.get(id(importer))

@@ -255,6 +255,12 @@ class TableBuilder:
     def _table_item(self, draft: Draft, module: Module, arg: cst.Arg) -> None:
         value = arg.value
         location = module.source.location(value)
+        spliced = self._spliced(module, value) if arg.star == "*" else None
+        if spliced is not None:  # *audit_columns(): each element is an argument of Table(...)
+            home, elements = spliced
+            for element in elements:
+                self._table_item(draft, home, cst.Arg(element))
+            return
         if arg.star or not isinstance(value, cst.Call):
             draft.partial = True
             draft.note(f"cannot read `{arg.star}{module.code(value)}` in `Table(...)` statically", location)
@@ -270,6 +276,47 @@ class TableBuilder:
         elif not self.constraints.element(module, value, draft.db_name, draft.constraints):
             draft.note(f"cannot read `{module.code(value.func)}(...)` in `Table(...)` statically", location)
 
+    def _spliced(self, module: Module, value: cst.BaseExpression) -> tuple[Module, list[cst.BaseExpression]] | None:
+        """``*helper()`` whose function takes no parameters and is only ``return [...]``:
+        the elements, read in the helper's module. (A ``*name`` is not read: a module-level
+        list may be changed after its definition, which this index does not track.)"""
+        if not isinstance(value, cst.Call) or value.args:
+            return None
+        target = self.index.resolve(module, value.func)
+        if not isinstance(target, Ref) or target.attrs:
+            return None
+        found = _single_return(target.function)
+        if not isinstance(found, (cst.List, cst.Tuple)) or any(
+            isinstance(e, cst.StarredElement) for e in found.elements
+        ):
+            return None
+        return target.module, [e.value for e in found.elements]
+
     def metadata_id(self, module: Module, expr: cst.BaseExpression) -> str | None:
         """The metadata identity of a ``Table``'s second argument (``Base.metadata`` too)."""
         return self.classes.root_reader.metadata_id(expr, module)
+
+
+def _single_return(func: cst.FunctionDef | None) -> cst.BaseExpression | None:
+    """The value of a parameterless function whose body is (a docstring and) one ``return``."""
+    if func is None or not isinstance(func.body, cst.IndentedBlock):
+        return None
+    params = func.params
+    if params.params or params.kwonly_params or params.posonly_params or isinstance(params.star_arg, cst.Param):
+        return None
+    if isinstance(params.star_kwarg, cst.Param):
+        return None
+    body = [s for s in func.body.body if not _is_docstring(s)]
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return None
+    stmt = body[0].body[0]
+    return stmt.value if isinstance(stmt, cst.Return) else None
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

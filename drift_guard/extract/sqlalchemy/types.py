@@ -124,13 +124,21 @@ class TypeReader:
         return TypeResult(column_type, notes)
 
     def _enum_members(self, use: _Call, args: list, kwargs: list) -> tuple[list, list]:
-        """``Enum(MyPyEnum)`` stores the member *names*; read them from the class body."""
+        """``Enum(MyPyEnum)`` stores the member *names*; read them from the class body.
+        With ``values_callable=lambda e: [m.value for m in e]`` it stores the member
+        values, read when they are literals; any other callable stays unknown."""
         first = _argument(use.args, 0, None)
-        if first is None or dict(kwargs).get("values_callable") is not None:
+        by_value = dict(kwargs).get("values_callable") is not None
+        if first is None or (by_value and not _member_values_lambda(_keyword(use.args, "values_callable"))):
             return args, kwargs
         target = self.index.resolve(use.module, first)
         if isinstance(target, Ref) and target.is_class and self.is_py_enum(target):
-            members = enum_member_names(target.module.classes[target.name])
+            node = target.module.classes[target.name]
+            members = (
+                enum_member_values(node, self.index.lookup(target.module)) if by_value else enum_member_names(node)
+            )
+            if members is None:
+                return args, kwargs
             if "name" not in dict(kwargs):
                 kwargs = [*kwargs, ("name", target.name.lower())]
             return [*members, *args[1:]], kwargs
@@ -230,6 +238,47 @@ def _argument(args: Sequence[cst.Arg], index: int, keyword: str | None) -> cst.B
         if keyword is not None and arg.keyword is not None and arg.keyword.value == keyword:
             return arg.value
     return positional[index] if len(positional) > index else None
+
+
+def _keyword(args: Sequence[cst.Arg], keyword: str) -> cst.BaseExpression | None:
+    return next((a.value for a in args if a.keyword is not None and a.keyword.value == keyword), None)
+
+
+def _member_values_lambda(node: cst.BaseExpression | None) -> bool:
+    """``lambda e: [m.value for m in e]``, the documented way to store enum values."""
+    if not isinstance(node, cst.Lambda) or len(node.params.params) != 1 or not isinstance(node.body, cst.ListComp):
+        return False
+    comp = node.body
+    elt, loop = comp.elt, comp.for_in
+    return (
+        isinstance(elt, cst.Attribute)
+        and elt.attr.value == "value"
+        and isinstance(elt.value, cst.Name)
+        and isinstance(loop.target, cst.Name)
+        and loop.target.value == elt.value.value
+        and isinstance(loop.iter, cst.Name)
+        and loop.iter.value == node.params.params[0].name.value
+        and not loop.ifs
+        and loop.inner_for_in is None
+    )
+
+
+def enum_member_values(node: cst.ClassDef, lookup) -> tuple[str, ...] | None:  # noqa: ANN001 - a literal() Lookup
+    """Member values of a Python Enum class body when every one is a literal string
+    (duplicates are aliases: one value); None otherwise (``auto()``, numbers)."""
+    values: list[str] = []
+    for stmt in node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, cst.Name) and not target.value.startswith("_"):
+                    value = literal(small.value, lookup)
+                    if not isinstance(value, str):
+                        return None
+                    values.append(value)
+    return tuple(dict.fromkeys(values))
 
 
 def class_attribute(node: cst.ClassDef, name: str) -> cst.BaseExpression | None:
