@@ -45,13 +45,16 @@ NOT_A_SERVICE = {
 RUNTIME = {"DG301", "DG302", "DG303", "DG304", "DG305", "DG401", "DG402"}
 
 MODEL_HEADER = """\
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String
+import enum
+
+from sqlalchemy import JSON, Boolean, Column, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import declarative_base, mapped_column
 
 Base = declarative_base()
 """
 PYDAL_HEADER = """\
 from pydal import DAL, Field
+from pydal.validators import IS_EMPTY_OR, IS_IN_SET
 
 db = DAL("{uri}", migrate=False, fake_migrate_all=True)
 """
