@@ -38,11 +38,12 @@ class ReplayedHead:
     changes: tuple[tuple[Any, Location], ...]
     database: bytes  # the SQLite database image at the head (empty after a failure)
     interrupted: bool = False  # the worker timed out or died: says nothing about the files, never cached
+    types: tuple[tuple[Any, Any], ...] = ()  # the recorder's declared dialect-specific types
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
 
-        return OriginRecorder(origins=dict(self.origins), changes=dict(self.changes))
+        return OriginRecorder(origins=dict(self.origins), changes=dict(self.changes), types=dict(self.types))
 
 
 def revision_files(dirs: Sequence[Path], recursive: bool) -> list[Path]:
@@ -204,7 +205,12 @@ def _replay(
             imported = _application_modules(before, roots)
     recorder = result.recorder
     head = ReplayedHead(
-        result.applied, result.failure, tuple(recorder.origins.items()), tuple(recorder.changes.items()), image
+        result.applied,
+        result.failure,
+        tuple(recorder.origins.items()),
+        tuple(recorder.changes.items()),
+        image,
+        types=tuple(recorder.types.items()),
     )
     return head, imported
 
