@@ -95,7 +95,8 @@ class ModuleIndex:
             parts = [p for p in dotted.split(".") if p]
             hit = None
             for root in self.roots if parts else ():
-                for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
+                # the package first: Python imports ``a/b/__init__.py`` over a ``a/b.py`` beside it
+                for candidate in (root.joinpath(*parts, "__init__.py"), root.joinpath(*parts[:-1], parts[-1] + ".py")):
                     # also a module that is there but cannot be read (a dangling
                     # symlink, no permission): loading it reports it (DG001)
                     if _present(candidate):

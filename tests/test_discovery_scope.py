@@ -1,0 +1,56 @@
+"""What discovery leaves out of a service: a vendored framework, the apps the
+framework ships, and modules Python can never import. The golden cases
+(``tests/rules/DG302/quiet_vendored_framework``, ``DG102/quiet_shadowed_module``
+and their ``fires_*`` counterparts) show the findings; this pins the edges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift_guard.discovery.foreign import not_application
+from drift_guard.discovery.modules import ModuleIndex
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+
+@pytest.mark.parametrize(
+    ("files", "checked", "left_out"),
+    [
+        (["pydal/__init__.py", "pydal/base.py", "pydal/objects.py", "pydal/adapters/__init__.py"], "pydal", True),
+        # an application package that only shares the name: kept
+        (["pydal/__init__.py", "pydal/tables.py"], "pydal", False),
+        (["gluon/__init__.py", "gluon/main.py", "gluon/globals.py", "gluon/dal.py"], "gluon", True),
+        (["py4web/__init__.py", "py4web/core.py"], "py4web", True),
+        (["py4web/core.py"], "py4web", False),  # no package
+        (["apps/_scaffold/__init__.py"], "apps/_scaffold", True),
+        (["apps/_minimal/__init__.py"], "apps/_minimal", True),
+        (["apps/todo/__init__.py"], "apps/todo", False),
+        (["services/_scaffold/__init__.py"], "services/_scaffold", False),  # not under apps/
+        (
+            ["gluon/__init__.py", "gluon/main.py", "gluon/globals.py", "gluon/dal.py", "applications/welcome/x.py"],
+            "applications/welcome",
+            True,
+        ),
+        (["applications/welcome/x.py"], "applications/welcome", False),  # no vendored web2py beside it
+        (["app/models.py", "app/models/__init__.py"], "app/models.py", True),
+        (["app/models.py", "app/models/helpers.py"], "app/models.py", False),  # namespace folder
+        (["app/models/__init__.py"], "app/models/__init__.py", False),
+    ],
+)
+def test_what_is_not_the_application(tmp_path, files, checked, left_out) -> None:
+    touch(tmp_path, *files)
+    assert not_application(tmp_path / checked) is left_out
+
+
+def test_a_package_is_found_before_the_module_it_shadows(tmp_path) -> None:
+    """``import app.models`` runs app/models/__init__.py when both exist, so that
+    is what env.py reaches (DG206) and where names resolve."""
+    touch(tmp_path, "app/__init__.py", "app/models.py", "app/models/__init__.py")
+    assert ModuleIndex([tmp_path]).find("app.models") == tmp_path / "app" / "models" / "__init__.py"
