@@ -54,3 +54,29 @@ def test_a_package_is_found_before_the_module_it_shadows(tmp_path) -> None:
     is what env.py reaches (DG206) and where names resolve."""
     touch(tmp_path, "app/__init__.py", "app/models.py", "app/models/__init__.py")
     assert ModuleIndex([tmp_path]).find("app.models") == tmp_path / "app" / "models" / "__init__.py"
+
+
+@pytest.mark.parametrize(
+    ("env", "reached"),
+    [
+        ("import app.a\n", True),
+        ("try:\n    import app.a\nexcept ImportError:\n    pass\n", True),
+        ("class Config:\n    import app.a\n", True),
+        ("def f():\n    import app.a\n", False),
+        ("def f():\n    import app.a\n\n\nloaded = f()\n", True),
+        ("def g():\n    import app.a\n\n\ndef f():\n    g()\n\n\nif True:\n    pass\nelse:\n    f()\n", True),
+        ("def f():\n    def g():\n        import app.a\n\n\nf()\n", False),  # g is never called
+        ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import app.a\n", False),
+        ("import typing\nif typing.TYPE_CHECKING:\n    pass\nelse:\n    import app.a\n", True),
+        ("def f():\n    import app.a\n\n\nprint(f)\n", False),  # named, not called
+    ],
+)
+def test_only_imports_that_run_at_load_time_are_followed(tmp_path, env, reached) -> None:
+    """DG206 and DG401 ask what env.py's loading imports: an import in a function
+    body runs only when the function is called while the module loads."""
+    touch(tmp_path, "app/__init__.py", "app/a.py")
+    (tmp_path / "env.py").write_text(env)
+    index = ModuleIndex([tmp_path])
+    start = index.load(tmp_path / "env.py", "env")
+    assert start is not None
+    assert ((tmp_path / "app" / "a.py") in index.reached(start)) is reached

@@ -25,8 +25,8 @@ from drift_guard.extract.names import (
     ImportMap,
     dotted_name,
     dotted_parts,
-    import_statements,
     imports_of,
+    nested_blocks,
     resolve_relative,
 )
 from drift_guard.parsing import SourceFile, parse_file
@@ -270,28 +270,70 @@ def _assignments(small: cst.BaseSmallStatement) -> Iterable[tuple[str, cst.BaseE
 
 
 def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
-    """Every module name an import statement may execute (``import a.b`` runs
-    ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
+    """Every module name an import statement run at load time may execute
+    (``import a.b`` runs ``a`` then ``a.b``; ``from a import b`` runs ``a`` and,
+    if it is one, ``a.b``). See :func:`_load_time_imports` for which run."""
     names: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
+    for node in _load_time_imports(tree):
+        if isinstance(node, cst.Import):
             for alias in node.names:
                 names.extend(_prefixes(dotted_name(alias.name) or ""))
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        else:
             base = resolve_relative(package, len(node.relative), dotted_name(node.module))
             names.extend(_prefixes(base))
             if not isinstance(node.names, cst.ImportStar):
                 names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
-
-    visitor = Visitor()
-    for node in import_statements(tree):
-        if isinstance(node, cst.Import):
-            visitor.visit_Import(node)
-        else:
-            visitor.visit_ImportFrom(node)
     return [n for n in dict.fromkeys(names) if n]
+
+
+def _load_time_imports(tree: cst.Module) -> list[cst.Import | cst.ImportFrom]:
+    """The imports that run when the module is imported: module level (also in
+    ``if``/``try``/``with`` blocks and class bodies), and in the module's functions
+    called at module level (env.py's ``run_migrations_online()``), transitively.
+    An import in any other function body runs only if someone calls it later,
+    after Alembic has read ``target_metadata``; an ``if TYPE_CHECKING:`` block never
+    runs. Statements are walked, expressions are not: a call counts when it is a
+    statement's value (``f()``, ``x = f()``), which is how set-up code is called."""
+    functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
+    found: list[cst.Import | cst.ImportFrom] = []
+    called: list[str] = []
+    _walk_statements(list(tree.body), found, called)
+    done: set[str] = set()
+    while called:
+        name = called.pop()
+        if name in functions and name not in done:
+            done.add(name)
+            body = functions[name].body
+            _walk_statements(list(body.body) if isinstance(body, cst.IndentedBlock) else [body], found, called)
+    return found
+
+
+def _walk_statements(stack: list[cst.CSTNode], found: list[cst.Import | cst.ImportFrom], called: list[str]) -> None:
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in node.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    found.append(small)
+                else:
+                    value = getattr(small, "value", None)
+                    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+                        called.append(value.func.value)
+        elif isinstance(node, cst.FunctionDef):
+            continue  # runs when called
+        elif isinstance(node, cst.If) and _is_type_checking(node.test):
+            orelse = node.orelse
+            if orelse is not None:
+                stack.append(orelse if isinstance(orelse, cst.If) else orelse.body)
+        elif isinstance(node, cst.BaseCompoundStatement):
+            stack.extend(reversed(nested_blocks(node)))
+        elif isinstance(node, cst.IndentedBlock):
+            stack.extend(reversed(node.body))
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    return dotted_name(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
 def _prefixes(dotted: str) -> list[str]:

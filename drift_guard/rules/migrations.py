@@ -318,6 +318,9 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     ## What it does
     Compares the files of the model tables with the modules `env.py`'s imports
     reach (read statically). Only runs when `target_metadata` was resolved.
+    An import counts when it runs as env.py loads: at module level, or in a
+    function called at module level (`run_migrations_online()`); one in any
+    other function body or under `if TYPE_CHECKING:` does not.
 
     ## Why is this bad?
     Autogenerate only sees tables registered on `target_metadata` when env.py
