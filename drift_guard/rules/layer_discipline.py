@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
-from drift_guard.paths import is_file
 from drift_guard.rules import Group, rule
 
 if TYPE_CHECKING:
@@ -38,19 +37,15 @@ def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
 
 def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
     """Modules that belong to the schema layer, so importing models there is
-    their job: the model files, env.py and what its imports reach (the package
-    ``__init__`` that re-exports ``Base``), and every module in a package that
-    holds model files (``app/db/``), unless that package is the service root."""
+    their job: the files that define the models (and their base and column
+    types), env.py, and what env.py's imports run while it loads (the package
+    ``__init__`` that re-exports ``Base``). Nothing else: sharing a package with
+    a model file does not make a module schema code (Flask's ``app/extensions.py``
+    holds ``db = SQLAlchemy()``, and ``app/views.py`` beside it is runtime code)."""
     service = ctx.service
     layer = {p.resolve() for p in (*service.model_files, *service.env_reached_files)}
     if service.env_py is not None:
         layer.add(service.env_py.resolve())
-    root = service.root.resolve()
-    # the package a model file is in, also when the file is a symlink to elsewhere
-    packages = {p.resolve().parent for p in service.model_files} | {p.absolute().parent for p in service.model_files}
-    for package in packages:
-        if package.resolve() != root and is_file(package / "__init__.py"):
-            layer.update(p.resolve() for p in package.glob("*.py"))
     return layer
 
 
