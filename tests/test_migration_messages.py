@@ -5,12 +5,14 @@
 * A dialect-specific type a revision declares (``mysql.MEDIUMTEXT()``) is
   quoted as declared: the SQLite scratch database keeps only its affinity.
 * SQLAlchemy's warnings about what it reflects (an expression index it cannot
-  read back) are not printed on stderr.
+  read back) are not printed on stderr, and neither is a traceback when the
+  reader of standard output leaves early (``drift-guard rules | head -1``).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -128,3 +130,20 @@ def test_sqlalchemy_warnings_are_not_printed(tmp_path) -> None:
     )
     assert done.stderr == "", done.stderr
     assert "Found" in done.stdout
+
+
+@pytest.mark.parametrize("argv", ["rules", "rules --markdown", "rule DG201"])
+def test_a_reader_that_leaves_early_is_not_a_traceback(argv) -> None:
+    """``drift-guard rules | head -1`` through a real shell pipeline: ``head`` exits
+    after one line, drift-guard's last flush meets a closed pipe."""
+    done = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m drift_guard {argv} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
