@@ -72,8 +72,9 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """Runtime code uses the SQLAlchemy layer that exists only to own the schema.
 
     ## What it does
-    In every module outside the schema layer (the model files, the Alembic folder,
-    `schema-paths`, tests), reports: importing the SQLAlchemy model classes or
+    In every module outside the schema layer (the files that define the models,
+    what `env.py` runs while it loads, the Alembic folder, `schema-paths`,
+    tests), reports: importing the SQLAlchemy model classes or
     their `Base`; opening an ORM `Session`/`sessionmaker`/`create_engine` in a
     module that queries through it (`.query(...)`, `.execute(...)`,
     `.scalars(...)`, `.add(...)`); SQLAlchemy statements such as `select(User)`;
