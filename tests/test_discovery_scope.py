@@ -69,12 +69,19 @@ def test_a_package_is_found_before_the_module_it_shadows(tmp_path) -> None:
         ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import app.a\n", False),
         ("import typing\nif typing.TYPE_CHECKING:\n    pass\nelse:\n    import app.a\n", True),
         ("def f():\n    import app.a\n\n\nprint(f)\n", False),  # named, not called
+        ("def f(): import app.a\n\n\nf()\n", True),
+        # a function of another module, called while env.py loads
+        ("from app.loader import load\n\nload()\n", True),
+        ("import app.loader\n\napp.loader.load()\n", True),
+        ("from app import loader\n\nloader.load_later = None\n", False),
+        ("from app.loader import load\n", False),
     ],
 )
 def test_only_imports_that_run_at_load_time_are_followed(tmp_path, env, reached) -> None:
     """DG206 and DG401 ask what env.py's loading imports: an import in a function
     body runs only when the function is called while the module loads."""
     touch(tmp_path, "app/__init__.py", "app/a.py")
+    (tmp_path / "app" / "loader.py").write_text("def load():\n    from . import a  # noqa: F401\n")
     (tmp_path / "env.py").write_text(env)
     index = ModuleIndex([tmp_path])
     start = index.load(tmp_path / "env.py", "env")

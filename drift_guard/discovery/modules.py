@@ -44,7 +44,10 @@ class Module:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     assigns: dict[str, cst.BaseExpression] = field(default_factory=dict)
     functions: set[str] = field(default_factory=set)
-    imported: tuple[str, ...] = ()  # candidate module names its imports execute
+    function_nodes: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    imported: tuple[str, ...] = ()  # candidate module names its load-time imports execute
+    # dotted names of functions from elsewhere it calls while loading (``load_models()``)
+    load_calls: tuple[tuple[str, ...], ...] = ()
 
     @property
     def package(self) -> str | None:
@@ -216,19 +219,31 @@ class ModuleIndex:
         return None
 
     def reached(self, start: Module) -> list[Path]:
-        """Files executed by importing everything ``start`` imports, transitively."""
+        """Files executed by loading ``start``: what its load-time imports run,
+        transitively, including the imports inside functions of other modules that
+        a loading module calls (``from app.db import load_models; load_models()``)."""
         seen: dict[Path, None] = {}
-        queue = [start]
+        called: set[tuple[Path, str]] = set()
+        queue: list[tuple[Module, tuple[str, ...], tuple[tuple[str, ...], ...]]] = [
+            (start, start.imported, start.load_calls)
+        ]
         while queue:
-            module = queue.pop()
-            for name in module.imported:
+            module, names, calls = queue.pop()
+            for parts in calls:
+                target = self._walk(self.lookup(module, parts[0]), list(parts[1:]))
+                if target is None or target.name not in target.module.function_nodes or target.key in called:
+                    continue
+                called.add(target.key)
+                owner = target.module
+                queue.append((owner, *_load_time(owner, _statements(owner.function_nodes[target.name]))))
+            for name in names:
                 path = self.find(name)
                 if path is None or path in seen or path == start.path:
                     continue
                 seen[path] = None
                 loaded = self.load(path, name)
                 if loaded is not None:
-                    queue.append(loaded)
+                    queue.append((loaded, loaded.imported, loaded.load_calls))
         return sorted(seen)
 
 
@@ -252,11 +267,12 @@ def _build(source: SourceFile, path: Path, name: str) -> Module:
             module.classes[stmt.name.value] = stmt
         elif isinstance(stmt, cst.FunctionDef):
             module.functions.add(stmt.name.value)
+            module.function_nodes[stmt.name.value] = stmt
         elif isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 for target, value in _assignments(small):
                     module.assigns.setdefault(target, value)  # first wins: the declaration
-    module.imported = tuple(_imported_modules(source.module, package))
+    module.imported, module.load_calls = _load_time(module, list(source.module.body))
     return module
 
 
@@ -269,12 +285,43 @@ def _assignments(small: cst.BaseSmallStatement) -> Iterable[tuple[str, cst.BaseE
         yield small.target.value, small.value
 
 
-def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
-    """Every module name an import statement run at load time may execute
-    (``import a.b`` runs ``a`` then ``a.b``; ``from a import b`` runs ``a`` and,
-    if it is one, ``a.b``). See :func:`_load_time_imports` for which run."""
+def _load_time(module: Module, body: list[cst.CSTNode]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """What running ``body`` (the module's, or one of its functions') imports:
+    (module names, dotted names of functions of other modules it calls).
+
+    An import runs when the module loads if it is at module level (also in
+    ``if``/``try``/``with`` blocks and class bodies), or in a function called while
+    it loads (env.py's ``run_migrations_online()``), transitively. An import in any
+    other function body runs only if someone calls it later, after Alembic has read
+    ``target_metadata``; an ``if TYPE_CHECKING:`` block never runs. Statements are
+    walked, expressions are not: a call counts when it is a statement's value
+    (``f()``, ``x = f()``), which is how set-up code is called."""
+    found: list[cst.Import | cst.ImportFrom] = []
+    called: list[tuple[str, ...]] = []
+    _walk_statements(body, found, called)
+    done: set[str] = set()
+    external: list[tuple[str, ...]] = []
+    while called:
+        parts = called.pop()
+        name = parts[0] if len(parts) == 1 else None
+        if name is None or name not in module.function_nodes:
+            external.append(parts)
+        elif name not in done:
+            done.add(name)
+            _walk_statements(_statements(module.function_nodes[name]), found, called)
+    return _imported_modules(found, module.package), tuple(dict.fromkeys(external))
+
+
+def _statements(function: cst.FunctionDef) -> list[cst.CSTNode]:
+    body = function.body
+    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+
+
+def _imported_modules(imports: list[cst.Import | cst.ImportFrom], package: str | None) -> tuple[str, ...]:
+    """Every module name these import statements may execute (``import a.b`` runs
+    ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
     names: list[str] = []
-    for node in _load_time_imports(tree):
+    for node in imports:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 names.extend(_prefixes(dotted_name(alias.name) or ""))
@@ -283,32 +330,12 @@ def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
             names.extend(_prefixes(base))
             if not isinstance(node.names, cst.ImportStar):
                 names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
-    return [n for n in dict.fromkeys(names) if n]
+    return tuple(n for n in dict.fromkeys(names) if n)
 
 
-def _load_time_imports(tree: cst.Module) -> list[cst.Import | cst.ImportFrom]:
-    """The imports that run when the module is imported: module level (also in
-    ``if``/``try``/``with`` blocks and class bodies), and in the module's functions
-    called at module level (env.py's ``run_migrations_online()``), transitively.
-    An import in any other function body runs only if someone calls it later,
-    after Alembic has read ``target_metadata``; an ``if TYPE_CHECKING:`` block never
-    runs. Statements are walked, expressions are not: a call counts when it is a
-    statement's value (``f()``, ``x = f()``), which is how set-up code is called."""
-    functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
-    found: list[cst.Import | cst.ImportFrom] = []
-    called: list[str] = []
-    _walk_statements(list(tree.body), found, called)
-    done: set[str] = set()
-    while called:
-        name = called.pop()
-        if name in functions and name not in done:
-            done.add(name)
-            body = functions[name].body
-            _walk_statements(list(body.body) if isinstance(body, cst.IndentedBlock) else [body], found, called)
-    return found
-
-
-def _walk_statements(stack: list[cst.CSTNode], found: list[cst.Import | cst.ImportFrom], called: list[str]) -> None:
+def _walk_statements(
+    stack: list[cst.CSTNode], found: list[cst.Import | cst.ImportFrom], called: list[tuple[str, ...]]
+) -> None:
     stack.reverse()
     while stack:
         node = stack.pop()
@@ -318,8 +345,9 @@ def _walk_statements(stack: list[cst.CSTNode], found: list[cst.Import | cst.Impo
                     found.append(small)
                 else:
                     value = getattr(small, "value", None)
-                    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
-                        called.append(value.func.value)
+                    parts = dotted_parts(value.func) if isinstance(value, cst.Call) else None
+                    if parts:
+                        called.append(tuple(parts))
         elif isinstance(node, cst.FunctionDef):
             continue  # runs when called
         elif isinstance(node, cst.If) and _is_type_checking(node.test):
