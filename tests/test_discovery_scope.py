@@ -87,3 +87,22 @@ def test_only_imports_that_run_at_load_time_are_followed(tmp_path, env, reached)
     start = index.load(tmp_path / "env.py", "env")
     assert start is not None
     assert ((tmp_path / "app" / "a.py") in index.reached(start)) is reached
+
+
+def test_config_lists_what_was_left_out(monkeypatch, capsys) -> None:
+    from drift_guard.cli import main
+
+    project = Path(__file__).parent / "rules" / "DG302" / "quiet_vendored_framework"
+    monkeypatch.chdir(project)
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    left_out = out.split("  left out (not the application's code):\n", 1)[1].splitlines()
+    assert left_out == [
+        "    apps/_dashboard",
+        "    apps/_scaffold",
+        "    vendor/applications/welcome",
+        "    vendor/gluon",
+        "    vendor/py4web",
+        "    vendor/pydal",
+    ]
+    assert "  python files: 4" in out

@@ -46,12 +46,17 @@ def build_service(
 ) -> Service:
     from drift_guard.session import record_unlisted
 
-    # a vendored framework, the framework's own apps and shadowed modules are not the application's
-    files = list(
-        iter_python_files(
-            root, lambda p: config.is_excluded(p) or p in nested or not_application(p), unlisted=record_unlisted
-        )
-    )
+    left_out: list[Path] = []
+
+    def excluded(path: Path) -> bool:
+        if config.is_excluded(path) or path in nested:
+            return True
+        if not_application(path):  # a vendored framework, the framework's own apps, shadowed modules
+            left_out.append(path)
+            return True
+        return False
+
+    files = list(iter_python_files(root, excluded, unlisted=record_unlisted))
     setup = _alembic_setup(root, ini) if ini is not None else _Setup([root])
     index = ModuleIndex(_unique(setup.roots))
     env_module = index.load(setup.env_py, "env") if setup.env is not None and setup.env_py else None
@@ -84,6 +89,7 @@ def build_service(
         env_reached_files=tuple(reached),
         pydal_files=tuple(sorted(pydal)),
         python_files=tuple(sorted(files)),
+        not_application=tuple(sorted(left_out)),
         dialect=(entry.dialect if entry is not None else None) or config.dialect,
         problems=tuple(setup.problems),
     )
