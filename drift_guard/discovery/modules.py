@@ -21,13 +21,11 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
+from drift_guard.discovery.load_time import load_time, statements
 from drift_guard.extract.names import (
     ImportMap,
-    dotted_name,
     dotted_parts,
     imports_of,
-    nested_blocks,
-    resolve_relative,
 )
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path
@@ -235,7 +233,8 @@ class ModuleIndex:
                     continue
                 called.add(target.key)
                 owner = target.module
-                queue.append((owner, *_load_time(owner, _statements(owner.function_nodes[target.name]))))
+                body = statements(owner.function_nodes[target.name])
+                queue.append((owner, *load_time(owner.function_nodes, owner.package, body)))
             for name in names:
                 path = self.find(name)
                 if path is None or path in seen or path == start.path:
@@ -272,7 +271,7 @@ def _build(source: SourceFile, path: Path, name: str) -> Module:
             for small in stmt.body:
                 for target, value in _assignments(small):
                     module.assigns.setdefault(target, value)  # first wins: the declaration
-    module.imported, module.load_calls = _load_time(module, list(source.module.body))
+    module.imported, module.load_calls = load_time(module.function_nodes, package, list(source.module.body))
     return module
 
 
@@ -283,87 +282,3 @@ def _assignments(small: cst.BaseSmallStatement) -> Iterable[tuple[str, cst.BaseE
                 yield target.target.value, small.value
     elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
         yield small.target.value, small.value
-
-
-def _load_time(module: Module, body: list[cst.CSTNode]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    """What running ``body`` (the module's, or one of its functions') imports:
-    (module names, dotted names of functions of other modules it calls).
-
-    An import runs when the module loads if it is at module level (also in
-    ``if``/``try``/``with`` blocks and class bodies), or in a function called while
-    it loads (env.py's ``run_migrations_online()``), transitively. An import in any
-    other function body runs only if someone calls it later, after Alembic has read
-    ``target_metadata``; an ``if TYPE_CHECKING:`` block never runs. Statements are
-    walked, expressions are not: a call counts when it is a statement's value
-    (``f()``, ``x = f()``), which is how set-up code is called."""
-    found: list[cst.Import | cst.ImportFrom] = []
-    called: list[tuple[str, ...]] = []
-    _walk_statements(body, found, called)
-    done: set[str] = set()
-    external: list[tuple[str, ...]] = []
-    while called:
-        parts = called.pop()
-        name = parts[0] if len(parts) == 1 else None
-        if name is None or name not in module.function_nodes:
-            external.append(parts)
-        elif name not in done:
-            done.add(name)
-            _walk_statements(_statements(module.function_nodes[name]), found, called)
-    return _imported_modules(found, module.package), tuple(dict.fromkeys(external))
-
-
-def _statements(function: cst.FunctionDef) -> list[cst.CSTNode]:
-    body = function.body
-    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
-
-
-def _imported_modules(imports: list[cst.Import | cst.ImportFrom], package: str | None) -> tuple[str, ...]:
-    """Every module name these import statements may execute (``import a.b`` runs
-    ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
-    names: list[str] = []
-    for node in imports:
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                names.extend(_prefixes(dotted_name(alias.name) or ""))
-        else:
-            base = resolve_relative(package, len(node.relative), dotted_name(node.module))
-            names.extend(_prefixes(base))
-            if not isinstance(node.names, cst.ImportStar):
-                names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
-    return tuple(n for n in dict.fromkeys(names) if n)
-
-
-def _walk_statements(
-    stack: list[cst.CSTNode], found: list[cst.Import | cst.ImportFrom], called: list[tuple[str, ...]]
-) -> None:
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            for small in node.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)):
-                    found.append(small)
-                else:
-                    value = getattr(small, "value", None)
-                    parts = dotted_parts(value.func) if isinstance(value, cst.Call) else None
-                    if parts:
-                        called.append(tuple(parts))
-        elif isinstance(node, cst.FunctionDef):
-            continue  # runs when called
-        elif isinstance(node, cst.If) and _is_type_checking(node.test):
-            orelse = node.orelse
-            if orelse is not None:
-                stack.append(orelse if isinstance(orelse, cst.If) else orelse.body)
-        elif isinstance(node, cst.BaseCompoundStatement):
-            stack.extend(reversed(nested_blocks(node)))
-        elif isinstance(node, cst.IndentedBlock):
-            stack.extend(reversed(node.body))
-
-
-def _is_type_checking(test: cst.BaseExpression) -> bool:
-    return dotted_name(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
-
-
-def _prefixes(dotted: str) -> list[str]:
-    parts = dotted.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts)) if parts[0]]
