@@ -78,7 +78,8 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     their `Base`; opening an ORM `Session`/`sessionmaker`/`create_engine` in a
     module that queries through it (`.query(...)`, `.execute(...)`,
     `.scalars(...)`, `.add(...)`); SQLAlchemy statements such as `select(User)`;
-    and declarative models defined on a second base.
+    and declarative models defined on a second base. While a model file cannot be
+    read (DG001) it stays silent: which modules are schema code is not known then.
 
     ## Why is this bad?
     The architecture splits the work: SQLAlchemy + Alembic own the schema, PyDAL
@@ -107,6 +108,10 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not ctx.service.pydal_files:
         return  # no PyDAL layer: SQLAlchemy *is* the runtime layer here (DG403 says so once)
+    if not ctx.models_fully_read:
+        # which modules are schema code (the models, what env.py runs through them) is
+        # unknown past an unreadable model file: its DG001 says so, no guesses here
+        return
     modules, symbols, bases = _schema_layer(ctx)
     from drift_guard.extract.runtime import matches_any
     from drift_guard.extract.runtime.layers import layer_uses
