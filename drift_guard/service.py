@@ -32,6 +32,9 @@ class Service:
     env_reached_files: tuple[Path, ...] = ()
     pydal_files: tuple[Path, ...] = ()  # every module calling define_table
     python_files: tuple[Path, ...] = ()  # all scanned modules (runtime rules)
+    # folders and files the walk left out as not the application's (a vendored
+    # framework, the framework's own apps, shadowed modules): `drift-guard config`
+    not_application: tuple[Path, ...] = ()
     dialect: str | None = None  # from configuration, if given
     problems: tuple[Problem, ...] = ()  # what discovery could not resolve (DG002)
 

@@ -78,12 +78,33 @@ CASES = [
     ("DG101", [USERS_M], [USERS_P], [], {}),
     ("DG101", [USERS_M, table("alembic_version", Layer.MODELS)], [USERS_P], [], {"ignore_tables": ("alembic_*",)}),
     ("DG102", [USERS_M], [USERS_P, table("audit_log", Layer.PYDAL, pid())], [("DG102", "audit_log", None)], {}),
+    # table-map pairs the names for the comparison, but PyDAL still queries `people`
     (
         "DG102",
         [USERS_M],
         [table("people", Layer.PYDAL, pid(), pcol("email", length=255, nullable=False))],
-        [],
+        [("DG102", "users", None)],
         {"table_map": (("people", "users"),)},
+    ),
+    # ... unless its rname is the model's table (also quoted, or with a schema)
+    *(
+        (
+            "DG102",
+            [USERS_M],
+            [
+                Table(
+                    rname.strip("'"),
+                    Layer.PYDAL,
+                    Location(P, 1, 1),
+                    (pid(), pcol("email", length=255, nullable=False)),
+                    symbol="people",
+                    options=(("rname", rname),),
+                )
+            ],
+            [],
+            {"table_map": (("people", "users"),)},
+        )
+        for rname in ("'users'", '\'"public"."Users"\'')
     ),
     (
         "DG103",

@@ -321,11 +321,41 @@ def test_column_added_after_class(tmp_path):
     assert [i.columns for i in table.indexes] == [("extra",)]
 
 
-def test_reflected_table_is_partial(tmp_path):
-    schema = models(tmp_path, "engine = None\nt = sa.Table('t', Base.metadata, autoload_with=engine)\n")
+REFLECTED = "engine = None\nt = sa.Table('t', Base.metadata, autoload_with=engine)\n"
+
+
+def test_reflected_table_on_the_target_metadata_is_partial(tmp_path):
+    """Alembic's target holds the reflected table: it is there, columns unknown."""
+    schema = extract(tmp_path, {"models.py": PRELUDE + REFLECTED}, bases=("models.Base",))
     (table,) = schema.tables
     assert table.partial is True and table.columns == ()
     assert schema.problems[0].table == "t"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        REFLECTED,
+        "engine = None\nmeta = sa.MetaData()\nt = sa.Table('t', meta, autoload=True, autoload_with=engine)\n",
+        "meta = sa.MetaData()\nt = sa.Table('t', meta, autoload=True)\n",
+    ],
+)
+def test_a_reflected_table_defines_nothing(tmp_path, script):
+    """Where the target is unknown a reflection is a script reading a table, and it
+    is never a second definition of a model's table (no DG114, the model compared)."""
+    assert extract(tmp_path, {"models.py": PRELUDE + script}).tables == ()
+    model = PRELUDE + "class T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n"
+    for bases in ((), ("models.Base",)):
+        reader = "import sqlalchemy as sa\nfrom models import Base\n" + script  # on the models' own metadata
+        schema = extract(tmp_path, {"models.py": model, "script.py": reader}, bases=bases)
+        (table,) = schema.tables
+        assert table.partial is False and names(table) == ["id"] and table.location.path.endswith("models.py")
+
+
+def test_autoload_false_defines_the_table(tmp_path):
+    schema = models(tmp_path, "t = sa.Table('t', Base.metadata, Column('id', Integer), autoload=False)\n")
+    (table,) = schema.tables
+    assert table.partial is False and names(table) == ["id"]
 
 
 def test_unknown_sentinels_only_where_unresolvable(tmp_path):

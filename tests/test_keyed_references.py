@@ -53,9 +53,23 @@ def _check(root: Path, capsys, length: int = 2, reference: str = "reference coun
     return code, json.loads(capsys.readouterr().out)["findings"]
 
 
-@pytest.mark.parametrize("reference", ["reference country.code", "reference country"])
-def test_in_sync_keyed_reference_stays_quiet(tmp_path, capsys, reference):
-    assert _check(tmp_path, capsys, reference=reference) == (0, [])
+def test_in_sync_keyed_reference_stays_quiet(tmp_path, capsys):
+    assert _check(tmp_path, capsys, reference="reference country.code") == (0, [])
+
+
+def test_keyed_reference_without_its_field_is_in_sync_but_casts(tmp_path, capsys):
+    """``reference country`` creates the same CHAR(2) column (no DG105/DG106), but
+    PyDAL converts its values to integers: DG116, with the form that works."""
+    code, findings = _check(tmp_path, capsys, reference="reference country")
+    assert code == 1
+    assert [(f["code"], f["table"], f["column"], f["hint"]) for f in findings] == [
+        (
+            "DG116",
+            "warehouse",
+            "country_code",
+            'use Field("country_code", "reference country.code"), which keeps the key\'s type',
+        )
+    ]
 
 
 def test_key_length_drift_points_the_reference_at_its_target(tmp_path, capsys):
@@ -130,3 +144,32 @@ def test_empty_common_fields_add_nothing(tmp_path, statement, columns):
     schema = extract(tmp_path, {"app/models.py": HEADER + statement + "\ndb.define_table('t', Field('a'))\n"})
     assert schema.problems == ()
     assert [c.name for c in schema.tables[0].columns] == columns and schema.tables[0].partial is False
+
+
+@pytest.mark.parametrize(
+    ("field_type", "value", "works"),
+    [
+        ("reference warehouses", "WH01", False),  # DG116: PyDAL casts to int
+        ("list:reference warehouses", ["WH01"], False),  # DG116
+        ("reference warehouses.code", "WH01", True),  # what DG116's hint says
+        ("big-reference warehouses", "WH01", True),  # no cast: DG116 stays quiet
+    ],
+)
+def test_what_dg115_says_about_pydal_holds(field_type, value, works):
+    """DG116's premise on the installed PyDAL: a plain reference to a table keyed
+    by a string converts the value to an integer; naming the key field does not."""
+    from pydal import DAL, Field
+
+    db = DAL("sqlite:memory")
+    db.define_table("warehouses", Field("code", length=8), primarykey=["code"])
+    db.define_table("stock", Field("warehouse_code", field_type))
+    db.warehouses.insert(code="WH01")
+    try:
+        db.stock.insert(warehouse_code=value)
+        stored = db(db.stock).select().first().warehouse_code
+    except ValueError as exc:
+        assert not works and "invalid literal for int()" in str(exc)
+    else:
+        assert works and stored == value
+    finally:
+        db.close()

@@ -21,7 +21,9 @@ M_LOC = Location("app/db/models.py", 7, 5)
 P_LOC = Location("app/models.py", 12, 9)
 
 
-def ctx_for(tmp_path: Path, model_cols, pydal_cols, files=None, dialect=None, options=()) -> ServiceContext:
+def ctx_for(
+    tmp_path: Path, model_cols, pydal_cols, files=None, dialect=None, options=(), symbol="users"
+) -> ServiceContext:
     py = []
     for name, text in (files or {}).items():
         path = tmp_path / name
@@ -29,7 +31,7 @@ def ctx_for(tmp_path: Path, model_cols, pydal_cols, files=None, dialect=None, op
         path.write_text(text)
         py.append(path)
     m_t = Table("users", Layer.MODELS, Location("app/db/models.py", 3, 1), tuple(model_cols), symbol="User")
-    p_t = Table("users", Layer.PYDAL, Location("app/models.py", 10, 1), tuple(pydal_cols), "users", options=options)
+    p_t = Table("users", Layer.PYDAL, Location("app/models.py", 10, 1), tuple(pydal_cols), symbol, options=options)
     service = Service("svc", tmp_path, python_files=tuple(py), pydal_files=tuple(py), dialect=dialect)
     return ServiceContext(service, Config(root=tmp_path), table_pairs=[TablePair("users", m_t, p_t)])
 
@@ -80,3 +82,14 @@ def test_documentation_has_the_headings() -> None:
     doc = RULES["DG112"].doc
     for heading in ("## What it does", "## Why is this bad?", "## Example", "## How to fix"):
         assert heading in doc
+
+
+def test_discarded_id_names_the_pydal_table_of_an_rname(tmp_path: Path) -> None:
+    """The model's table is `users`; PyDAL's table `people` has rname='users': the
+    message names `people`, the table PyDAL code spells (db.people)."""
+    model_id = Column("id", "id", model_column_type("sqlalchemy.BigInteger"), M_LOC, primary_key=True)
+    pydal_id = Column("id", "id", pydal_column_type("id"), P_LOC, primary_key=True)
+    options = (("discarded_id", "'big-id'"), ("rname", "'users'"))
+    ctx = ctx_for(tmp_path, [model_id], [pydal_id], dialect="postgres", options=options, symbol="people")
+    (item,) = RULES["DG112"].check(ctx)
+    assert "`people` keeps its implicit 32-bit `id`" in item.message

@@ -63,6 +63,8 @@ def _service(service: Service) -> list[str]:
     lines += _files("pydal files", service.pydal_files)
     lines += _files("reached from env.py", service.env_reached_files)
     lines.append(f"  python files: {len(service.python_files)}")
+    if service.not_application:
+        lines += _files("left out (not the application's code)", service.not_application)
     from drift_guard.credentials import mask_credentials
 
     for problem in service.problems:

@@ -143,6 +143,8 @@ class ModelFinder:
         Flask-SQLAlchemy ``db.Table(name, ...)`` ones on ``db.metadata`` (empty: none)."""
         found: set[Path] = set()
         for call in _module_calls(module.source.module):
+            if _reflects(call):
+                continue  # Table("x", meta, autoload_with=engine) reads a table, it defines none
             if self.index.qualify(module, call.func) in _TABLE:
                 args = [a.value for a in call.args if a.keyword is None][1:2] or [
                     a.value for a in call.args if a.keyword and a.keyword.value == "metadata"
@@ -233,6 +235,12 @@ def _has_table_name(node: cst.ClassDef) -> bool:
                 }:
                     return True
     return False
+
+
+def _reflects(call: cst.Call) -> bool:
+    from drift_guard.extract.sqlalchemy.tables import reflects
+
+    return reflects({a.keyword.value: a.value for a in call.args if a.keyword is not None})
 
 
 def _module_calls(tree: cst.Module) -> Iterable[cst.Call]:

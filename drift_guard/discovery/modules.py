@@ -21,13 +21,11 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
+from drift_guard.discovery.load_time import load_time, statements
 from drift_guard.extract.names import (
     ImportMap,
-    dotted_name,
     dotted_parts,
-    import_statements,
     imports_of,
-    resolve_relative,
 )
 from drift_guard.parsing import SourceFile, parse_file
 from drift_guard.paths import display_path
@@ -44,7 +42,10 @@ class Module:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
     assigns: dict[str, cst.BaseExpression] = field(default_factory=dict)
     functions: set[str] = field(default_factory=set)
-    imported: tuple[str, ...] = ()  # candidate module names its imports execute
+    function_nodes: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    imported: tuple[str, ...] = ()  # candidate module names its load-time imports execute
+    # dotted names of functions from elsewhere it calls while loading (``load_models()``)
+    load_calls: tuple[tuple[str, ...], ...] = ()
 
     @property
     def package(self) -> str | None:
@@ -95,7 +96,8 @@ class ModuleIndex:
             parts = [p for p in dotted.split(".") if p]
             hit = None
             for root in self.roots if parts else ():
-                for candidate in (root.joinpath(*parts[:-1], parts[-1] + ".py"), root.joinpath(*parts, "__init__.py")):
+                # the package first: Python imports ``a/b/__init__.py`` over a ``a/b.py`` beside it
+                for candidate in (root.joinpath(*parts, "__init__.py"), root.joinpath(*parts[:-1], parts[-1] + ".py")):
                     # also a module that is there but cannot be read (a dangling
                     # symlink, no permission): loading it reports it (DG001)
                     if _present(candidate):
@@ -215,19 +217,32 @@ class ModuleIndex:
         return None
 
     def reached(self, start: Module) -> list[Path]:
-        """Files executed by importing everything ``start`` imports, transitively."""
+        """Files executed by loading ``start``: what its load-time imports run,
+        transitively, including the imports inside functions of other modules that
+        a loading module calls (``from app.db import load_models; load_models()``)."""
         seen: dict[Path, None] = {}
-        queue = [start]
+        called: set[tuple[Path, str]] = set()
+        queue: list[tuple[Module, tuple[str, ...], tuple[tuple[str, ...], ...]]] = [
+            (start, start.imported, start.load_calls)
+        ]
         while queue:
-            module = queue.pop()
-            for name in module.imported:
+            module, names, calls = queue.pop()
+            for parts in calls:
+                target = self._walk(self.lookup(module, parts[0]), list(parts[1:]))
+                if target is None or target.name not in target.module.function_nodes or target.key in called:
+                    continue
+                called.add(target.key)
+                owner = target.module
+                body = statements(owner.function_nodes[target.name])
+                queue.append((owner, *load_time(owner.function_nodes, owner.package, body)))
+            for name in names:
                 path = self.find(name)
                 if path is None or path in seen or path == start.path:
                     continue
                 seen[path] = None
                 loaded = self.load(path, name)
                 if loaded is not None:
-                    queue.append(loaded)
+                    queue.append((loaded, loaded.imported, loaded.load_calls))
         return sorted(seen)
 
 
@@ -251,11 +266,12 @@ def _build(source: SourceFile, path: Path, name: str) -> Module:
             module.classes[stmt.name.value] = stmt
         elif isinstance(stmt, cst.FunctionDef):
             module.functions.add(stmt.name.value)
+            module.function_nodes[stmt.name.value] = stmt
         elif isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 for target, value in _assignments(small):
                     module.assigns.setdefault(target, value)  # first wins: the declaration
-    module.imported = tuple(_imported_modules(source.module, package))
+    module.imported, module.load_calls = load_time(module.function_nodes, package, list(source.module.body))
     return module
 
 
@@ -266,33 +282,3 @@ def _assignments(small: cst.BaseSmallStatement) -> Iterable[tuple[str, cst.BaseE
                 yield target.target.value, small.value
     elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
         yield small.target.value, small.value
-
-
-def _imported_modules(tree: cst.Module, package: str | None) -> list[str]:
-    """Every module name an import statement may execute (``import a.b`` runs
-    ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
-    names: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                names.extend(_prefixes(dotted_name(alias.name) or ""))
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            base = resolve_relative(package, len(node.relative), dotted_name(node.module))
-            names.extend(_prefixes(base))
-            if not isinstance(node.names, cst.ImportStar):
-                names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
-
-    visitor = Visitor()
-    for node in import_statements(tree):
-        if isinstance(node, cst.Import):
-            visitor.visit_Import(node)
-        else:
-            visitor.visit_ImportFrom(node)
-    return [n for n in dict.fromkeys(names) if n]
-
-
-def _prefixes(dotted: str) -> list[str]:
-    parts = dotted.split(".")
-    return [".".join(parts[: i + 1]) for i in range(len(parts)) if parts[0]]

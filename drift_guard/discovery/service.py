@@ -17,6 +17,7 @@ import libcst as cst
 from drift_guard.config import Config, ServiceConfig, matches_globs
 from drift_guard.discovery.alembic_env import EnvInfo, read_env
 from drift_guard.discovery.alembic_ini import AlembicIni, read_alembic_ini
+from drift_guard.discovery.foreign import not_application
 from drift_guard.discovery.models import ModelFinder
 from drift_guard.discovery.modules import Definition, Module, ModuleIndex
 from drift_guard.discovery.types import type_files
@@ -45,7 +46,17 @@ def build_service(
 ) -> Service:
     from drift_guard.session import record_unlisted
 
-    files = list(iter_python_files(root, lambda p: config.is_excluded(p) or p in nested, unlisted=record_unlisted))
+    left_out: list[Path] = []
+
+    def excluded(path: Path) -> bool:
+        if config.is_excluded(path) or path in nested:
+            return True
+        if not_application(path):  # a vendored framework, the framework's own apps, shadowed modules
+            left_out.append(path)
+            return True
+        return False
+
+    files = list(iter_python_files(root, excluded, unlisted=record_unlisted))
     setup = _alembic_setup(root, ini) if ini is not None else _Setup([root])
     index = ModuleIndex(_unique(setup.roots))
     env_module = index.load(setup.env_py, "env") if setup.env is not None and setup.env_py else None
@@ -78,6 +89,7 @@ def build_service(
         env_reached_files=tuple(reached),
         pydal_files=tuple(sorted(pydal)),
         python_files=tuple(sorted(files)),
+        not_application=tuple(sorted(left_out)),
         dialect=(entry.dialect if entry is not None else None) or config.dialect,
         problems=tuple(setup.problems),
     )

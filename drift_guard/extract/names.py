@@ -79,13 +79,13 @@ def import_statements(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
         elif isinstance(node, cst.SimpleStatementSuite):
             found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
         elif isinstance(node, cst.BaseCompoundStatement):
-            stack.extend(reversed(_nested_blocks(node)))
+            stack.extend(reversed(nested_blocks(node)))
         elif isinstance(node, (cst.IndentedBlock,)):
             stack.extend(reversed(node.body))
     return found
 
 
-def _nested_blocks(node: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+def nested_blocks(node: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
     """The statement blocks of a compound statement, in source order."""
     blocks: list[cst.CSTNode] = [node.body] if hasattr(node, "body") else []
     for name in ("handlers", "cases"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from drift_guard.migrations.describe import describe
-from drift_guard.migrations.metadata import ModelMetadata
+from drift_guard.migrations.metadata import ModelMetadata, quiet_sqlalchemy
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.report import DiffKind, MigrationDiff
 
@@ -30,12 +30,14 @@ def compare(
 ) -> list[MigrationDiff]:
     """Typed diffs; ``fallback`` (static creation sites, costly to read) is only
     consulted when a migrations-only diff has no recorded location."""
-    raw = raw_diffs(connection, model)
+    with quiet_sqlalchemy():
+        raw = raw_diffs(connection, model)
     diffs = typed_diffs(raw, model, recorder, connection.dialect)
     if fallback is not None and any(d.migration_location is None and not d.kind.model_side for d in diffs):
         merged = fallback()
         merged.origins.update(recorder.origins)
         merged.changes.update(recorder.changes)
+        merged.types.update(recorder.types)
         diffs = typed_diffs(raw, model, merged, connection.dialect)
     return diffs
 

@@ -1,7 +1,9 @@
 """Turn one raw Alembic diff tuple into a typed, readable :class:`MigrationDiff`.
 
 Messages quote the model's type as the user wrote it (``String(255)``) and the
-migrated side as SQL (``VARCHAR(50)``), never a Python repr. Things the models
+migrated side as SQL (``VARCHAR(50)``), never a Python repr; a dialect-specific
+type a revision declared is quoted as declared (``MEDIUMTEXT``), not as what the
+scratch database of another dialect made of it. Things the models
 have are located at the model line; things only the migrations have at the
 revision line that created them (recorded during the replay).
 """
@@ -93,7 +95,8 @@ def _column_diff(kind, table: str, column: Any, model, origins, dialect) -> Migr
         spelled = _spelled(model_col, _sql(column.type, dialect))
         text = f"column {ref} (`{spelled}`) is in the model but no migration adds it"
     else:
-        text = f"column {ref} (`{_sql(column.type, dialect)}`) is added by a migration but is not in the model"
+        migrated = origins.declared_type(table, column.name, dialect.name) or _sql(column.type, dialect)
+        text = f"column {ref} (`{migrated}`) is added by a migration but is not in the model"
     return MigrationDiff(
         kind,
         table,
@@ -108,9 +111,8 @@ def _type_diff(item: tuple, model, origins, dialect) -> MigrationDiff:
     _, _, table, column, _, conn_type, md_type = item
     model_col = _model_column(model, table, column)
     spelled = _spelled(model_col, _sql(md_type, dialect))
-    text = (
-        f"column `{table}.{column}` is `{spelled}` in the model but `{_sql(conn_type, dialect)}` after the migrations"
-    )
+    migrated_sql = origins.declared_type(table, column, dialect.name) or _sql(conn_type, dialect)
+    text = f"column `{table}.{column}` is `{spelled}` in the model but `{migrated_sql}` after the migrations"
     migrated = origins.changes.get(("column", table.lower(), column.lower())) or origins.column(table, column)
     return MigrationDiff(
         DiffKind.MODIFY_TYPE, table, column, text, _model_column_location(model, table, column), migrated

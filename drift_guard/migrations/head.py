@@ -38,11 +38,12 @@ class ReplayedHead:
     changes: tuple[tuple[Any, Location], ...]
     database: bytes  # the SQLite database image at the head (empty after a failure)
     interrupted: bool = False  # the worker timed out or died: says nothing about the files, never cached
+    types: tuple[tuple[Any, Any], ...] = ()  # the recorder's declared dialect-specific types
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
 
-        return OriginRecorder(origins=dict(self.origins), changes=dict(self.changes))
+        return OriginRecorder(origins=dict(self.origins), changes=dict(self.changes), types=dict(self.types))
 
 
 def revision_files(dirs: Sequence[Path], recursive: bool) -> list[Path]:
@@ -159,8 +160,15 @@ def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tu
 
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), warnings.catch_warnings():
+        # SQLAlchemy's notes on what batch mode reflects (an expression index it
+        # skips) are not the user's; what the revisions themselves print still is
+        warnings.simplefilter("ignore", SAWarning)
         head, imported = _replay(service, dirs, recursive, ids)
     return head, imported, printed.getvalue()
 
@@ -204,7 +212,12 @@ def _replay(
             imported = _application_modules(before, roots)
     recorder = result.recorder
     head = ReplayedHead(
-        result.applied, result.failure, tuple(recorder.origins.items()), tuple(recorder.changes.items()), image
+        result.applied,
+        result.failure,
+        tuple(recorder.origins.items()),
+        tuple(recorder.changes.items()),
+        image,
+        types=tuple(recorder.types.items()),
     )
     return head, imported
 

@@ -10,8 +10,10 @@ becomes ``NullType``, which Alembic refuses to compare instead of guessing.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from drift_guard.schema import UNKNOWN, ColumnType, Location, Schema, Table
 
@@ -32,7 +34,27 @@ class ModelMetadata:
     skipped_tables: set[str] = field(default_factory=set)
 
 
+@contextlib.contextmanager
+def quiet_sqlalchemy() -> Iterator[None]:
+    """SQLAlchemy's and Alembic's warnings about the objects drift-guard builds and
+    reflects (``SAWarning: Skipped unsupported reflection of expression-based
+    index``, Alembic's ``UserWarning`` that it skips one) are not the user's to
+    read on stderr: what they say is already a finding or a documented blind spot
+    (expression indexes are not compared on either side)."""
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
 def build_metadata(models: Schema) -> ModelMetadata:
+    with quiet_sqlalchemy():
+        return _build_metadata(models)
+
+
+def _build_metadata(models: Schema) -> ModelMetadata:
     import sqlalchemy as sa
 
     result = ModelMetadata(sa.MetaData())

@@ -28,6 +28,9 @@ class OriginRecorder:
 
     origins: dict[OriginKey, Location] = field(default_factory=dict)
     changes: dict[OriginKey, Location] = field(default_factory=dict)  # last alter_column per column
+    # (table, column) -> (dialect, SQL) of a dialect-specific type a revision declared
+    # (``mysql.MEDIUMTEXT()``): the scratch database of another dialect keeps only its affinity
+    types: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     current_file: str | None = None  # absolute path of the revision being applied
     current_display: str = ""
 
@@ -71,7 +74,12 @@ class OriginRecorder:
             name = (operation.modify_name or operation.column_name).lower()
             if operation.modify_name:
                 self.origins[("column", table, name)] = location
+                declared = self.types.pop((table, operation.column_name.lower()), None)
+                if declared is not None:
+                    self.types[(table, name)] = declared
             self.changes[("column", table, name)] = location
+            if operation.modify_type is not None:
+                self._record_type(table, name, operation.modify_type)
         elif isinstance(operation, ops.RenameTableOp):
             self.origins[("table", operation.new_table_name.lower())] = location
         elif isinstance(operation, ops.CreateIndexOp):
@@ -86,6 +94,7 @@ class OriginRecorder:
 
         if isinstance(item, sa.Column):
             self.origins[("column", table.lower(), item.name.lower())] = location
+            self._record_type(table.lower(), item.name.lower(), item.type)
             if item.unique:
                 self._record_constraint("unique", table, [item.name], location)
             if item.foreign_keys:
@@ -94,6 +103,24 @@ class OriginRecorder:
             self._record_constraint("unique", table, _column_names(item), location)
         elif isinstance(item, sa.ForeignKeyConstraint):
             self._record_constraint("fk", table, _column_names(item), location)
+
+    def _record_type(self, table: str, column: str, type_: Any) -> None:
+        dialect = _dialect_of(type_)
+        self.types.pop((table, column), None)
+        if dialect is not None:
+            from sqlalchemy.exc import CompileError
+
+            try:
+                self.types[(table, column)] = (dialect, type_.compile())  # in its own dialect
+            except CompileError:
+                pass
+
+    def declared_type(self, table: str, column: str, dialect: str) -> str | None:
+        """The SQL of the type a revision declared for the column, when it belongs to
+        another dialect than the database the history was replayed on (there it
+        became something else: MEDIUMTEXT is a TEXT on SQLite)."""
+        found = self.types.get((table.lower(), column.lower()))
+        return found[1] if found is not None and found[0] != dialect else None
 
     def _record_constraint(self, kind: str, table: str, columns: Any, location: Location) -> None:
         names = tuple(sorted(str(c).lower() for c in columns))
@@ -104,6 +131,12 @@ class OriginRecorder:
 
     def table(self, table: str) -> Location | None:
         return self.origins.get(("table", table.lower()))
+
+
+def _dialect_of(type_: Any) -> str | None:
+    """``mysql`` for ``sqlalchemy.dialects.mysql.MEDIUMTEXT``; None for generic types."""
+    parts = type(type_).__module__.split(".")
+    return parts[2] if parts[:2] == ["sqlalchemy", "dialects"] and len(parts) > 2 else None
 
 
 def _column_names(constraint: Any) -> list[str]:

@@ -99,10 +99,15 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
     db.define_table("audit_log", Field("action"))
     ```
 
+    A `table-map` entry pairs a PyDAL table with a model table of another name
+    for the comparison, but PyDAL still queries its own database name: unless
+    its `rname` is the model's table, that table is reported too.
+
     ## How to fix
     Add a SQLAlchemy model for the table and generate a migration
-    (`alembic revision --autogenerate`). If the names legitimately differ, map
-    them with `table-map` in `[tool.drift_guard]`.
+    (`alembic revision --autogenerate`). If the PyDAL name legitimately differs,
+    give the table the model's database name with `rname`
+    (`db.define_table("audit", ..., rname="audit_log")`).
     """
     if not _has_both_layers(ctx) or not ctx.models_fully_read:
         return
@@ -114,6 +119,25 @@ def table_missing_in_models(ctx: ServiceContext) -> Iterator[Finding]:
                 pair.pydal.location,
                 table=pair.key,
             )
+        elif pair.pydal is not None and pair.model is not None and _bare(pair.pydal.name) != _bare(pair.model.name):
+            pydal, model = pair.pydal, pair.model
+            how = "its rname" if pydal.option("rname") is not None else "no rname"
+            yield table_missing_in_models.finding(
+                f"table-map pairs PyDAL table `{pydal.symbol or pydal.name}` with the model table `{model.name}`, "
+                f"but PyDAL queries `{pydal.name}` ({how}), which no model or migration creates",
+                f'name the database table in PyDAL: db.define_table("{pydal.symbol or pydal.name}", ..., '
+                f'rname="{model.name}"); table-map only pairs the names for drift-guard',
+                pydal.location,
+                table=pair.key,
+                related=(model.location,),
+            )
+
+
+def _bare(name: str) -> str:
+    """A database table name as the database resolves it, for telling whether two
+    spellings are one table: unquoted, without its schema, lower-cased
+    (``'"Sales"."Audit_Log"'`` and ``audit_log`` are the same table)."""
+    return name.rsplit(".", 1)[-1].strip('"`[]').lower()
 
 
 def _column_phrase(column: Column) -> str:

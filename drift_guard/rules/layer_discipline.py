@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
-from drift_guard.paths import is_file
 from drift_guard.rules import Group, rule
 
 if TYPE_CHECKING:
@@ -38,19 +37,15 @@ def _schema_layer(ctx: ServiceContext) -> tuple[set[str], set[str], set[str]]:
 
 def _schema_layer_files(ctx: ServiceContext) -> set[Path]:
     """Modules that belong to the schema layer, so importing models there is
-    their job: the model files, env.py and what its imports reach (the package
-    ``__init__`` that re-exports ``Base``), and every module in a package that
-    holds model files (``app/db/``), unless that package is the service root."""
+    their job: the files that define the models (and their base and column
+    types), env.py, and what env.py's imports run while it loads (the package
+    ``__init__`` that re-exports ``Base``). Nothing else: sharing a package with
+    a model file does not make a module schema code (Flask's ``app/extensions.py``
+    holds ``db = SQLAlchemy()``, and ``app/views.py`` beside it is runtime code)."""
     service = ctx.service
     layer = {p.resolve() for p in (*service.model_files, *service.env_reached_files)}
     if service.env_py is not None:
         layer.add(service.env_py.resolve())
-    root = service.root.resolve()
-    # the package a model file is in, also when the file is a symlink to elsewhere
-    packages = {p.resolve().parent for p in service.model_files} | {p.absolute().parent for p in service.model_files}
-    for package in packages:
-        if package.resolve() != root and is_file(package / "__init__.py"):
-            layer.update(p.resolve() for p in package.glob("*.py"))
     return layer
 
 
@@ -77,12 +72,14 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """Runtime code uses the SQLAlchemy layer that exists only to own the schema.
 
     ## What it does
-    In every module outside the schema layer (the model files, the Alembic folder,
-    `schema-paths`, tests), reports: importing the SQLAlchemy model classes or
+    In every module outside the schema layer (the files that define the models,
+    what `env.py` runs while it loads, the Alembic folder, `schema-paths`,
+    tests), reports: importing the SQLAlchemy model classes or
     their `Base`; opening an ORM `Session`/`sessionmaker`/`create_engine` in a
     module that queries through it (`.query(...)`, `.execute(...)`,
     `.scalars(...)`, `.add(...)`); SQLAlchemy statements such as `select(User)`;
-    and declarative models defined on a second base.
+    and declarative models defined on a second base. While a model file cannot be
+    read (DG001) it stays silent: which modules are schema code is not known then.
 
     ## Why is this bad?
     The architecture splits the work: SQLAlchemy + Alembic own the schema, PyDAL
@@ -111,6 +108,10 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not ctx.service.pydal_files:
         return  # no PyDAL layer: SQLAlchemy *is* the runtime layer here (DG403 says so once)
+    if not ctx.models_fully_read:
+        # which modules are schema code (the models, what env.py runs through them) is
+        # unknown past an unreadable model file: its DG001 says so, no guesses here
+        return
     modules, symbols, bases = _schema_layer(ctx)
     from drift_guard.extract.runtime import matches_any
     from drift_guard.extract.runtime.layers import layer_uses

@@ -95,8 +95,22 @@ def migration_missing(ctx: ServiceContext) -> Iterator[Finding]:
         )
 
 
+_CONSTRAINTS = {"index": "index", "unique": "unique constraint", "fk": "foreign key"}
+
+
+def _subject(diff: MigrationDiff) -> str:
+    """What the diff is about, as a revision message names it: a dropped unique
+    constraint or index is not a dropped table (``drop users`` would read as one)."""
+    what = _CONSTRAINTS.get(diff.kind.value.split("_", 1)[1])
+    if what is None:
+        return f"{diff.table}.{diff.column}" if diff.column else diff.table
+    if diff.name:
+        return f"{what} {diff.name}"
+    return f"{what} on {diff.table}.{diff.column}" if diff.column else f"{what} on {diff.table}"
+
+
 def _diff_hint(ctx: ServiceContext, diff: MigrationDiff) -> str:
-    subject = f"{diff.table}.{diff.column}" if diff.column else diff.table
+    subject = _subject(diff)
     if diff.kind.model_side:
         command = _autogenerate(ctx, f"{diff.kind.value.split('_')[0]} {subject}")
         unreached = {t.table.lower() for t in ctx.migrations.unreached_tables}
@@ -304,6 +318,9 @@ def model_not_in_target_metadata(ctx: ServiceContext) -> Iterator[Finding]:
     ## What it does
     Compares the files of the model tables with the modules `env.py`'s imports
     reach (read statically). Only runs when `target_metadata` was resolved.
+    An import counts when it runs as env.py loads: at module level, or in a
+    function called at module level (`run_migrations_online()`); one in any
+    other function body or under `if TYPE_CHECKING:` does not.
 
     ## Why is this bad?
     Autogenerate only sees tables registered on `target_metadata` when env.py

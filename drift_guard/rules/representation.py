@@ -168,8 +168,9 @@ def _discarded_id(model_t: Table, pydal_t: Table) -> Finding | None:
         return None
     model_id = model_t.column("id")
     against = f" while the model declares `{model_id.type.spelled}`" if model_id is not None else ""
+    name = pydal_t.symbol or pydal_t.name  # as PyDAL code spells it (db.people), not its rname
     return representation_mismatch.finding(
-        f'PyDAL silently discards `Field("id", {spelled})`: `{pydal_t.name}` keeps its implicit 32-bit `id`{against}',
+        f'PyDAL silently discards `Field("id", {spelled})`: `{name}` keeps its implicit 32-bit `id`{against}',
         "remove the field; 64-bit ids in PyDAL only come from `DAL(..., bigint_id=True)`",
         pydal_t.location,
         table=pydal_t.name,

@@ -102,6 +102,17 @@ def select(
     return kept
 
 
+def without_reflections(drafts: list[Draft], on_target: bool) -> list[Draft]:
+    """A module-level ``Table("x", meta, autoload_with=engine)`` reads table x from
+    a database; it defines nothing. It is never a second definition of a table a
+    model defines (SQLAlchemy would return that table, or refuse), and alone it
+    stays (partial, not compared) only where it is known to be on the target
+    metadata: then Alembic's target has the table. Anywhere else (a one-off script
+    on its own MetaData, or any file when the target is unknown) it is left out."""
+    defined = {d.name.lower() for d in drafts if not d.reflected}
+    return [d for d in drafts if not d.reflected or (on_target and d.name.lower() not in defined)]
+
+
 def fill_foreign_key_types(tables: list[Table], problems: list[Problem]) -> list[Table]:
     """Give ``Column(ForeignKey("t.c"))`` the type of ``t.c``, as SQLAlchemy does."""
     by_key: dict[str, Table] = {}

@@ -23,6 +23,7 @@ from drift_guard.extract.sqlalchemy.layer import (
     fill_foreign_key_types,
     select,
     wanted_ids,
+    without_reflections,
 )
 from drift_guard.extract.sqlalchemy.literals import string_literal
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex, Ref, Statement
@@ -63,7 +64,7 @@ class Extraction:
                 self._statement(module, stmt, problems)
         self._single_table_inheritance()
         wanted = wanted_ids(bases, self.index, self.tables) if bases else None
-        kept = select(self.drafts, wanted, bases, first_file, problems)
+        kept = without_reflections(select(self.drafts, wanted, bases, first_file, problems), on_target=bool(bases))
         for draft in kept:
             problems.extend(draft.problems)
         return fill_foreign_key_types([d.finish() for d in kept], problems)

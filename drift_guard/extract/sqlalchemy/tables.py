@@ -43,6 +43,8 @@ class Draft:
     problems: list[Problem] = field(default_factory=list)
     # its base could not be read: whether it is on the target metadata is unknown
     uncertain_base: str | None = None
+    # a module-level Table(..., autoload_with=engine): it reads a table, it defines none
+    reflected: bool = False
 
     def note(self, message: str, location: Location, column: str | None = None) -> None:
         self.problems.append(Problem(ProblemKind.UNRESOLVED, message, location, self.name, column))
@@ -71,6 +73,15 @@ class Draft:
             foreign_key_constraints=tuple(out.foreign_keys),
             partial=self.partial,
         )
+
+
+def reflects(keywords: dict[str, cst.BaseExpression]) -> bool:
+    """``Table(..., autoload_with=engine)`` or ``autoload=True`` (SQLAlchemy 1.x):
+    the columns come from the database; ``autoload=False`` reflects nothing."""
+    autoload = keywords.get("autoload")
+    return "autoload_with" in keywords or (
+        autoload is not None and not (isinstance(autoload, cst.Name) and autoload.value in ("False", "None"))
+    )
 
 
 def _with_fk(column: Column, fk) -> Column:  # noqa: ANN001 - a schema.ForeignKeyConstraint
@@ -199,6 +210,7 @@ class TableBuilder:
         Flask-SQLAlchemy's ``db.Table("name", Column(...), ...)`` (``flask_db``: that ``db``)."""
         positional = [a for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        in_class = where is not None  # a mapped class's __table__
         where = where or module.source.location(call)
         name = (
             string_literal(positional[0].value, self.index.lookup(module))
@@ -207,7 +219,8 @@ class TableBuilder:
         )
         if name is None:
             return None
-        draft = Draft(name, where, symbol)
+        reflected = reflects(keywords)
+        draft = Draft(name, where, symbol, reflected=reflected and not in_class)
         if flask_db is not None and not self._metadata_given(module, positional):
             self._flask_metadata(draft, module, keywords.get("bind_key"), flask_db)
             items = positional[1:]
@@ -217,7 +230,7 @@ class TableBuilder:
             items = positional[2:]
         for arg in items:
             self._table_item(draft, module, arg)
-        if "autoload_with" in keywords or "autoload" in keywords:
+        if reflected:
             draft.partial = True
             draft.note(f"table `{name}` is reflected from the database; its columns are unknown", where)
         self._located_notes(draft)

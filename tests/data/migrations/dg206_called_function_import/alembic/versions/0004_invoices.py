@@ -1,0 +1,23 @@
+"""invoices
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-01-04 10:00:00
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: Union[str, None] = "0003"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table("invoices", sa.Column("id", sa.Integer(), nullable=False), sa.Column("amount", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+
+
+def downgrade() -> None:
+    op.drop_table("invoices")

@@ -1,0 +1,3 @@
+# app/models/ has no __init__.py: a namespace folder, and `import app.models` finds app/models.py
+def normalize(email):
+    return email.strip().lower()

@@ -1,0 +1,12 @@
+from sqlalchemy import Boolean, Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(512), nullable=False)
+    nickname = Column(String(64))
+    is_active = Column(Boolean)

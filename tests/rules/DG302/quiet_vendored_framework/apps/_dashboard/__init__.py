@@ -1,0 +1,3 @@
+from pydal import DAL
+
+db = DAL("sqlite://dashboard.db")

@@ -1,0 +1,2 @@
+from .base import DAL
+from .objects import Field
