@@ -104,3 +104,38 @@ def test_a_rule_reports_its_own_aspect_only(code):
     found = list(load_rules()[code].check(ctx))
     assert found and all(f.code == code for f in found)
     assert all(f.location.path == "pydal.py" and f.related[0].path == "models.py" for f in found)
+
+
+def test_the_foreign_key_hint_names_a_key_field_other_than_id():
+    """``reference warehouses`` would make PyDAL cast the string key to int (DG116):
+    the hint names the field, the one form PyDAL keeps its type for."""
+    models = [
+        table("warehouses", Layer.MODELS, mcol("code", "sqlalchemy.String", 8, primary_key=True)),
+        table(
+            "stock",
+            Layer.MODELS,
+            mcol("id", primary_key=True),
+            mcol("wh", "sqlalchemy.String", 8, foreign_key=ref("warehouses", "code")),
+        ),
+        table("teams", Layer.MODELS, mcol("id", primary_key=True)),
+        table("users", Layer.MODELS, mcol("id", primary_key=True), mcol("team_id", foreign_key=ref("teams", "id"))),
+    ]
+    pydal = [
+        table("warehouses", Layer.PYDAL, pcol("code", length=8, primary_key=True)),
+        table("stock", Layer.PYDAL, pid(), pcol("wh", length=8)),
+        table("teams", Layer.PYDAL, pid()),
+        table("users", Layer.PYDAL, pid(), pcol("team_id", "integer")),
+    ]
+    service = Service(name=".", root=Path("."), model_files=(Path("models.py"),), pydal_files=(Path("pydal.py"),))
+    ctx = ServiceContext(
+        service,
+        Config(root=Path(".")),
+        models=Schema(Layer.MODELS, tuple(models)),
+        pydal=Schema(Layer.PYDAL, tuple(pydal)),
+        options=RunOptions(no_migrations=True),
+    )
+    hints = {f.table: f.hint for f in load_rules()["DG109"].check(ctx)}
+    assert hints == {
+        "stock": 'use Field("wh", "reference warehouses.code")',
+        "users": 'use Field("team_id", "reference teams")',
+    }

@@ -38,6 +38,14 @@ def _delete_action(fk: ForeignKey) -> str:
     return (fk.ondelete or "NO ACTION").upper()
 
 
+def _reference(target: tuple[str, str]) -> str:
+    """The PyDAL reference for a model foreign key: ``reference t`` targets t's
+    primary key; a key field other than ``id`` is named (``reference t.code``),
+    the one form PyDAL keeps the field's type for (DG116)."""
+    table, column = target
+    return f"reference {table}" if column == "id" else f"reference {table}.{column}"
+
+
 def _fk_phrase(fk: ForeignKey | None, target: tuple[str, str] | None) -> str:
     if fk is None or target is None:
         return "no foreign key"
@@ -97,7 +105,7 @@ def foreign_key_mismatch(pair: PairedColumn) -> Iterator[Finding]:
         foreign_key_mismatch.finding,
         f"column `{pair.name}` has {_fk_phrase(pair.model.foreign_key, model_target)} in the model "
         f"but {_fk_phrase(pair.pydal.foreign_key, pydal_target)} in PyDAL",
-        f'use Field("{pair.pydal.attribute}", "reference {model_target[0]}")'
+        f'use Field("{pair.pydal.attribute}", "{_reference(model_target)}")'
         if model_target
         else "remove the reference from the PyDAL field, or add the ForeignKey to the model",
     )
