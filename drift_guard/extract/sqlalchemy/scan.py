@@ -153,8 +153,7 @@ class Extraction:
         location = module.source.location(stmt)
         what = "`setattr(...)`" if isinstance(stmt, cst.Expr) else f"a module-level `{type(stmt).__name__.lower()}`"
         for draft in drafts:
-            draft.partial = True
-            draft.note(f"columns added by {what} cannot be read statically", location)
+            draft.hide(f"columns added by {what} cannot be read statically", location)
         if not drafts:
             problems.append(
                 Problem(

@@ -49,6 +49,18 @@ class Draft:
     def note(self, message: str, location: Location, column: str | None = None) -> None:
         self.problems.append(Problem(ProblemKind.UNRESOLVED, message, location, self.name, column))
 
+    def hide(self, message: str, location: Location, column: str | None = None) -> None:
+        """A construct that may define columns could not be read: the table is
+        partial, and the note says what that switches off (only "column missing
+        in the models", DG104, for this table) and that the rest is compared."""
+        self.partial = True
+        self.note(
+            f"{message}; the columns it may define are unknown, so columns missing in the models (DG104) are not "
+            f"reported for table `{self.name}` (the columns that were read are still compared)",
+            location,
+            column,
+        )
+
     def db_name(self, attribute: str) -> str:
         for column in self.columns:
             if column.attribute == attribute:
@@ -144,29 +156,23 @@ class TableBuilder:
                     f"`type_annotation_map` of `{root.key}` is not a literal dict; default types used", draft.location
                 )
         for qualname in self.classes.unreadable_bases(ref):
-            draft.partial = True
-            draft.note(
-                f"base class `{qualname}` of `{ref.name}` cannot be read; its columns are unknown", draft.location
-            )
+            draft.hide(f"base class `{qualname}` of `{ref.name}` cannot be read", draft.location)
         for klass in self.classes.mro(ref):
             if isinstance(klass, Ref) and klass.is_class and (klass == ref or not self.classes.is_mapped(klass)):
                 for message, stmt in self.classes.body(klass).unresolved:
-                    draft.partial = True
-                    draft.note(f"{message} in `{klass.name}`", klass.module.source.location(stmt))
+                    draft.hide(f"{message} in `{klass.name}`", klass.module.source.location(stmt))
         known = {c.attribute for c in draft.columns}
         for attr in self.classes.columns(ref):
             if attr.member.name not in known:
                 self.add_column(draft, attr.member, type_map)
         for attr in self.classes.attributes(ref).values():
             if attr.member.unresolved and not attr.member.is_column and not attr.inherited_mapped:
-                draft.partial = True
-                draft.note(attr.member.unresolved, attr.member.module.source.location(attr.member.node))
+                draft.hide(attr.member.unresolved, attr.member.module.source.location(attr.member.node))
 
     def add_column(self, draft: Draft, member: Member, type_map: dict) -> None:
         location = member.module.source.location(member.node)
         if member.unresolved:
-            draft.partial = True
-            draft.note(member.unresolved, location, member.name)
+            draft.hide(member.unresolved, location, member.name)
             return
         column, notes = self.columns.declarative(member, type_map)
         for message in notes:
@@ -231,8 +237,7 @@ class TableBuilder:
         for arg in items:
             self._table_item(draft, module, arg)
         if reflected:
-            draft.partial = True
-            draft.note(f"table `{name}` is reflected from the database; its columns are unknown", where)
+            draft.hide(f"table `{name}` is reflected from the database", where)
         self._located_notes(draft)
         return draft
 
@@ -275,8 +280,7 @@ class TableBuilder:
                 self._table_item(draft, home, cst.Arg(element))
             return
         if arg.star or not isinstance(value, cst.Call):
-            draft.partial = True
-            draft.note(f"cannot read `{arg.star}{module.code(value)}` in `Table(...)` statically", location)
+            draft.hide(f"cannot read `{arg.star}{module.code(value)}` in `Table(...)` statically", location)
             return
         if self.columns.role_of(module, value.func) is Role.COLUMN:
             column, notes = self.columns.imperative(module, value)
