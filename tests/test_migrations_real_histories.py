@@ -294,3 +294,28 @@ def test_downgrade_outcomes(tmp_path, downgrade, expected):
     )
     report = check_migrations(service_for(root), schema())
     assert tuple(d for p in report.downgrade_problems for d in p.differences) == expected
+
+
+@pytest.mark.parametrize(
+    "downgrade",
+    [
+        'with op.get_context().autocommit_block():\n    op.drop_column("users", "nickname")',
+        'op.execute("COMMIT")\nop.drop_column("users", "nickname")',
+        'op.drop_column("users", "nickname")\nop.get_bind().commit()',
+    ],
+    ids=["autocommit-block", "commit-statement", "commits-the-connection"],
+)
+def test_a_downgrade_that_commits_leaves_the_replay_intact(tmp_path, downgrade):
+    """Whatever the downgrade's own transaction handling, the replay goes on from the state its upgrade() made."""
+    root = copy("clean", tmp_path)
+    revision(root, "0004_n", "0004", "0003", 'op.add_column("users", sa.Column("nickname", sa.String(50)))', downgrade)
+    revision(
+        root,
+        "0005_b",
+        "0005",
+        "0004",
+        'op.add_column("users", sa.Column("bio", sa.Text()))',
+        'op.drop_column("users", "bio")',
+    )
+    report = check_migrations(service_for(root), models(root, users_extra=(NICKNAME, col("bio", "Text"))))
+    assert (report.failures, report.diffs, report.downgrade_problems, report.skipped_sql) == ((), (), (), ())

@@ -220,6 +220,10 @@ def replay(
             context = env.get_context()
         else:
             context = MigrationContext.configure(connection)
+        if batch_on_sqlite:
+            # autocommit_block() (for PostgreSQL's ALTER TYPE ... ADD VALUE) would end the savepoints
+            # raw SQL and the downgrade check rely on; SQLite runs those statements in a transaction
+            context.autocommit_block = contextlib.nullcontext
         ops = stack.enter_context(Operations.context(context))
         _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite, raw_sql=runner)
         before = _snapshot(connection) if check_downgrades else None
@@ -275,13 +279,28 @@ def _check_downgrade(script: Script, connection: Connection, result: ReplayResul
         if savepoint.is_active:
             savepoint.rollback()
     finally:
-        transaction.rollback()
+        ended = not transaction.is_active  # the revision committed (op.get_bind().commit()) meanwhile
+        if not ended:
+            transaction.rollback()
         result.raw_sql.recording = True
+        if ended:
+            _restore(script, connection, after_upgrade)
     if found:
         display = display_path(script.path)
         location = downgrade_location(script.module, display) or Location(display)
         result.downgrade_problems.append(DowngradeProblem(script.revision, location, tuple(found)))
     return after_upgrade
+
+
+def _restore(script: Script, connection: Connection, after_upgrade: Any) -> None:
+    """The state after ``upgrade()`` again, when the revision's own code committed
+    during the downgrade check so the savepoint could not undo it: upgrade again."""
+    if connection.in_transaction():
+        connection.rollback()
+    if _snapshot(connection) == after_upgrade:
+        return
+    with contextlib.suppress(*USER_CODE_ERRORS), connection.begin():  # its first run succeeded (see module docstring)
+        script.module.upgrade()
 
 
 def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool, raw_sql: Any = None) -> None:

@@ -299,8 +299,15 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not _enabled(ctx):
         return
-    # raw-SQL DDL SQLite could not run (the replay went on: its later DG201s stand), then what stopped it
-    for failure in ctx.migrations.statement_failures + ctx.migrations.failures:
+    for failure in ctx.migrations.statement_failures:  # raw-SQL DDL; the replay went on, later DG201s stand
+        revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
+        yield migration_failed.finding(
+            f"raw SQL of {revision} cannot run on the scratch sqlite database, as written or translated "
+            f"(the replay went on without it): {failure.error}",
+            "write it portably (op.alter_column, ...) or check it with --database-url on a server of its kind",
+            failure.location,
+        )
+    for failure in ctx.migrations.failures:
         revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
         if failure.failed_import:
             hint = (
