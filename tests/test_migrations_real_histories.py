@@ -319,3 +319,74 @@ def test_a_downgrade_that_commits_leaves_the_replay_intact(tmp_path, downgrade):
     )
     report = check_migrations(service_for(root), models(root, users_extra=(NICKNAME, col("bio", "Text"))))
     assert (report.failures, report.diffs, report.downgrade_problems, report.skipped_sql) == ((), (), (), ())
+
+
+# -- 5. --alembic-env only ever touches the scratch database ----------------------------------------------------------
+
+
+def _application_database(root: Path) -> Path:
+    """The application's own SQLite database, named in alembic.ini, with a table and a row."""
+    import sqlite3
+
+    db = root / "app.db"
+    with sqlite3.connect(db) as connection:
+        connection.execute("CREATE TABLE kept (id INTEGER PRIMARY KEY, note TEXT)")
+        connection.execute("INSERT INTO kept (note) VALUES ('production data')")
+    connection.close()
+    ini = root / "alembic.ini"
+    ini.write_text(ini.read_text().replace("[alembic]\n", "[alembic]\nsqlalchemy.url = sqlite:///%(here)s/app.db\n", 1))
+    return db
+
+
+ENV_IGNORING_THE_URL = (
+    "connectable = engine_from_config(",
+    "url = config.get_main_option('sqlalchemy.url')  # read, then ignored\n"
+    "    from pathlib import Path\n"
+    "    from sqlalchemy import create_engine\n"
+    "    connectable = create_engine('sqlite:///' + str(Path(__file__).parents[1] / 'app.db')); _unused = dict(",
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new"),
+    [
+        (("alembic", "env.py"), *ENV_IGNORING_THE_URL),
+        (
+            ("app", "db", "models.py"),
+            "class Base(DeclarativeBase):",
+            "from pathlib import Path\n\nsa.create_engine('sqlite:///' + str(Path(__file__).parents[2] / 'app.db'))"
+            ".connect().exec_driver_sql('DELETE FROM kept')\n\n\nclass Base(DeclarativeBase):",
+        ),
+    ],
+    ids=["env-py-ignores-the-url", "application-connects-at-import"],
+)
+def test_alembic_env_refuses_a_connection_to_any_other_database(tmp_path, monkeypatch, capsys, path, old, new):
+    """Refused with exit status 2 before the other database is opened: the application's SQLite file stays
+    byte-for-byte what it was."""
+    from drift_guard.cli import main
+    from drift_guard.errors import ConfigError
+
+    root = copy("clean", tmp_path)
+    db = _application_database(root)
+    before = db.read_bytes()
+    target = root.joinpath(*path)
+    assert old in target.read_text()
+    target.write_text(target.read_text().replace(old, new))
+    with pytest.raises(
+        ConfigError, match=r"--alembic-env refused: env.py \(or code it imports\) connected to `sqlite "
+    ):
+        check_migrations(service_for(root), models(root), alembic_env=True)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(root)
+    assert main(["check", "--alembic-env", "--no-cache", "--format", "text"]) == 2
+    assert "--alembic-env refused" in capsys.readouterr().err
+    assert db.read_bytes() == before
+
+
+def test_alembic_env_runs_on_the_scratch_database_only(tmp_path):
+    root = copy("clean", tmp_path)
+    db = _application_database(root)
+    before = db.read_bytes()
+    report = check_migrations(service_for(root), models(root), alembic_env=True)
+    assert (report.failures, report.diffs) == ((), ())
+    assert db.read_bytes() == before
