@@ -390,3 +390,52 @@ def test_alembic_env_runs_on_the_scratch_database_only(tmp_path):
     report = check_migrations(service_for(root), models(root), alembic_env=True)
     assert (report.failures, report.diffs) == ((), ())
     assert db.read_bytes() == before
+
+
+# -- 5b. revisions importing an application whose dependencies are missing -------------------------------------------
+
+
+def test_a_missing_third_party_package_is_stood_in_for_and_the_check_goes_on(tmp_path):
+    """sqlalchemy_utils is not installed here: the revision (and the application module it imports) load with a
+    stand-in, its columns are created untyped, and a later missing migration is still a DG201."""
+    import sys
+
+    root = copy("dg209_missing_package", tmp_path)
+    bio = 'op.add_column("users", sa.Column("bio", sa.Text()))'
+    revision(root, "0005_users_bio", "0005", "0004", bio, 'op.drop_column("users", "bio")')
+    extra = (NICKNAME, col("uid", "String", 32), col("tags", "Text"))
+    report = check_migrations(service_for(root), models(root, users_extra=extra))
+    assert report.failures == () and report.replayed == 5
+    assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.REMOVE_COLUMN, "bio")]
+    (stubbed,) = report.stubbed_imports
+    assert (stubbed.module, stubbed.revision) == ("sqlalchemy_utils", "0004")
+    assert stubbed.location.path.endswith("0004_users_nickname.py") and stubbed.location.line == 10
+    assert "sqlalchemy_utils" not in sys.modules and not any(m.startswith("sqlalchemy_utils.") for m in sys.modules)
+    assert report.downgrade_problems == ()  # batch mode copies the untyped columns untyped
+
+
+def test_a_missing_module_of_the_service_itself_is_still_a_dg205(tmp_path):
+    root = copy("dg209_missing_package", tmp_path)
+    path = root / "alembic" / "versions" / "0004_users_nickname.py"
+    path.write_text(path.read_text().replace("from app.db.types import", "from app.db.nope import"))
+    report = check_migrations(service_for(root), models(root, users_extra=(NICKNAME,)))
+    (failure,) = report.failures
+    assert failure.failed_import == "app.db.nope"
+    assert [s.module for s in report.stubbed_imports] == ["sqlalchemy_utils"]
+
+
+def test_the_stand_in_is_usable_as_module_class_type_and_decorator():
+    import sqlalchemy as sa
+
+    from drift_guard.migrations.stubs import StandInModule
+
+    module = StandInModule("missing_pkg")
+    uuid_type = module.types.uuid.UUIDType(binary=False)
+    assert isinstance(uuid_type, sa.types.TypeEngine)
+
+    class Sub(module.Base):  # subclassed by the application
+        pass
+
+    assert Sub(1, key="x") is not None
+    assert module.listens_for("x")(len) is len
+    assert sa.Column("c", uuid_type).type is uuid_type

@@ -221,6 +221,7 @@ def _compare_with_cached_head(
         statement_failures=head.statement_failures,
         skipped_sql=head.skipped_sql,
         downgrade_problems=head.downgrade_problems,
+        stubbed_imports=head.stubbed_imports,
     )
     if head.failure is not None:
         return replace(report, failures=(head.failure,), replayed=head.applied)

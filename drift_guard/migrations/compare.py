@@ -130,6 +130,7 @@ def sqlite_family(type_: Any, dialect: Any) -> Any:
     """The family of what ``type_`` is stored as on SQLite: compile it with the
     scratch dialect, then read the DDL string back the way reflection does."""
     from sqlalchemy.exc import CompileError
+    from sqlalchemy.types import NullType
 
     from drift_guard.types import sqlalchemy_family
 
@@ -138,6 +139,8 @@ def sqlite_family(type_: Any, dialect: Any) -> Any:
     except CompileError:
         return None
     resolved = dialect._resolve_type_affinity(compiled)
+    if isinstance(type_, NullType) or isinstance(resolved, NullType) or resolved is NullType:
+        return None  # no type (unknown in the models, a stand-in or typeless column): nothing to compare
     return sqlalchemy_family(type(resolved) if not isinstance(resolved, type) else resolved)
 
 

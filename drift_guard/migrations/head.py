@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from drift_guard.migrations.origins import OriginRecorder
     from drift_guard.migrations.raw_sql import SkippedSql
     from drift_guard.migrations.reversal import DowngradeProblem
+    from drift_guard.migrations.stubs import StubbedImport
     from drift_guard.service import Service
     from drift_guard.session import Session
 
@@ -44,6 +45,7 @@ class ReplayedHead:
     statement_failures: tuple[ReplayFailure, ...] = ()  # raw-SQL DDL no form of which ran (DG205), replay went on
     skipped_sql: tuple[SkippedSql, ...] = ()  # raw SQL SQLite did not run, per revision (DG208)
     downgrade_problems: tuple[DowngradeProblem, ...] = ()  # downgrades that do not restore the schema (DG207)
+    stubbed_imports: tuple[StubbedImport, ...] = ()  # missing third-party packages stood in for (DG209)
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
@@ -96,7 +98,9 @@ def replayed_head(
 
     if session is None:
         return compute()
-    return session.cached("replay", _key(service, files), compute, keep=lambda head: not head.interrupted)
+    # a head replayed with stand-ins is this environment's outcome (the package may be installed next run)
+    keep = lambda head: not head.interrupted and not head.stubbed_imports  # noqa: E731
+    return session.cached("replay", _key(service, files), compute, keep=keep)
 
 
 def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
@@ -197,19 +201,27 @@ def _replay(
     inputs of the replay too, so a change there must replay again."""
     from drift_guard.migrations.replay import ReplayEnvironment, load_scripts, prepended_sys_path, replay
     from drift_guard.migrations.scratch import scratch_engine
+    from drift_guard.migrations.stubs import stand_ins
 
     roots = tuple(service.import_roots or (service.root,))
-    with prepended_sys_path(roots):
+    with prepended_sys_path(roots), stand_ins() as finder:
         before = set(sys.modules)
         try:
             scripts: list[Script] = []
             failure: ReplayFailure | None = None
             if service.script_location is not None and is_dir(service.script_location):
                 scripts, failure = load_scripts(
-                    service.script_location, dirs, recursive=recursive, revision_ids=revision_ids
+                    service.script_location,
+                    dirs,
+                    recursive=recursive,
+                    revision_ids=revision_ids,
+                    stand_ins=finder,
+                    roots=roots,
                 )
+            stubbed = tuple(finder.stubbed)
             if failure is not None:
-                return ReplayedHead(0, failure, (), (), b""), _application_modules(before, roots)
+                head = ReplayedHead(0, failure, (), (), b"", stubbed_imports=stubbed)
+                return head, _application_modules(before, roots)
             environment = None
             if service.script_location is not None:
                 environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
@@ -233,6 +245,7 @@ def _replay(
         statement_failures=result.statement_failures(),
         skipped_sql=result.raw_sql.records(),
         downgrade_problems=tuple(result.downgrade_problems),
+        stubbed_imports=stubbed,
     )
     return head, imported
 

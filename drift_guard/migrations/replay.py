@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from drift_guard.migrations.reversal import DowngradeProblem
+    from drift_guard.migrations.stubs import StandInFinder
 
 
 # What user code (revision scripts, env.py) may raise that becomes a DG205.
@@ -135,26 +136,43 @@ def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
 
 
 def load_scripts(
-    script_location: Path, version_dirs: Sequence[Path], *, recursive: bool, revision_ids: dict[str, str]
+    script_location: Path,
+    version_dirs: Sequence[Path],
+    *,
+    recursive: bool,
+    revision_ids: dict[str, str],
+    stand_ins: StandInFinder | None = None,
+    roots: Sequence[Path] = (),
 ) -> tuple[list[Script], ReplayFailure | None]:
     """Revision scripts in upgrade order, or the failure that stopped loading.
 
     ``revision_ids`` maps resolved file paths to the statically read revision
-    id, to name the revision whose import failed.
+    id, to name the revision whose import failed. With ``stand_ins``, a missing
+    third-party package (none of ``roots`` holds it) is stood in for and
+    loading tried again (see :mod:`.stubs`).
     """
     from alembic.script import ScriptDirectory
 
-    directory = ScriptDirectory(
-        str(script_location),
-        version_locations=[str(d) for d in version_dirs],
-        recursive_version_locations=recursive,
-    )
-    try:
-        scripts = list(directory.walk_revisions("base", "heads"))
-    except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
-        return [], _load_failure(exc, version_dirs, revision_ids)
-    scripts.reverse()
-    return scripts, None
+    from drift_guard.migrations.stubs import StubbedImport, stubbable
+
+    while True:
+        directory = ScriptDirectory(
+            str(script_location),
+            version_locations=[str(d) for d in version_dirs],
+            recursive_version_locations=recursive,
+        )
+        try:
+            scripts = list(directory.walk_revisions("base", "heads"))
+        except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
+            failure = _load_failure(exc, version_dirs, revision_ids)
+            package = stubbable(exc, roots) if stand_ins is not None else None
+            if stand_ins is None or package is None or package in stand_ins.packages:
+                return [], failure
+            stand_ins.packages.add(package)
+            stand_ins.stubbed.append(StubbedImport(package, failure.revision, failure.location))
+            continue
+        scripts.reverse()
+        return scripts, None
 
 
 def _load_failure(exc: BaseException, version_dirs: Sequence[Path], revision_ids: dict[str, str]) -> ReplayFailure:

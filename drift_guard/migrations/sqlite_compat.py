@@ -55,6 +55,11 @@ def adapt_sqlite_engine(engine: Engine) -> None:
         def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
             return "JSON"
 
+        def visit_null(self, type_: Any, **kw: Any) -> str:
+            # a column SQLite reflected without a type (raw SQL, a stand-in type: see stubs.py) is
+            # created without one again when batch mode copies its table, as SQLite allows
+            return ""
+
         def __getattr__(self, name: str) -> Any:
             if not name.startswith("visit_"):
                 raise AttributeError(name)
