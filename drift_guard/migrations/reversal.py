@@ -9,9 +9,12 @@ savepoint back. SQLite's DDL is transactional inside a savepoint, so the replay
 goes on from exactly the state the first ``upgrade()`` left, whatever the
 downgrade did; the result is part of the replayed head and cached with it.
 
-The schema is compared as reflection shows it (tables; columns with type and
-nullability; the primary key; indexes; unique constraints and foreign keys by
-their columns, since batch mode names SQLite's unnamed constraints). A
+The schema is compared as SQLite stores it (each table's ``CREATE TABLE`` and
+``CREATE INDEX`` text: one query per state, so long histories stay cheap); a
+table whose text differs is then compared as reflection shows it (columns with
+type and nullability; the primary key; indexes; unique constraints and foreign
+keys by their columns, since batch mode rewrites the text and names SQLite's
+unnamed constraints), in a private in-memory copy of both versions. A
 ``downgrade()`` raising ``NotImplementedError`` declares the revision
 irreversible and is skipped (DG204 accepts that too).
 """
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 _IGNORED = ("alembic_version",)
 _INTERNAL = ("sqlite_", "_alembic_tmp_")
 
-Snapshot = dict[str, dict[str, Any]]  # table -> {"columns": {...}, "pk": ..., "indexes": ..., ...}
+Snapshot = dict[str, tuple[str, ...]]  # table -> its CREATE TABLE, then its CREATE INDEX statements
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,46 @@ class DowngradeProblem:
 
 
 def snapshot(connection: Connection) -> Snapshot:
-    """The schema as reflection sees it, in a form two states can be compared in."""
+    """The schema as SQLite stores it: per table, its ``CREATE TABLE`` and
+    ``CREATE INDEX`` statements (one query, so taking one per revision is cheap)."""
+    rows = connection.exec_driver_sql(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index')"
+    ).fetchall()
+    tables: dict[str, str] = {}
+    indexes: dict[str, list[str]] = {}
+    for kind, _name, table, sql in rows:
+        if table in _IGNORED or table.lower().startswith(_INTERNAL):
+            continue
+        if kind == "table":
+            tables[table.lower()] = sql
+        else:
+            indexes.setdefault(table.lower(), []).append(sql)
+    return {table: (sql, *sorted(indexes.get(table, ()))) for table, sql in tables.items()}
+
+
+def _reflected(statements: dict[str, tuple[str, ...]]) -> dict[str, dict[str, Any]]:
+    """The tables of ``statements``, created in a private in-memory database and
+    reflected there: readable parts of the few tables whose stored text differs
+    (batch mode rewrites a table's text while keeping its meaning)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("sqlite://")
+    try:
+        with engine.begin() as connection:
+            for group in statements.values():
+                for sql in group:
+                    connection.exec_driver_sql(sql)
+            return _parts(connection)
+    finally:
+        engine.dispose()
+
+
+def _parts(connection: Connection) -> dict[str, dict[str, Any]]:
     import sqlalchemy as sa
 
     inspector = sa.inspect(connection)
-    result: Snapshot = {}
+    result: dict[str, dict[str, Any]] = {}
     for table in inspector.get_table_names():
-        if table in _IGNORED or table.startswith(_INTERNAL):
-            continue
         columns = {
             c["name"].lower(): (_type_text(c["type"], connection), bool(c["nullable"]))
             for c in inspector.get_columns(table)
@@ -88,8 +123,12 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
         found.append(f"table `{table}` is still there")
     for table in sorted(before.keys() - after.keys()):
         found.append(f"table `{table}` is missing")
-    for table in sorted(before.keys() & after.keys()):
-        found.extend(_table_differences(table, before[table], after[table]))
+    changed = sorted(t for t in before.keys() & after.keys() if before[t] != after[t])
+    if changed:
+        was = _reflected({t: before[t] for t in changed})
+        now = _reflected({t: after[t] for t in changed})
+        for table in changed:
+            found.extend(_table_differences(table, was[table], now[table]))
     return found
 
 
