@@ -200,10 +200,8 @@ class RawSqlRunner:
             if error is None:
                 return
         if self.log.recording:
-            from drift_guard.migrations.replay import error_message
-
             file, revision, location = self.where()
-            self.log.failed.append((revision, location, f"{error_message(error)} (in `{shorten(statement)}`)"))
+            self.log.failed.append((revision, location, f"{_database_message(error)} (in `{shorten(statement)}`)"))
 
     def _try(self, *statements: str) -> Any:
         """None when every statement ran, else the error (and nothing of them stays)."""
@@ -220,3 +218,9 @@ class RawSqlRunner:
     def _skip(self, statement: str) -> None:
         file, revision, location = self.where()
         self.log.skip(file, revision, location, statement)
+
+
+def _database_message(exc: BaseException) -> str:
+    """The driver's own message, first line (``near "ALTER": syntax error``)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
