@@ -439,3 +439,47 @@ def test_the_stand_in_is_usable_as_module_class_type_and_decorator():
     assert Sub(1, key="x") is not None
     assert module.listens_for("x")(len) is len
     assert sa.Column("c", uuid_type).type is uuid_type
+
+
+# -- the downgrade check and the raw-SQL notes come with the cached replay --------------------------------------------
+
+
+def test_a_models_only_change_reuses_the_replay_with_its_downgrade_and_raw_sql_findings(tmp_path, monkeypatch, capsys):
+    import json
+
+    from drift_guard import session as session_module
+    from drift_guard.cli import main
+
+    root = copy("dg207_partial_downgrade", tmp_path)
+    (root / ".git").mkdir()
+    path = root / "alembic" / "versions" / "0004_users_nickname.py"
+    path.write_text(
+        path.read_text().replace(
+            "    op.create_index(", '    op.execute("GRANT SELECT ON users TO r")\n    op.create_index('
+        )
+    )
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE", raising=False)
+    ran: list[str] = []
+    original = session_module.Session.cached
+
+    def spy(self, namespace, key_parts, compute, keep=None):
+        def counted():
+            ran.append(namespace)
+            return compute()
+
+        return original(self, namespace, key_parts, counted, keep)
+
+    monkeypatch.setattr(session_module.Session, "cached", spy)
+
+    def codes() -> list[str]:
+        capsys.readouterr()
+        main(["check", "--format", "json", "--cache-dir", str(tmp_path / "cache"), "--select", "DG2"])
+        return sorted(f["code"] for f in json.loads(capsys.readouterr().out)["findings"])
+
+    assert codes() == ["DG207", "DG208"] and "replay" in ran
+    ran.clear()
+    models_py = root / "app" / "db" / "models.py"
+    models_py.write_text(models_py.read_text().replace("sa.String(100)", "sa.String(120)"))
+    assert codes() == ["DG201", "DG207", "DG208"]
+    assert "replay" not in ran  # the revisions did not change: nothing was replayed, downgrades included
