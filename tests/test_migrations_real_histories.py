@@ -483,3 +483,19 @@ def test_a_models_only_change_reuses_the_replay_with_its_downgrade_and_raw_sql_f
     models_py.write_text(models_py.read_text().replace("sa.String(100)", "sa.String(120)"))
     assert codes() == ["DG201", "DG207", "DG208"]
     assert "replay" not in ran  # the revisions did not change: nothing was replayed, downgrades included
+
+
+def test_a_downgrade_with_raw_ddl_sqlite_cannot_run_is_not_judged_on_its_schema(tmp_path):
+    """PostgreSQL's ALTER COLUMN ... DROP NOT NULL does not run on SQLite: the column staying NOT NULL is
+    SQLite's doing, not the downgrade's."""
+    root = copy("clean", tmp_path)
+    revision(
+        root,
+        "0004_name_required",
+        "0004",
+        "0003",
+        'op.alter_column("users", "name", existing_type=sa.String(100), nullable=False)',
+        'op.execute("ALTER TABLE users ALTER COLUMN name DROP NOT NULL")',
+    )
+    report = check_migrations(service_for(root), schema())
+    assert (report.downgrade_problems, report.statement_failures) == ((), ())

@@ -73,6 +73,7 @@ class RawSqlLog:
     skipped: dict[str, tuple[str | None, Location, list[str]]] = field(default_factory=dict)  # file -> record
     failed: list[tuple[str | None, Location, str]] = field(default_factory=list)  # DDL no form of which ran
     recording: bool = True  # off while a downgrade is tried (DG207): its SQL is not the replay's
+    unrun_while_off: bool = False  # DDL SQLite could not run while off: that downgrade cannot be judged here
 
     def skip(self, file: str, revision: str | None, location: Location, statement: str) -> None:
         if not self.recording:
@@ -196,12 +197,13 @@ class RawSqlRunner:
             return
         translated = translate(statement, self.read_dialect)
         if translated is not None:
-            error = self._try(*translated)
-            if error is None:
+            if self._try(*translated) is None:
                 return
-        if self.log.recording:
-            file, revision, location = self.where()
-            self.log.failed.append((revision, location, f"{_database_message(error)} (in `{shorten(statement)}`)"))
+        if not self.log.recording:
+            self.log.unrun_while_off = True
+            return
+        file, revision, location = self.where()
+        self.log.failed.append((revision, location, f"{_database_message(error)} (in `{shorten(statement)}`)"))
 
     def _try(self, *statements: str) -> Any:
         """None when every statement ran, else the error (and nothing of them stays)."""

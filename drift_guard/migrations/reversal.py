@@ -16,7 +16,9 @@ type and nullability; the primary key; indexes; unique constraints and foreign
 keys by their columns, since batch mode rewrites the text and names SQLite's
 unnamed constraints), in a private in-memory copy of both versions. A
 ``downgrade()`` raising ``NotImplementedError`` declares the revision
-irreversible and is skipped (DG204 accepts that too).
+irreversible and is skipped (DG204 accepts that too); a ``downgrade()`` with raw
+DDL SQLite cannot run, even translated, is not judged on its schema: the
+difference would be SQLite's, not the revision's.
 """
 
 from __future__ import annotations

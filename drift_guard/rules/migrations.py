@@ -335,7 +335,8 @@ def irreversible_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
     undoes all of it before the replay goes on. A difference, or a downgrade or
     second upgrade that fails, is one finding at the revision's `downgrade()`.
     A `downgrade()` raising `NotImplementedError` declares the revision
-    irreversible and is not checked; an empty one is DG204's.
+    irreversible and is not checked; an empty one is DG204's; one whose raw SQL
+    SQLite cannot run is only checked for failing.
 
     ## Why is this bad?
     A rollback in production (`alembic downgrade -1` after a bad deploy) reports
