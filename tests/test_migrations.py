@@ -164,8 +164,13 @@ def test_no_versions_folder_means_every_table_is_missing(tmp_path):
             {"title": col("title", "String", 200, nullable=False, index=True)},
             "index `ix_posts_title` on `posts(title)` is in the model but no migration creates it",
         ),
-        # stays quiet: SQLite keeps no length, so String(100) vs String(120) is no finding there
-        ((), {"name": col("name", "String", 120)}, None),
+        # SQLite keeps the declared type text (VARCHAR(100) is reflected as such), so a length
+        # change is found on the default database too (it used to be compared by family only)
+        (
+            (),
+            {"name": col("name", "String", 120)},
+            "column `users.name` is `String(120)` in the model but `VARCHAR(100)` after the migrations",
+        ),
         ((), {"created_at": col("created_at", "DateTime", kwargs=(("timezone", True),))}, None),
     ],
 )

@@ -39,6 +39,10 @@ NOT_A_SERVICE = {
     "DG204": "needs a revision history; tests/rules/DG204",
     "DG205": "needs a revision history that fails to replay; tests/rules/DG205",
     "DG206": "needs an Alembic env.py and a models package; tests/rules/DG206",
+    "DG207": "needs a revision history (a downgrade that does not reverse); tests/rules/DG207",
+    "DG208": "needs a revision history with raw SQL; tests/rules/DG208",
+    "DG209": "needs a revision history importing a missing package; the Use instead is hook configuration; "
+    "tests/rules/DG209",
     "DG306": "the example is a PyDAL .table file, not code",
     "DG403": "the example is a comment (a service without PyDAL); tests/rules/DG403",
 }

@@ -163,6 +163,7 @@ def _replay_and_compare(
     from drift_guard.migrations.compare import compare
     from drift_guard.migrations.metadata import build_metadata
     from drift_guard.migrations.replay import (
+        ReplayEnvironment,
         ReplayResult,
         load_scripts,
         prepended_sys_path,
@@ -182,7 +183,11 @@ def _replay_and_compare(
         if failure is not None:
             return replace(report, failures=(failure,))
         with scratch_engine(database_url) as engine, engine.connect() as connection:
-            result: ReplayResult = replay(scripts, connection, batch_on_sqlite=engine.dialect.name == "sqlite")
+            environment = None
+            if service.script_location is not None:
+                environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
+            sqlite = engine.dialect.name == "sqlite"
+            result: ReplayResult = replay(scripts, connection, batch_on_sqlite=sqlite, environment=environment)
             if result.failure is not None:
                 failure = _without_scratch_name(result.failure, engine.url.database, database_url)
                 return replace(report, failures=(failure,), replayed=result.applied)
@@ -211,6 +216,13 @@ def _compare_with_cached_head(
     from drift_guard.session import current
 
     head = replayed_head(service, dirs, recursive, ids, current())
+    report = replace(
+        report,
+        statement_failures=head.statement_failures,
+        skipped_sql=head.skipped_sql,
+        downgrade_problems=head.downgrade_problems,
+        stubbed_imports=head.stubbed_imports,
+    )
     if head.failure is not None:
         return replace(report, failures=(head.failure,), replayed=head.applied)
     with head_engine(head) as engine, engine.connect() as connection:

@@ -3,12 +3,15 @@
 Each raw Alembic diff (a tuple, or a list of tuples for column modifications)
 becomes one typed :class:`MigrationDiff` with a readable description and both
 locations. On SQLite, types are compared by drift-guard's normalized families
-of what each side becomes *on SQLite*, so SQLite's loss of type detail (no
-lengths, JSONB stored as JSON) never produces a finding.
+of what each side becomes *on SQLite*, so SQLite's loss of type detail (JSONB
+stored as JSON, INET as TEXT) never produces a finding; but SQLite keeps the
+declared type text (``VARCHAR(32)`` is reflected as such), so within a family
+a length, precision or scale both sides state is compared as well.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from drift_guard.migrations.describe import describe
@@ -127,6 +130,7 @@ def sqlite_family(type_: Any, dialect: Any) -> Any:
     """The family of what ``type_`` is stored as on SQLite: compile it with the
     scratch dialect, then read the DDL string back the way reflection does."""
     from sqlalchemy.exc import CompileError
+    from sqlalchemy.types import NullType
 
     from drift_guard.types import sqlalchemy_family
 
@@ -135,14 +139,40 @@ def sqlite_family(type_: Any, dialect: Any) -> Any:
     except CompileError:
         return None
     resolved = dialect._resolve_type_affinity(compiled)
+    if isinstance(type_, NullType) or isinstance(resolved, NullType) or resolved is NullType:
+        return None  # no type (unknown in the models, a stand-in or typeless column): nothing to compare
     return sqlalchemy_family(type(resolved) if not isinstance(resolved, type) else resolved)
 
 
 def sqlite_compare_type(context: Any, conn_column: Any, md_column: Any, conn_type: Any, md_type: Any) -> bool:
-    """Alembic ``compare_type`` callable: True only when the families differ."""
+    """Alembic ``compare_type`` callable: True when the families differ, or when
+    a length, precision or scale stated on both sides differs."""
     dialect = context.dialect
     model_family = sqlite_family(md_type, dialect)
     migrated_family = sqlite_family(conn_type, dialect)
     if model_family is None or migrated_family is None:
         return False
-    return model_family is not migrated_family
+    if model_family is not migrated_family:
+        return True
+    model_sizes, migrated_sizes = _sizes(md_type, dialect), _sizes(conn_type, dialect)
+    return bool(model_sizes) and bool(migrated_sizes) and model_sizes != migrated_sizes
+
+
+_SIZES = re.compile(r"\(\s*(\d+(?:\s*,\s*\d+)?)\s*\)")
+
+
+def _sizes(type_: Any, dialect: Any) -> tuple[int, ...]:
+    """The length, or precision and scale, in the type text SQLite keeps
+    (``VARCHAR(32)``, ``NUMERIC(10, 2)``); () when it states none. An Enum's
+    length is derived from its values, not declared: not compared here."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import CompileError
+
+    if isinstance(type_, sa.Enum):
+        return ()
+    try:
+        compiled = type_.compile(dialect=dialect)
+    except CompileError:
+        return ()
+    match = _SIZES.search(compiled)
+    return tuple(int(n) for n in match.group(1).split(",")) if match else ()

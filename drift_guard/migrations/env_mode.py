@@ -12,7 +12,13 @@ callback that hands its ``target_metadata`` and its own compare settings to
 * before anything runs, env.py is read statically and refused (ConfigError)
   when it takes its URL from the environment (``os.environ`` / ``getenv``) or
   never reads one from the config, since it would then migrate a database we
-  do not own.
+  do not own;
+* while env.py runs, every connection any SQLAlchemy engine opens is checked
+  before the driver connects (the ``do_connect`` event, for all engines): one
+  to any database but the scratch one (an env.py that reads the config's URL and
+  then ignores it, an application module that connects at import) stops the
+  run with a ConfigError, exit status 2, before that database is opened, so
+  nothing anywhere has changed.
 
 Migration-side locations cannot be recorded in this mode (Alembic creates the
 Operations object inside env.py's run); they come from the static reading of
@@ -22,9 +28,10 @@ the revision files (:mod:`.static_origins`).
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from drift_guard.errors import ConfigError
 from drift_guard.migrations.origins import OriginRecorder
@@ -95,7 +102,67 @@ def run_env_mode(
                 "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
             )
             config.attributes["connection"] = connection
-            return _upgrade_and_compare(config, service, models, connection, revision_ids, origins or OriginRecorder())
+            try:
+                with only_connections_to(engine):
+                    return _upgrade_and_compare(
+                        config, service, models, connection, revision_ids, origins or OriginRecorder()
+                    )
+            except ForeignDatabase as refused:
+                shown = display_path(service.env_py) if service.env_py is not None else None
+                raise ConfigError(
+                    f"--alembic-env refused: env.py (or code it imports) connected to {refused.target}, "
+                    "not to the scratch database drift-guard passed it; nothing was run against it. Make env.py use "
+                    "config.attributes['connection'] or the config's sqlalchemy.url, or run without --alembic-env",
+                    shown,
+                ) from None
+
+
+class ForeignDatabase(BaseException):
+    """A connection to a database other than the scratch one, stopped before it
+    was opened. A BaseException: env.py's own ``except Exception`` must not
+    swallow it and go on."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
+
+
+def _database_of(dialect: Any, cargs: Any, cparams: Any) -> tuple[str, ...]:
+    """Which database a driver connection would open: the SQLite file (resolved)
+    or the server's host, port and database name; the user and options do not
+    matter (they do not make it another database)."""
+    import os
+
+    if dialect.name == "sqlite":
+        name = str(cargs[0]) if cargs else str(cparams.get("database", ""))
+        if name.startswith("file:"):
+            name = name[5:].split("?", 1)[0]
+        return ("sqlite", os.path.realpath(name) if name and name != ":memory:" else name)
+    params = dict(cparams)
+    database = params.get("dbname") or params.get("database") or params.get("db") or ""
+    return (dialect.name, str(params.get("host") or ""), str(params.get("port") or ""), str(database))
+
+
+@contextmanager
+def only_connections_to(engine: Any) -> Iterator[None]:
+    """While active, any engine's attempt to connect anywhere but ``engine``'s
+    database raises :class:`ForeignDatabase` before the driver is called."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    allowed = _database_of(engine.dialect, cargs, cparams)
+
+    def guard(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
+        target = _database_of(dialect, cargs, cparams)
+        if target != allowed:
+            raise ForeignDatabase(f"`{' '.join(t for t in target if t)}`")
+
+    event.listen(Engine, "do_connect", guard)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "do_connect", guard)
 
 
 def _upgrade_and_compare(

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from drift_guard.migrations.origins import OriginRecorder
+    from drift_guard.migrations.raw_sql import SkippedSql
+    from drift_guard.migrations.reversal import DowngradeProblem
+    from drift_guard.migrations.stubs import StubbedImport
     from drift_guard.service import Service
     from drift_guard.session import Session
 
@@ -39,6 +42,10 @@ class ReplayedHead:
     database: bytes  # the SQLite database image at the head (empty after a failure)
     interrupted: bool = False  # the worker timed out or died: says nothing about the files, never cached
     types: tuple[tuple[Any, Any], ...] = ()  # the recorder's declared dialect-specific types
+    statement_failures: tuple[ReplayFailure, ...] = ()  # raw-SQL DDL no form of which ran (DG205), replay went on
+    skipped_sql: tuple[SkippedSql, ...] = ()  # raw SQL SQLite did not run, per revision (DG208)
+    downgrade_problems: tuple[DowngradeProblem, ...] = ()  # downgrades that do not restore the schema (DG207)
+    stubbed_imports: tuple[StubbedImport, ...] = ()  # missing third-party packages stood in for (DG209)
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
@@ -91,7 +98,9 @@ def replayed_head(
 
     if session is None:
         return compute()
-    return session.cached("replay", _key(service, files), compute, keep=lambda head: not head.interrupted)
+    # a head replayed with stand-ins is this environment's outcome (the package may be installed next run)
+    keep = lambda head: not head.interrupted and not head.stubbed_imports  # noqa: E731
+    return session.cached("replay", _key(service, files), compute, keep=keep)
 
 
 def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
@@ -174,7 +183,9 @@ def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tu
 
 
 def _key(service: Service, files: list[Path]) -> list[object]:
-    return [[str(p) for p in files], str(service.script_location), [str(r) for r in service.import_roots], "sqlite"]
+    # "downgrades": heads cached before the downgrade check and raw-SQL records are not reused
+    roots = [str(r) for r in service.import_roots]
+    return [[str(p) for p in files], str(service.script_location), roots, "sqlite", "downgrades"]
 
 
 def _inputs(service: Service, files: list[Path]) -> list[Path]:
@@ -188,23 +199,36 @@ def _replay(
     """Replay ``base -> heads`` into SQLite in memory; also the application
     modules the revisions imported (``from app.db.types import GUID``): they are
     inputs of the replay too, so a change there must replay again."""
-    from drift_guard.migrations.replay import load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.replay import ReplayEnvironment, load_scripts, prepended_sys_path, replay
     from drift_guard.migrations.scratch import scratch_engine
+    from drift_guard.migrations.stubs import stand_ins
 
     roots = tuple(service.import_roots or (service.root,))
-    with prepended_sys_path(roots):
+    with prepended_sys_path(roots), stand_ins() as finder:
         before = set(sys.modules)
         try:
             scripts: list[Script] = []
             failure: ReplayFailure | None = None
             if service.script_location is not None and is_dir(service.script_location):
                 scripts, failure = load_scripts(
-                    service.script_location, dirs, recursive=recursive, revision_ids=revision_ids
+                    service.script_location,
+                    dirs,
+                    recursive=recursive,
+                    revision_ids=revision_ids,
+                    stand_ins=finder,
+                    roots=roots,
                 )
+            stubbed = tuple(finder.stubbed)
             if failure is not None:
-                return ReplayedHead(0, failure, (), (), b""), _application_modules(before, roots)
+                head = ReplayedHead(0, failure, (), (), b"", stubbed_imports=stubbed)
+                return head, _application_modules(before, roots)
+            environment = None
+            if service.script_location is not None:
+                environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
             with scratch_engine(None) as engine, engine.connect() as connection:
-                result = replay(scripts, connection, batch_on_sqlite=True)
+                result = replay(
+                    scripts, connection, batch_on_sqlite=True, environment=environment, check_downgrades=True
+                )
                 if connection.in_transaction():
                     connection.commit()
                 image = b"" if result.failure is not None else _image(engine)
@@ -218,6 +242,10 @@ def _replay(
         tuple(recorder.changes.items()),
         image,
         types=tuple(recorder.types.items()),
+        statement_failures=result.statement_failures(),
+        skipped_sql=result.raw_sql.records(),
+        downgrade_problems=tuple(result.downgrade_problems),
+        stubbed_imports=stubbed,
     )
     return head, imported
 

@@ -18,6 +18,7 @@ revision's exit status and no report (a silent pass in CI for ``sys.exit(0)``);
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from drift_guard.migrations.origins import OriginRecorder
+from drift_guard.migrations.raw_sql import RawSqlLog
 from drift_guard.migrations.report import ReplayFailure
 from drift_guard.paths import display_path
 from drift_guard.schema import Location
@@ -33,6 +35,9 @@ from drift_guard.schema import Location
 if TYPE_CHECKING:
     from alembic.script import Script
     from sqlalchemy.engine import Connection
+
+    from drift_guard.migrations.reversal import DowngradeProblem
+    from drift_guard.migrations.stubs import StandInFinder
 
 
 # What user code (revision scripts, env.py) may raise that becomes a DG205.
@@ -44,6 +49,61 @@ class ReplayResult:
     applied: int = 0
     failure: ReplayFailure | None = None
     recorder: OriginRecorder = field(default_factory=OriginRecorder)
+    raw_sql: RawSqlLog = field(default_factory=RawSqlLog)
+    downgrade_problems: list[DowngradeProblem] = field(default_factory=list)
+
+    def statement_failures(self) -> tuple[ReplayFailure, ...]:
+        """DDL in raw SQL that no form of ran (DG205), the replay having gone on."""
+        return tuple(ReplayFailure(revision, location, error) for revision, location, error in self.raw_sql.failed)
+
+
+@dataclass(frozen=True)
+class ReplayEnvironment:
+    """What Alembic gives revisions when it runs them: the project's ``Config``
+    (``op.get_context().config``, ``context.config``), the script directory and
+    the ``-x`` arguments (none). ``sqlalchemy.url`` names the scratch database,
+    never the application's: a revision that connects by it reaches the scratch."""
+
+    alembic_ini: Path | None
+    script_location: Path
+    version_dirs: tuple[Path, ...]
+    recursive: bool
+
+    def context(self, url: str) -> Any:
+        """An :class:`EnvironmentContext` (enter it to install ``alembic.context``)."""
+        import argparse
+
+        from alembic.config import Config
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.script import ScriptDirectory
+
+        ini = str(self.alembic_ini) if self.alembic_ini is not None and self.alembic_ini.is_file() else None
+        config = Config(ini, cmd_opts=argparse.Namespace(x=[], raiseerr=False, sql=False, tag=None))
+        try:
+            config.set_main_option("script_location", str(self.script_location))
+            config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        except Exception:  # noqa: BLE001 - an alembic.ini configparser cannot hold these: an empty Config
+            config = Config(cmd_opts=argparse.Namespace(x=[], raiseerr=False, sql=False, tag=None))
+            config.set_main_option("script_location", str(self.script_location))
+            config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+        directory = ScriptDirectory(
+            str(self.script_location),
+            version_locations=[str(d) for d in self.version_dirs],
+            recursive_version_locations=self.recursive,
+        )
+        return EnvironmentContext(config, directory)
+
+    def read_dialect(self) -> str:
+        """sqlglot's name of the dialect the history is written for: MySQL when
+        alembic.ini's ``sqlalchemy.url`` says so, else PostgreSQL."""
+        from drift_guard.discovery.alembic_ini import raw_ini
+
+        parser = raw_ini(self.alembic_ini) if self.alembic_ini is not None else None
+        try:
+            url = parser.get("alembic", "sqlalchemy.url", fallback="", raw=True) if parser else ""
+        except Exception:  # noqa: BLE001 - configparser errors of a broken ini: the default
+            url = ""
+        return "mysql" if url.strip().lower().startswith(("mysql", "mariadb")) else "postgres"
 
 
 @contextmanager
@@ -76,26 +136,43 @@ def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
 
 
 def load_scripts(
-    script_location: Path, version_dirs: Sequence[Path], *, recursive: bool, revision_ids: dict[str, str]
+    script_location: Path,
+    version_dirs: Sequence[Path],
+    *,
+    recursive: bool,
+    revision_ids: dict[str, str],
+    stand_ins: StandInFinder | None = None,
+    roots: Sequence[Path] = (),
 ) -> tuple[list[Script], ReplayFailure | None]:
     """Revision scripts in upgrade order, or the failure that stopped loading.
 
     ``revision_ids`` maps resolved file paths to the statically read revision
-    id, to name the revision whose import failed.
+    id, to name the revision whose import failed. With ``stand_ins``, a missing
+    third-party package (none of ``roots`` holds it) is stood in for and
+    loading tried again (see :mod:`.stubs`).
     """
     from alembic.script import ScriptDirectory
 
-    directory = ScriptDirectory(
-        str(script_location),
-        version_locations=[str(d) for d in version_dirs],
-        recursive_version_locations=recursive,
-    )
-    try:
-        scripts = list(directory.walk_revisions("base", "heads"))
-    except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
-        return [], _load_failure(exc, version_dirs, revision_ids)
-    scripts.reverse()
-    return scripts, None
+    from drift_guard.migrations.stubs import StubbedImport, stubbable
+
+    while True:
+        directory = ScriptDirectory(
+            str(script_location),
+            version_locations=[str(d) for d in version_dirs],
+            recursive_version_locations=recursive,
+        )
+        try:
+            scripts = list(directory.walk_revisions("base", "heads"))
+        except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
+            failure = _load_failure(exc, version_dirs, revision_ids)
+            package = stubbable(exc, roots) if stand_ins is not None else None
+            if stand_ins is None or package is None or package in stand_ins.packages:
+                return [], failure
+            stand_ins.packages.add(package)
+            stand_ins.stubbed.append(StubbedImport(package, failure.revision, failure.location))
+            continue
+        scripts.reverse()
+        return scripts, None
 
 
 def _load_failure(exc: BaseException, version_dirs: Sequence[Path], revision_ids: dict[str, str]) -> ReplayFailure:
@@ -123,17 +200,53 @@ def failure_from(
     return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), error_message(exc), failed_import)
 
 
-def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite: bool) -> ReplayResult:
-    """Apply every script's ``upgrade()``; stop at the first failure."""
+def replay(
+    scripts: Sequence[Script],
+    connection: Connection,
+    *,
+    batch_on_sqlite: bool,
+    environment: ReplayEnvironment | None = None,
+    check_downgrades: bool = False,
+) -> ReplayResult:
+    """Apply every script's ``upgrade()``; stop at the first failure.
+
+    ``check_downgrades`` (SQLite only: it relies on DDL inside a savepoint being
+    undone) also runs each ``downgrade()`` right after its ``upgrade()`` (see
+    :mod:`.reversal`)."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
     result = ReplayResult()
     recorder = result.recorder
-    context = MigrationContext.configure(connection)
-    with Operations.context(context) as ops:
-        _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite)
+    current: list[Script] = []
+    runner = None
+    if batch_on_sqlite:
+        from drift_guard.migrations.raw_sql import RawSqlRunner
+
+        def where() -> tuple[str, str | None, Location]:
+            script = current[-1]
+            location = recorder.caller_location() or Location(display_path(script.path))
+            return str(script.path), script.revision, location
+
+        read = environment.read_dialect() if environment is not None else "postgres"
+        runner = RawSqlRunner(connection, result.raw_sql, read, where)
+    with contextlib.ExitStack() as stack:
+        if environment is not None:
+            url = connection.engine.url.render_as_string(hide_password=False)
+            env = stack.enter_context(environment.context(url))
+            env.configure(connection=connection)
+            context = env.get_context()
+        else:
+            context = MigrationContext.configure(connection)
+        if batch_on_sqlite:
+            # autocommit_block() (for PostgreSQL's ALTER TYPE ... ADD VALUE) would end the savepoints
+            # raw SQL and the downgrade check rely on; SQLite runs those statements in a transaction
+            context.autocommit_block = contextlib.nullcontext
+        ops = stack.enter_context(Operations.context(context))
+        _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite, raw_sql=runner)
+        before = _snapshot(connection) if check_downgrades else None
         for script in scripts:
+            current.append(script)
             recorder.current_file = str(script.path)
             recorder.current_display = display_path(script.path)
             failure = _apply(script, connection, recorder)
@@ -141,10 +254,76 @@ def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite
                 result.failure = failure
                 break
             result.applied += 1
+            if before is not None:
+                before = _check_downgrade(script, connection, result, before)
     return result
 
 
-def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool) -> None:
+def _snapshot(connection: Connection) -> Any:
+    from drift_guard.migrations.reversal import snapshot
+
+    snap = snapshot(connection)
+    if connection.in_transaction():
+        connection.commit()
+    return snap
+
+
+def _check_downgrade(script: Script, connection: Connection, result: ReplayResult, before: Any) -> Any:
+    """Downgrade, compare with ``before``, upgrade again, all undone (see
+    :mod:`.reversal`); the schema after the revision, the next one's ``before``."""
+    from drift_guard.migrations.reversal import DowngradeProblem, differences, downgrade_location, snapshot
+
+    after_upgrade = _snapshot(connection)
+    recorder = result.recorder
+    recorder.current_file = None  # the downgrade's ops are not where things were created
+    result.raw_sql.recording = False
+    result.raw_sql.unrun_while_off = False
+    found: list[str] = []
+    transaction = connection.begin()
+    try:
+        savepoint = connection.begin_nested()
+        try:
+            script.module.downgrade()
+        except NotImplementedError:
+            return after_upgrade  # declared irreversible
+        except USER_CODE_ERRORS as exc:  # the revision's own code (see module docstring)
+            found.append(f"downgrade() fails: {error_message(exc)}")
+        else:
+            if not result.raw_sql.unrun_while_off:  # else SQLite, not the downgrade, left the difference
+                found.extend(differences(before, snapshot(connection)))
+            if not found:
+                try:
+                    script.module.upgrade()
+                except USER_CODE_ERRORS as exc:  # the revision's own code (see module docstring)
+                    found.append(f"upgrade() fails again after downgrade(): {error_message(exc)}")
+        if savepoint.is_active:
+            savepoint.rollback()
+    finally:
+        ended = not transaction.is_active  # the revision committed (op.get_bind().commit()) meanwhile
+        if not ended:
+            transaction.rollback()
+        result.raw_sql.recording = True
+        if ended:
+            _restore(script, connection, after_upgrade)
+    if found:
+        display = display_path(script.path)
+        location = downgrade_location(script.module, display) or Location(display)
+        result.downgrade_problems.append(DowngradeProblem(script.revision, location, tuple(found)))
+    return after_upgrade
+
+
+def _restore(script: Script, connection: Connection, after_upgrade: Any) -> None:
+    """The state after ``upgrade()`` again, when the revision's own code committed
+    during the downgrade check so the savepoint could not undo it: upgrade again."""
+    if connection.in_transaction():
+        connection.rollback()
+    if _snapshot(connection) == after_upgrade:
+        return
+    with contextlib.suppress(*USER_CODE_ERRORS), connection.begin():  # its first run succeeded (see module docstring)
+        script.module.upgrade()
+
+
+def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool, raw_sql: Any = None) -> None:
     """Record every invoked operation (also inside batch blocks) and, on
     SQLite, reroute the ALTERs SQLite lacks through batch mode."""
     from drift_guard.migrations.sqlite_compat import reroute_through_batch
@@ -160,7 +339,7 @@ def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool) ->
 
     ops.batch_alter_table = batch_alter_table
     if batch_on_sqlite:
-        reroute_through_batch(ops)
+        reroute_through_batch(ops, raw_sql)
 
 
 def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> ReplayFailure | None:

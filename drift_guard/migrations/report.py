@@ -11,6 +11,9 @@ import enum
 from dataclasses import dataclass
 
 from drift_guard.extract.alembic import GraphIssue, RevisionHeader
+from drift_guard.migrations.raw_sql import SkippedSql
+from drift_guard.migrations.reversal import DowngradeProblem
+from drift_guard.migrations.stubs import StubbedImport
 from drift_guard.schema import Location
 
 
@@ -86,6 +89,10 @@ class MigrationReport:
     database: str = "sqlite"  # dialect name of the scratch database
     replayed: int = 0  # number of revisions applied
     skipped: str | None = None  # why the replay/compare did not run, if it did not
+    statement_failures: tuple[ReplayFailure, ...] = ()  # raw-SQL DDL SQLite could not run (DG205); the replay went on
+    skipped_sql: tuple[SkippedSql, ...] = ()  # raw SQL the SQLite replay skipped, per revision (DG208)
+    downgrade_problems: tuple[DowngradeProblem, ...] = ()  # downgrade() leaving a difference (DG207)
+    stubbed_imports: tuple[StubbedImport, ...] = ()  # missing third-party packages stood in for (DG209)
 
     @property
     def interrupted(self) -> bool:

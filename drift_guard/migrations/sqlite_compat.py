@@ -11,8 +11,9 @@ knows no JSONB/ARRAY/INET/ENUM types, so on the scratch SQLite database:
 * ``alter_column``, ``drop_column`` and the constraint operations are rerouted
   through ``batch_alter_table`` (Alembic's own "move and copy" mode), naming
   SQLite's unnamed constraints the way PostgreSQL would so drops by name work;
-* raw SQL creating server objects SQLite lacks (extensions, types, functions,
-  grants) is skipped: it has no bearing on tables and columns.
+* raw SQL runs statement by statement (:mod:`.raw_sql`): what only moves data
+  or privileges, or creates server objects SQLite lacks (extensions, types,
+  functions), is skipped when SQLite cannot run it; DDL is translated.
 
 Everything is scoped to one engine (its dialect instance) and one Operations
 instance: no global ``@compiles`` registration leaks into the user's process.
@@ -23,9 +24,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from drift_guard.migrations.raw_sql import server_object
+
 if TYPE_CHECKING:
     from alembic.operations import Operations
     from sqlalchemy.engine import Engine
+
+    from drift_guard.migrations.raw_sql import RawSqlRunner
 
 _CAST = re.compile(r"::\s*[A-Za-z_][\w ]*(\[\])?")
 # PostgreSQL's default constraint names, so a history written for PostgreSQL
@@ -37,13 +42,6 @@ PG_DEFAULT_NAMES = {
     "pk": "%(table_name)s_pkey",
     "ck": "%(table_name)s_%(constraint_name)s_check",
 }
-# Server-side objects with no bearing on tables and columns that SQLite does not
-# have: statements creating them are skipped on SQLite instead of failing.
-_PG_ONLY_SQL = re.compile(
-    r"^\s*(?:(?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:EXTENSION|TYPE|SCHEMA|FUNCTION|PROCEDURE|TRIGGER|SEQUENCE|POLICY|ROLE)"
-    r"|ALTER\s+(?:TYPE|SEQUENCE|FUNCTION|SCHEMA|ROLE|DEFAULT\s+PRIVILEGES)|GRANT\s|REVOKE\s|COMMENT\s+ON\s|SET\s|RESET\s)",
-    re.IGNORECASE,
-)
 
 
 def adapt_sqlite_engine(engine: Engine) -> None:
@@ -56,6 +54,11 @@ def adapt_sqlite_engine(engine: Engine) -> None:
 
         def visit_ARRAY(self, type_: Any, **kw: Any) -> str:
             return "JSON"
+
+        def visit_null(self, type_: Any, **kw: Any) -> str:
+            # a column SQLite reflected without a type (raw SQL, a stand-in type: see stubs.py) is
+            # created without one again when batch mode copies its table, as SQLite allows
+            return ""
 
         def __getattr__(self, name: str) -> Any:
             if not name.startswith("visit_"):
@@ -79,8 +82,21 @@ def adapt_sqlite_engine(engine: Engine) -> None:
     dialect.ddl_compiler = ScratchDDLCompiler
 
 
-def reroute_through_batch(ops: Operations) -> None:
-    """Bind batch-mode versions of the ALTER operations on this instance.
+def _plain_text(sqltext: Any) -> str | None:
+    """The SQL of ``op.execute("...")`` or ``op.execute(sa.text("..."))`` without
+    bound values; None for SQLAlchemy constructs, which SQLite compiles itself."""
+    from sqlalchemy.sql.elements import TextClause
+
+    if isinstance(sqltext, str):
+        return sqltext
+    if isinstance(sqltext, TextClause) and not sqltext._bindparams:
+        return sqltext.text
+    return None
+
+
+def reroute_through_batch(ops: Operations, raw_sql: RawSqlRunner | None = None) -> None:
+    """Bind batch-mode versions of the ALTER operations on this instance, and
+    ``execute`` through ``raw_sql`` for SQL given as text.
 
     ``alembic.op``'s module functions call ``_proxy.<name>``, so instance
     attributes take precedence over the class methods for this replay only.
@@ -92,7 +108,11 @@ def reroute_through_batch(ops: Operations) -> None:
         return user_batch(table_name, schema=schema, naming_convention=PG_DEFAULT_NAMES)
 
     def execute(sqltext: Any, *args: Any, **kw: Any) -> Any:
-        if isinstance(sqltext, str) and _PG_ONLY_SQL.match(sqltext):
+        text = _plain_text(sqltext)
+        if text is not None and raw_sql is not None:
+            raw_sql.run(text)
+            return None
+        if text is not None and server_object(text):
             return None
         return original_execute(sqltext, *args, **kw)
 

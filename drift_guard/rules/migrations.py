@@ -1,4 +1,4 @@
-"""DG201-DG206: models vs Alembic migrations, and the revision graph.
+"""DG201-DG207: models vs Alembic migrations, and the revision graph.
 
 Every rule reads the service's :class:`~drift_guard.migrations.MigrationReport`
 (``ctx.migrations``, computed once per service and only when one of these rules
@@ -287,7 +287,11 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     ```
 
     ## How to fix
-    Fix the revision so that it applies on an empty database. A revision that
+    Fix the revision so that it applies on an empty database. On the default
+    SQLite scratch database, raw SQL (`op.execute`) runs statement by statement:
+    statements that only move data or privileges are skipped (DG208) and DDL is
+    translated from PostgreSQL or MySQL; DDL that still fails is reported here and
+    the replay goes on with the next statement. A revision that
     imports application code needs that code installed where drift-guard runs
     (the pre-commit hook's `additional_dependencies`), or run with
     `--no-migrations`. SQL written for one database only can be checked with
@@ -295,6 +299,14 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
     """
     if not _enabled(ctx):
         return
+    for failure in ctx.migrations.statement_failures:  # raw-SQL DDL; the replay went on, later DG201s stand
+        revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
+        yield migration_failed.finding(
+            f"raw SQL of {revision} cannot run on the scratch sqlite database, as written or translated "
+            f"(the replay went on without it): {failure.error}",
+            "write it portably (op.alter_column, ...) or check it with --database-url on a server of its kind",
+            failure.location,
+        )
     for failure in ctx.migrations.failures:
         revision = f"revision `{failure.revision}`" if failure.revision else "a revision"
         if failure.failed_import:
@@ -309,6 +321,62 @@ def migration_failed(ctx: ServiceContext) -> Iterator[Finding]:
                 hint += "; check dialect-specific SQL with --database-url"
             message = f"{revision} failed on the scratch {ctx.migrations.database} database: {failure.error}"
         yield migration_failed.finding(message, hint, failure.location)
+
+
+@rule("DG207", "irreversible-downgrade", Severity.WARNING, group=Group.MIGRATIONS, needs=("models", "migrations"))
+def irreversible_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
+    """A revision's `downgrade()` does not restore the schema its `upgrade()` started from.
+
+    ## What it does
+    On the scratch SQLite database, right after each revision's `upgrade()`,
+    runs its `downgrade()`, compares the reflected schema with the one before
+    the `upgrade()` (tables, columns with type and nullability, primary key,
+    indexes, unique constraints, foreign keys), runs `upgrade()` again, and
+    undoes all of it before the replay goes on. A difference, or a downgrade or
+    second upgrade that fails, is one finding at the revision's `downgrade()`.
+    A `downgrade()` raising `NotImplementedError` declares the revision
+    irreversible and is not checked; an empty one is DG204's; one whose raw SQL
+    SQLite cannot run is only checked for failing.
+
+    ## Why is this bad?
+    A rollback in production (`alembic downgrade -1` after a bad deploy) reports
+    success but leaves a column or index behind; the next `upgrade()` then fails
+    ("duplicate column"), in the middle of an incident.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("nickname", sa.String(50)))
+        op.create_index("ix_users_nickname", "users", ["nickname"])
+
+    def downgrade():
+        op.drop_index("ix_users_nickname", table_name="users")  # users.nickname stays
+    ```
+
+    ## Use instead
+    ```python
+    def downgrade():
+        op.drop_index("ix_users_nickname", table_name="users")
+        op.drop_column("users", "nickname")
+    ```
+
+    ## How to fix
+    Make `downgrade()` undo every operation of `upgrade()`, in reverse order
+    (`alembic revision --autogenerate` writes both). If the revision cannot be
+    undone, say so: `raise NotImplementedError("irreversible: data migration")`.
+    """
+    if not _enabled(ctx):
+        return
+    empty = {h.revision for h in ctx.migrations.empty_downgrades}  # DG204's: one defect, one finding
+    for problem in ctx.migrations.downgrade_problems:
+        if problem.revision in empty:
+            continue
+        revision = f"revision `{problem.revision}`" if problem.revision else "a revision"
+        yield irreversible_downgrade.finding(
+            f"{revision}: downgrade() does not restore the schema before upgrade(): {'; '.join(problem.differences)}",
+            "undo every operation of upgrade() in downgrade(), or raise NotImplementedError if it is irreversible",
+            problem.location,
+        )
 
 
 @rule("DG206", "model-not-in-target-metadata", Severity.ERROR, group=Group.MIGRATIONS, needs=("models", "migrations"))
