@@ -164,7 +164,7 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     for key, count, _ in entries:
         remaining[key] += count
     shown = display_path(path)
-    entry_line = {}
+    entry_line: dict[Key, int] = {}
     for key, _, line in entries:
         entry_line.setdefault(key, line)
     kept: list[Finding] = []

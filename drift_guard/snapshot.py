@@ -15,7 +15,7 @@ the default path never pays for the reflection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift_guard.paths import display_path
 from drift_guard.schema import Column, ColumnType, Family, ForeignKey, Layer, Location, Schema, Table
@@ -84,7 +84,10 @@ def _head(ctx: ServiceContext, migrations_ran: bool) -> tuple[Schema | None, str
     if options.database_url or options.alembic_env:
         # The head lives in a throwaway database that is gone by now; replaying
         # again only for the report would double the slowest part of the run.
-        return None, "the head is shown for the default SQLite replay only (this run used --database-url or --alembic-env)"
+        return (
+            None,
+            "the head is shown for the default SQLite replay only (this run used --database-url or --alembic-env)",
+        )
     report = ctx.migrations  # computed by the rules this run, else read from the cache
     if report.skipped is not None:
         return None, f"the migrations were not compared: {report.skipped}"
@@ -123,10 +126,12 @@ def reflect_head(engine: Engine, head: ReplayedHead) -> Schema:
             for fk in inspector.get_foreign_keys(name)
             if len(fk.get("constrained_columns") or ()) == 1
         }
-        unique = {
-            tuple(c.lower() for c in u["column_names"] if c)
-            for u in (*inspector.get_unique_constraints(name), *(i for i in inspector.get_indexes(name) if i["unique"]))
-        }
+        unique: set[tuple[str, ...]] = set()
+        for constraint in inspector.get_unique_constraints(name):
+            unique.add(tuple(str(c).lower() for c in constraint["column_names"] if c))
+        for index in inspector.get_indexes(name):
+            if index["unique"]:
+                unique.add(tuple(str(c).lower() for c in index["column_names"] if c))
         columns = []
         for info in inspector.get_columns(name):
             column = info["name"]
@@ -156,7 +161,7 @@ def _column_type(value: object) -> ColumnType:
     return ColumnType(Family.OTHER, spelled, length=length if isinstance(length, int) else None)
 
 
-def _reference(fk: dict | None) -> ForeignKey | None:
+def _reference(fk: Any) -> ForeignKey | None:
     if fk is None:
         return None
     options = fk.get("options") or {}
