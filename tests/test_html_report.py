@@ -168,3 +168,40 @@ def test_other_formats_ignore_silenced_findings(tmp_path, monkeypatch, capsys, f
     main(["check", "--format", fmt, "--no-migrations", "--baseline", "baseline.json"])
     out = capsys.readouterr().out
     assert "DG106" not in out and "DG108" not in out
+
+
+def test_the_head_comes_from_the_cache_on_a_warm_run(tmp_path, monkeypatch):
+    """With the cache on, the report reads the head the check stored (no second
+    replay, no revision graph) and shows the same page as on the cold run."""
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    project = drifted_copy(tmp_path)
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    pages = [embedded(write_report(project, tmp_path / "run1.html", monkeypatch, *cache)[1])]
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the revision graph was built again for the report")
+
+    monkeypatch.setattr("drift_guard.extract.alembic.build_revision_graph", not_again)
+    pages.append(embedded(write_report(project, tmp_path / "run2.html", monkeypatch, *cache)[1]))
+    for data in pages:
+        data.pop("generated")
+    assert pages[0] == pages[1]
+    (service,) = pages[0]["services"]
+    assert service["hasHead"] and service["headNote"] == "the head after 3 revision(s), replayed on SQLite"
+    assert [d[0] for d in service["dialects"]] == ["postgres3"]
+
+
+def test_no_head_when_the_migrations_ran_on_a_server(monkeypatch):
+    from drift_guard.context import ServiceContext
+    from drift_guard.discovery import discover
+    from drift_guard.session import RunOptions, Session
+    from drift_guard.snapshot import service_schemas
+
+    monkeypatch.chdir(DRIFTED)
+    config = load_config(DRIFTED)
+    (service,) = discover([DRIFTED], config)
+    session = Session(config, RunOptions(database_url="postgresql://nowhere/none"))
+    with session.active():
+        view = service_schemas(ServiceContext(service, session), migrations_ran=True)
+    assert view.head is None and "--database-url" in view.head_note
+    assert {t.key for t in view.models.tables} == {p.key for p in view.pairs if p.model is not None}
