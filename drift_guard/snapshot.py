@@ -124,7 +124,11 @@ def _head(ctx: ServiceContext, migrations_ran: bool) -> tuple[Schema | None, str
         head = replayed_head(service, dirs, recursive, ids, ctx.session)
     if head.failure is not None:
         return None, "the replay failed (DG205), so there is no head to show"
-    return reflect_head(head), f"the head after {head.applied} revision(s), replayed on SQLite"
+    try:
+        schema = reflect_head(head)
+    except Exception as exc:  # a report must not fail the run: say what could not be shown
+        return None, f"the replayed head could not be read ({exc.__class__.__name__}: {exc})"
+    return schema, f"the head after {head.applied} revision(s), replayed on SQLite"
 
 
 def reflect_head(head: ReplayedHead) -> Schema:

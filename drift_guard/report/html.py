@@ -138,7 +138,8 @@ def _cell(column: Column | None, paths: _Paths) -> list | None:
     ctype = column.type
     length: object = ctype.length
     if length is None and ctype.precision is not None:
-        length = ctype.precision if ctype.scale in (None, UNKNOWN) else f"{ctype.precision},{ctype.scale}"
+        precision, scale = _value(ctype.precision), _value(ctype.scale)
+        length = precision if scale is None else f"{precision},{scale}"
     default = column.server_default if column.server_default is not None else column.default
     if column.server_default is not None and column.default is not None:
         default = f"{column.default} (server: {column.server_default})"
