@@ -26,7 +26,7 @@ import drift_guard
 from drift_guard.errors import InputError
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.review import RunReview, StaleEntry
+from drift_guard.review import RunReview, Silenced, StaleEntry
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -163,17 +163,22 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     remaining: Counter = Counter()
     for key, count, _ in entries:
         remaining[key] += count
+    shown = display_path(path)
+    entry_line: dict[Key, int] = {}
+    for key, _, line in entries:
+        entry_line.setdefault(key, line)
     kept: list[Finding] = []
+    dropped: list[Silenced] = []
     for item in result.findings:
         # The repository-relative key, else the run-directory one that
         # baselines written before (or outside a repository) recorded.
         for key in (_key(item, repo, result.run_dir), finding_key(item)):
             if remaining[key] > 0:
                 remaining[key] -= 1
+                dropped.append(Silenced(item, "baselined", f"in baseline {shown}", Location(shown, entry_line[key])))
                 break
         else:
             kept.append(item)
-    shown = display_path(path)
     stale = []
     for key, count, line in entries:
         unused = min(remaining[key], count)
@@ -187,7 +192,8 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     active = None if active_codes is None else frozenset(active_codes)
     kept.extend(post_findings(RunReview(stale_entries=tuple(stale), active_codes=active)))
     kept.sort(key=lambda f: f.sort_key)
-    return replace(result, findings=kept)
+    # Kept, with the file they are recorded in, for the reports that show what was accepted (HTML).
+    return replace(result, findings=kept, silenced=[*result.silenced, *dropped])
 
 
 def _checked(key: Key, services: set[str | None], active_codes: Collection[str] | None) -> bool:

@@ -16,6 +16,7 @@ from typing import NoReturn, Sequence
 from drift_guard.errors import DriftGuardError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_HTML_REPORT = "drift-guard-report.html"
 
 
 def _codes(text: str) -> list[str]:
@@ -49,42 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
     check.add_argument(
         "--format",
-        choices=("text", "json", "github", "sarif"),
+        choices=("text", "json", "github", "sarif", "html"),
         help="output format (default: text; github under GitHub Actions)",
     )
     check.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of standard output")
-    check.add_argument(
-        "--select", type=_codes, default=[], help="only these code prefixes, comma-separated (e.g. DG1,DG201)"
+    _check_arguments(check)
+
+    report = sub.add_parser(
+        "report", help=f"write the HTML report (check --format html --output {DEFAULT_HTML_REPORT}, same options)"
     )
-    check.add_argument("--ignore", type=_codes, default=[], help="skip these code prefixes, comma-separated")
-    check.add_argument(
-        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: error)"
+    report.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    report.add_argument(
+        "--output", "-o", type=Path, default=Path(DEFAULT_HTML_REPORT), help=f"where (default: {DEFAULT_HTML_REPORT})"
     )
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    check.add_argument(
-        "--quiet", "-q", action="store_true", help="print only the findings (no summary); nothing when clean"
-    )
-    check.add_argument("--statistics", action="store_true", help="print a count per rule")
-    check.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
-    check.add_argument("--baseline", type=Path, help="ignore findings recorded in this baseline file")
-    check.add_argument(
-        "--database-url",
-        help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)",
-    )
-    check.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
-    check.add_argument(
-        "--alembic-env",
-        action="store_true",
-        help="run the project's own env.py for the migration check (imports the application)",
-    )
-    check.add_argument(
-        "--migration-timeout",
-        type=_seconds,
-        default=None,
-        metavar="SECONDS",
-        help="give up on a replay that takes longer (a DG205; default: 300)",
-    )
-    _cache_flags(check)
+    _check_arguments(report)
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
@@ -107,6 +86,42 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--config", type=Path)
     clean.add_argument("--cache-dir", type=Path, help="the cache folder to remove (default: as `check` would use)")
     return parser
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``check`` and ``report`` share (``report`` is ``check --format html``)."""
+    parser.add_argument(
+        "--select", type=_codes, default=[], help="only these code prefixes, comma-separated (e.g. DG1,DG201)"
+    )
+    parser.add_argument("--ignore", type=_codes, default=[], help="skip these code prefixes, comma-separated")
+    parser.add_argument(
+        "--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: error)"
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="print only the findings (no summary); nothing when clean"
+    )
+    parser.add_argument("--statistics", action="store_true", help="print a count per rule")
+    parser.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    parser.add_argument("--baseline", type=Path, help="ignore findings recorded in this baseline file")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL/MySQL server for a dialect-faithful migration check (a throwaway database is created and dropped)",
+    )
+    parser.add_argument("--no-migrations", action="store_true", help="skip the migration replay (DG2xx)")
+    parser.add_argument(
+        "--alembic-env",
+        action="store_true",
+        help="run the project's own env.py for the migration check (imports the application)",
+    )
+    parser.add_argument(
+        "--migration-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="give up on a replay that takes longer (a DG205; default: 300)",
+    )
+    _cache_flags(parser)
 
 
 def _cache_flags(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +163,11 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "report":
+            args.format = "html"
+            status = _check(args)
+            print(f"drift-guard: wrote the HTML report to {args.shown_output}")
+            return status
         if args.command == "rules":
             return _rules(markdown=args.markdown)
         if args.command == "rule":
@@ -190,7 +210,7 @@ def _load(args: argparse.Namespace):
     return [p.resolve() for p in paths], config
 
 
-def _run(args: argparse.Namespace, *, select=(), ignore=()):
+def _run(args: argparse.Namespace, *, select=(), ignore=(), collect_schemas: bool = False):
     from drift_guard.engine import run
     from drift_guard.session import DEFAULT_MIGRATION_TIMEOUT, RunOptions
 
@@ -203,7 +223,8 @@ def _run(args: argparse.Namespace, *, select=(), ignore=()):
         cache_dir=_cache_dir(args),
         migration_timeout=getattr(args, "migration_timeout", None) or DEFAULT_MIGRATION_TIMEOUT,
     )
-    return run(paths, config, select=select, ignore=ignore, options=options), config
+    result = run(paths, config, select=select, ignore=ignore, options=options, collect_schemas=collect_schemas)
+    return result, config
 
 
 def _seconds(text: str) -> float:
@@ -239,16 +260,18 @@ def _check(args: argparse.Namespace) -> int:
 
     _known_codes("--select", args.select)
     _known_codes("--ignore", args.ignore)
-    shown_output = args.output
+    from drift_guard.report import NEEDS_SCHEMAS
+
+    shown_output = args.shown_output = args.output
     # Resolved before the run: revision scripts are user code and may chdir.
     args.output = args.output.absolute() if args.output is not None else None
     args.baseline = args.baseline.absolute() if args.baseline is not None else None
-    result, config = _run(args, select=args.select, ignore=args.ignore)
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    result, config = _run(args, select=args.select, ignore=args.ignore, collect_schemas=fmt in NEEDS_SCHEMAS)
     if args.baseline is not None:
         from drift_guard.baseline import apply_baseline
 
         result = apply_baseline(result, args.baseline, active_codes=result.active_codes)
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     stream = sys.stdout
     color = fmt == "text" and args.output is None and stream.isatty() and not os.environ.get("NO_COLOR")
     if args.quiet and fmt == "text" and not result.findings:

@@ -20,8 +20,10 @@ from drift_guard.session import RunOptions
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.review import Silenced
     from drift_guard.service import Service
     from drift_guard.session import Session
+    from drift_guard.snapshot import ServiceSchemas
 
 
 @dataclass
@@ -36,6 +38,12 @@ class RunResult:
     # GitHub/SARIF/baselines: the reporters never ask for the current directory.
     repository_root: Path | None = None
     run_dir: Path = field(default_factory=Path.cwd)
+    # What directives and the baseline kept out of ``findings``, with why: the
+    # HTML report shows them apart (the other formats show what is left).
+    silenced: list[Silenced] = field(default_factory=list)
+    # Each service's layers side by side, only with ``run(collect_schemas=True)``
+    # (the HTML report): the default path never builds them.
+    schemas: list[ServiceSchemas] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.repository_root is None:
@@ -83,15 +91,20 @@ def run(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     options: RunOptions | None = None,
+    collect_schemas: bool = False,
 ) -> RunResult:
+    """``collect_schemas`` also keeps what each service's layers define (models,
+    PyDAL, the migrated head) on ``RunResult.schemas``, for the HTML report."""
     from drift_guard.session import Session
 
     session = Session(config, options)
     with session.active():
-        return _run(paths, session, select, ignore)
+        return _run(paths, session, select, ignore, collect_schemas)
 
 
-def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore: Sequence[str]) -> RunResult:
+def _run(
+    paths: Sequence[Path], session: Session, select: Sequence[str], ignore: Sequence[str], collect_schemas: bool = False
+) -> RunResult:
     from drift_guard.context import ServiceContext
     from drift_guard.discovery import discover_cached
     from drift_guard.suppressions import apply_suppressions
@@ -103,6 +116,7 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
     services = discover_cached(paths, session)
     findings: list[Finding] = []
     scanned: set[Path] = set()
+    schemas: list[ServiceSchemas] = []
     for service in services:
         ctx = ServiceContext(service, session)
         scanned.update(service.python_files)
@@ -110,15 +124,28 @@ def _run(paths: Sequence[Path], session: Session, select: Sequence[str], ignore:
         scanned.update(service.pydal_files)
         for item in _service_findings(ctx, rules):
             findings.append(replace(item, service=service.name))
+        if collect_schemas:
+            from drift_guard.snapshot import service_schemas
+
+            schemas.append(service_schemas(ctx, migrations_ran=any("migrations" in r.needs for r in rules)))
     # Suppressions first, so a directive is judged on what the rules found, before
     # per-file ignores drop anything and with severity overrides applying to DG003.
     active = [r.code for r in rules]
-    findings = apply_suppressions(findings, sorted(scanned), active_codes=active)
+    silenced: list[Silenced] = []
+    findings = apply_suppressions(findings, sorted(scanned), active_codes=active, silenced=silenced)
     findings = _apply_config(findings, config)
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
+    silenced = _silenced_with_config(silenced, config)
     return RunResult(
-        ordered, len(scanned), [s.name for s in services], active, session.repository_root, session.run_dir
+        ordered,
+        len(scanned),
+        [s.name for s in services],
+        active,
+        session.repository_root,
+        session.run_dir,
+        silenced=silenced,
+        schemas=schemas,
     )
 
 
@@ -211,6 +238,18 @@ def _apply_config(findings: list[Finding], config: Config) -> list[Finding]:
             item = item.with_severity(overrides[item.code])
         kept.append(item)
     return kept
+
+
+def _silenced_with_config(silenced: list[Silenced], config: Config) -> list[Silenced]:
+    """Silenced findings as the report would have shown them: per-file ignores
+    and severity overrides apply to them as to the others, once each."""
+    kept = {(_identity(s.finding)): s for s in silenced}
+    found = []
+    for item in kept.values():
+        shown = _apply_config([item.finding], config)
+        if shown:
+            found.append(replace(item, finding=shown[0]))
+    return sorted(found, key=lambda s: s.finding.sort_key)
 
 
 def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drift_guard.findings import Finding
 from drift_guard.schema import Location
 
 
@@ -59,3 +60,15 @@ class RunReview:
     directives: tuple[DirectiveUse, ...] = ()
     stale_entries: tuple[StaleEntry, ...] = ()
     active_codes: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Silenced:
+    """A finding that a directive or the baseline kept out of the results, and
+    why: the HTML report shows these apart, so a reviewer sees what was accepted
+    and on whose word (the directive's reason text, the baseline file)."""
+
+    finding: Finding
+    how: str  # "suppressed" | "baselined"
+    reason: str  # the directive's text after ``--`` (may be empty), or "in baseline FILE"
+    where: Location | None = None  # the directive's or the baseline entry's line

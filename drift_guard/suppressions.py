@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 
 from drift_guard.findings import Finding
 from drift_guard.paths import display_path
-from drift_guard.review import DirectiveUse, RunReview, Suppression
+from drift_guard.review import DirectiveUse, RunReview, Silenced, Suppression
 from drift_guard.schema import Location
 
 __all__ = ["Suppression", "apply_suppressions", "match_suppressions", "parse_directive", "read_suppressions"]
@@ -167,23 +167,32 @@ class _Index:
                 yield from self._by_file[shown][line]
 
 
-def _silenced(item: Finding, index: _Index) -> bool:
-    hit = False
+def _silencer(item: Finding, index: _Index) -> Suppression | None:
+    """The first directive that covers ``item`` (None: not silenced)."""
+    first = None
     for loc in (item.location, *item.related):
         for usage in index.at(loc):
             if usage.suppression.covers(item.code):
                 usage.used.add(item.code)
-                hit = True  # keep going: every directive that covers it counts as used
-    return hit
+                first = first or usage.suppression  # keep going: every directive that covers it counts as used
+    return first
 
 
 def match_suppressions(
-    findings: list[Finding], files_scanned: Iterable[Path]
+    findings: list[Finding], files_scanned: Iterable[Path], silenced: list[Silenced] | None = None
 ) -> tuple[list[Finding], list[DirectiveUse]]:
     """The findings no directive silences, and every directive of the scanned
-    files with the codes it silenced (what DG003 reads)."""
+    files with the codes it silenced (what DG003 reads). The silenced findings
+    are appended to ``silenced`` when given, with the directive's reason (the
+    HTML report shows what was accepted and why)."""
     index = _Index(files_scanned)
-    kept = [item for item in findings if not _silenced(item, index)]
+    kept = []
+    for item in findings:
+        directive = _silencer(item, index)
+        if directive is None:
+            kept.append(item)
+        elif silenced is not None:
+            silenced.append(Silenced(item, "suppressed", directive.reason, directive.location))
     uses = [DirectiveUse(usage.suppression, frozenset(usage.used)) for usage in index.all_usages()]
     return kept, uses
 
@@ -193,6 +202,7 @@ def apply_suppressions(
     files_scanned: Iterable[Path],
     *,
     active_codes: Iterable[str] | None = None,
+    silenced: list[Silenced] | None = None,
 ) -> list[Finding]:
     """Findings not silenced by a directive, plus what the post-phase rules
     report on the directives (DG003: one per directive that silenced nothing, or
@@ -201,10 +211,11 @@ def apply_suppressions(
     ``active_codes`` are the codes that ran; a listed code that did not run is
     not called unused (``--select DG1`` must not flag every DG2 suppression),
     a bare directive is only called unused when every rule ran, and DG003 is
-    only produced when it is active itself.
+    only produced when it is active itself. ``silenced``, when given, receives
+    the findings a directive silenced.
     """
     from drift_guard.rules import post_findings
 
-    kept, uses = match_suppressions(findings, files_scanned)
+    kept, uses = match_suppressions(findings, files_scanned, silenced)
     active = None if active_codes is None else frozenset(c.upper() for c in active_codes)
     return kept + list(post_findings(RunReview(directives=tuple(uses), active_codes=active)))

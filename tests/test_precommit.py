@@ -153,6 +153,8 @@ def test_action_inputs():
         "database-url": "",
         "format": "github",
         "sarif-file": "drift-guard.sarif",
+        "html-report": "",
+        "html-artifact-name": "drift-guard-report",
         "args": "",
         "python-version": "3.12",
     }
@@ -173,6 +175,9 @@ def test_action_steps():
     assert "--format sarif --output" in check["run"] and '--format "$DG_FORMAT"' in check["run"]
     for step in steps:
         assert "${{" not in step.get("run", ""), "inputs must reach scripts through env, not be pasted in"
+    upload = steps[3]
+    assert upload["uses"].startswith("actions/upload-artifact@") and "--format html --output" in check["run"]
+    assert "!cancelled()" in upload["if"] and upload["with"]["path"] == "${{ steps.check.outputs.html-report }}"
 
 
 def test_action_scripts_are_valid_bash():

@@ -103,6 +103,16 @@ def replayed_head(
     return session.cached("replay", _key(service, files), compute, keep=keep)
 
 
+def stored_head(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> ReplayedHead | None:
+    """The head as the cache holds it (this run's replay, or an earlier one of
+    the same files), None when it does not: a reader that only wants to look at
+    the head (the HTML report) need not rebuild the revision graph for it."""
+    files = revision_files(dirs, recursive)
+    if not files or not session.is_cached("replay", _key(service, files)):
+        return None
+    return replayed_head(service, dirs, recursive, {}, session)
+
+
 def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
     """Start the replay in a worker process while this one reads the models.
 

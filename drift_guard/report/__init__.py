@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from drift_guard.engine import RunResult
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "html")
+# Formats that show each service's schemas, so the run must collect them (run(collect_schemas=True)).
+NEEDS_SCHEMAS = frozenset({"html"})
 
 
 def render(result: RunResult, fmt: str, *, color: bool = False, statistics: bool = False) -> str:
@@ -21,6 +23,10 @@ def render(result: RunResult, fmt: str, *, color: bool = False, statistics: bool
         from drift_guard.report.github import render_github
 
         return render_github(result, statistics=statistics)
+    if fmt == "html":
+        from drift_guard.report.html import render_html
+
+        return render_html(result)
     if fmt == "sarif":
         from drift_guard.report.sarif import render_sarif
 
