@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _cache_flags(check)
 
+    _fix_parser(sub)
+
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -107,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--config", type=Path)
     clean.add_argument("--cache-dir", type=Path, help="the cache folder to remove (default: as `check` would use)")
     return parser
+
+
+def _fix_parser(sub: argparse._SubParsersAction) -> None:
+    fix = sub.add_parser("fix", help="rewrite the PyDAL layer to match the models")
+    fix.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)")
+    fix.add_argument("--select", type=_codes, default=[], help="only fix these code prefixes, comma-separated")
+    fix.add_argument("--ignore", type=_codes, default=[], help="do not fix these code prefixes, comma-separated")
+    fix.add_argument("--remove", action="store_true", help="also remove PyDAL-only fields and tables (DG102, DG104)")
+    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
+    fix.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    _cache_flags(fix)
 
 
 def _cache_flags(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +162,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "fix":
+            return _fix(args)
         if args.command == "rules":
             return _rules(markdown=args.markdown)
         if args.command == "rule":
@@ -277,6 +293,28 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero or not failing(result.findings, fail_on):
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from drift_guard.fix import fix
+    from drift_guard.fix.report import render_fix
+    from drift_guard.report.text import printable
+    from drift_guard.session import RunOptions
+
+    _known_codes("--select", args.select)
+    _known_codes("--ignore", args.ignore)
+    paths, config = _load(args)
+    options = RunOptions(
+        no_migrations=True,
+        use_cache=not (args.no_cache or os.environ.get("DRIFT_GUARD_NO_CACHE", "") not in ("", "0", "false")),
+        cache_dir=_cache_dir(args),
+    )
+    result = fix(paths, config, select=args.select, ignore=args.ignore, remove=args.remove, write=not args.diff,
+                 options=options)  # fmt: skip
+    sys.stdout.write(printable(render_fix(result, diff=args.diff), keep="\n"))
+    if result.changed and (args.diff or args.exit_non_zero_on_fix):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
 
 
 def _reason(exc: OSError) -> str:
