@@ -86,6 +86,7 @@ def _fix(paths: Sequence[Path], session: Session, codes: list[str], fixing: set[
 
     result = FixResult()
     for service in discover_cached(paths, session):
+        _refuse_conflicts(service.pydal_files)
         ctx = ServiceContext(service, session)
         findings = _findings(ctx, codes)
         wanted = {(f.code, f.table, f.column) for f in findings if f.code in fixing}
@@ -129,6 +130,15 @@ def _rewrite(path: Path, shown: str, edits: list[Edit]) -> tuple[FileChange, lis
     if after != text and isinstance(parse_ast(after, shown), Problem):  # never write what does not parse
         return FileChange(path, shown, text, text, [], encoding), [(e, "the rewrite would not parse") for e in edits]
     return FileChange(path, shown, text, after, outcome.applied, encoding), outcome.refused
+
+
+def _refuse_conflicts(files: Sequence[Path]) -> None:
+    """A PyDAL file with merge-conflict markers stops the run: it does not parse,
+    so its tables are unknown and fixing the other files would be a guess."""
+    from drift_guard.fix.write import read_source
+
+    for path in files:
+        read_source(path, _shown(path))
 
 
 def _findings(ctx: ServiceContext, codes: list[str]) -> list[Finding]:
