@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     _cache_flags(check)
 
     _fix_parser(sub)
+    revision = sub.add_parser("revision", help="write the Alembic revision that brings the migrations to the models")
+    revision.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    revision.add_argument("-m", "--message", required=True, help="the revision message")
+    revision.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
@@ -164,6 +168,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _check(args)
         if args.command == "fix":
             return _fix(args)
+        if args.command == "revision":
+            return _revision(args)
         if args.command == "rules":
             return _rules(markdown=args.markdown)
         if args.command == "rule":
@@ -314,6 +320,30 @@ def _fix(args: argparse.Namespace) -> int:
     sys.stdout.write(printable(render_fix(result, diff=args.diff), keep="\n"))
     if result.changed and (args.diff or args.exit_non_zero_on_fix):
         return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _revision(args: argparse.Namespace) -> int:
+    from drift_guard.context import ServiceContext
+    from drift_guard.discovery import discover
+    from drift_guard.migrations.autogen import write_revision
+    from drift_guard.paths import display_path
+    from drift_guard.session import RunOptions, Session
+
+    paths, config = _load(args)
+    session = Session(config, RunOptions(use_cache=False))
+    with session.active():
+        for service in discover(paths, config):
+            if service.alembic_ini is None:
+                continue
+            written = write_revision(service, ServiceContext(service, session).models, args.message, session)
+            if written.path is None:
+                print(f"drift-guard: {service.name}: the migrations match the models; no revision written")
+            else:
+                shown = display_path(written.path)
+                print(
+                    f"drift-guard: wrote {shown} ({written.operations} operation(s), revises {written.down_revision})"
+                )
     return EXIT_CLEAN
 
 
