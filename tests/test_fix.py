@@ -271,3 +271,70 @@ def test_rewritten_file_keeps_its_mode_and_line_endings(project: Path):
     assert b'Field("last_login", "datetime"),\r\n' in data
     assert data.count(b"\n") == data.count(b"\r\n")
     assert pydal.stat().st_mode & 0o777 == 0o640
+
+
+MODULE_LEVEL = """\
+from pydal import DAL, Field
+
+db = DAL("sqlite://storage.db", migrate=False)
+
+db.define_table('users', Field('email', 'string', 255, notnull=True), Field('password_hash', length=255, notnull=True),
+                Field('full_name'), Field(fieldname='role', length=50, notnull=True), Field('is_active', 'boolean', notnull=True),
+                Field('created_at', 'datetime', notnull=True), Field('updated_at', 'datetime'))  # users
+db.define_table('teams', Field('name', length=100, unique=True, notnull=True), Field('description', 'text'),
+                Field('created_at', 'datetime', notnull=True), Field('updated_at', 'datetime'))
+
+# members
+db.define_table('team_members', Field('team_id', 'reference teams', notnull=True), Field('user_id', 'reference users', notnull=True, ondelete='NO ACTION'), Field('member_role', length=20, notnull=True))
+invoices = db.define_table('invoices', Field('team_id', 'reference teams', notnull=True), Field('amount', 'decimal(10,2)', notnull=True), Field('meta', 'json'), Field('issued_on', 'datetime', notnull=True))
+db.define_table('settings', Field('key', length=64, notnull=True), Field('value', 'text'), primarykey=['key'])
+"""
+
+MODULE_LEVEL_DIFF = """\
+@@ -2,13 +2,21 @@
+~
+ db = DAL("sqlite://storage.db", migrate=False)
+~
+-db.define_table('users', Field('email', 'string', 255, notnull=True), Field('password_hash', length=255, notnull=True),
+-                Field('full_name'), Field(fieldname='role', length=50, notnull=True), Field('is_active', 'boolean', notnull=True),
++db.define_table('users', Field('email', 'string', 255, notnull=True, unique=True), Field('password_hash', length=255, notnull=True),
++                Field('full_name', length=255), Field(fieldname='role', length=50, notnull=True), Field('is_active', 'boolean', notnull=True),
++                Field('last_login', 'datetime'),
+                 Field('created_at', 'datetime', notnull=True), Field('updated_at', 'datetime'))  # users
+ db.define_table('teams', Field('name', length=100, unique=True, notnull=True), Field('description', 'text'),
+                 Field('created_at', 'datetime', notnull=True), Field('updated_at', 'datetime'))
+~
+ # members
+ db.define_table('team_members', Field('team_id', 'reference teams', notnull=True), Field('user_id', 'reference users', notnull=True, ondelete='NO ACTION'), Field('member_role', length=20, notnull=True))
+-invoices = db.define_table('invoices', Field('team_id', 'reference teams', notnull=True), Field('amount', 'decimal(10,2)', notnull=True), Field('meta', 'json'), Field('issued_on', 'datetime', notnull=True))
++invoices = db.define_table('invoices', Field('team_id', 'reference teams', notnull=True), Field('amount', 'decimal(12,2)', notnull=True), Field('meta', 'json'), Field('issued_on', 'datetime', notnull=True))
++db.define_table(
++    'api_keys',
++    Field('user_id', 'reference users', notnull=True, ondelete='CASCADE'),
++    Field('token_hash', length=128, notnull=True, unique=True),
++    Field('created_at', 'datetime', notnull=True),
++    Field('updated_at', 'datetime'),
++)
+ db.define_table('settings', Field('key', length=64, notnull=True), Field('value', 'text'), primarykey=['key'])
+""".replace("\n~\n", "\n \n")  # blank context lines of a diff are one space
+
+
+def test_module_level_tables_on_long_lines(project: Path, capsys: pytest.CaptureFixture[str]):
+    """Tables at module level, several Fields a line, a positional length, `fieldname=`,
+    an assigned define_table, single quotes and implicit "string": all kept as written."""
+    (project / PYDAL).write_text(MODULE_LEVEL)
+    assert main(["fix", "--diff"]) == 1
+    out = capsys.readouterr().out
+    assert MODULE_LEVEL_DIFF in out
+    assert main(["fix"]) == 0
+    assert main(["fix", "--diff"]) == 0
+
+
+def test_a_column_pydal_cannot_name_needs_a_hand_edit(project: Path, capsys: pytest.CaptureFixture[str]):
+    models = project / MODELS
+    models.write_text(
+        models.read_text().replace("    last_login = Column(sa.DateTime)\n", "    values = Column(sa.Text)\n")
+    )
+    assert main(["fix", "--select", "DG103"]) == 0
+    assert "DG103 users.values: needs a hand edit: `values` is not a valid PyDAL field name" in capsys.readouterr().out
+    assert '"values"' not in (project / PYDAL).read_text()

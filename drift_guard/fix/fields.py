@@ -40,6 +40,25 @@ class WantedField:
     options: tuple[tuple[str, object], ...] = ()
 
 
+def valid_name(name: str) -> bool:
+    """Whether PyDAL accepts ``name`` as a field name as it is (pydal/objects.py:
+    ``^[a-zA-Z]\\w*$``, not a keyword, not a Table attribute); otherwise the
+    Field needs another name and ``rname=``, which is a person's choice."""
+    import keyword
+    import re
+
+    return bool(re.match(r"^[a-zA-Z]\w*\Z", name)) and not keyword.iskeyword(name) and name not in _TABLE_ATTRIBUTES
+
+
+# Field names PyDAL refuses because they are Table attributes (PYDAL_NOTES.md §5).
+_TABLE_ATTRIBUTES = frozenset(
+    "as_dict as_json as_xml as_yaml bulk_insert clear copy create_index drop drop_index fields get has_key "
+    "import_from_csv_file insert items iteritems iterkeys itervalues keys on pop query_name sql_fullref "
+    "sql_shortref sqlsafe sqlsafe_alias truncate update update_or_insert validate_and_insert "
+    "validate_and_update validate_and_update_or_insert values with_alias".split()
+)
+
+
 def pydal_type(ctype: ColumnType, postgres: bool = False) -> str | None:
     """The PyDAL type string for a model column type (no reference), or None."""
     family = ctype.family
@@ -97,7 +116,10 @@ def wanted_field(
     model_tables: dict[str, Table],
     postgres: bool = False,
 ) -> WantedField | None:
-    """The whole Field for a model column (None: PyDAL has no type for it)."""
+    """The whole Field for a model column (None: PyDAL has no type for it, or
+    the column's name is not one PyDAL accepts)."""
+    if not valid_name(column.name):
+        return None
     options: list[tuple[str, object]] = []
     if column.foreign_key is not None:
         type_ = reference_type(column, pydal_symbols, model_tables)

@@ -168,7 +168,7 @@ def _add_table(
             continue
         wanted = wanted_field(column, model, symbols, model_tables, postgres)
         if wanted is None:
-            why = f"PyDAL has no type for `{column.name}` ({column.type.spelled})"
+            why = _no_field(column)
             plan.hand.append(HandEdit("DG101", model.key, None, model.location, why))
             return
         fields.append(wanted)
@@ -198,9 +198,7 @@ def _columns(
         if ("DG103", pair.key, column.key) in wanted and column.key not in pydal_cols:
             found = wanted_field(column, model, symbols, model_tables, postgres)
             if found is None or column.primary_key:
-                why = (
-                    "the model's primary key" if column.primary_key else f"PyDAL has no type for {column.type.spelled}"
-                )
+                why = "the model's primary key" if column.primary_key else _no_field(column)
                 plan.hand.append(HandEdit("DG103", pair.key, column.key, column.location, why))
             else:
                 after = previous.location if previous is not None else None
@@ -277,6 +275,14 @@ def _change(
     fixed = tuple(code for code in codes if code not in {c for c, _ in hand})
     if fixed and (new_type is not None or options):
         plan.edits.append(ChangeField(pydal_c.location, pair.key, model_c.key, fixed, new_type, tuple(options.items())))
+
+
+def _no_field(column: Column) -> str:
+    from drift_guard.fix.fields import valid_name
+
+    if not valid_name(column.name):
+        return f"`{column.name}` is not a valid PyDAL field name: choose one and pass rname="
+    return f"PyDAL has no type for `{column.name}` ({column.type.spelled})"
 
 
 def edits_by_file(edits: Iterable[Edit]) -> dict[str, list[Edit]]:
