@@ -338,3 +338,24 @@ def test_a_column_pydal_cannot_name_needs_a_hand_edit(project: Path, capsys: pyt
     assert main(["fix", "--select", "DG103"]) == 0
     assert "DG103 users.values: needs a hand edit: `values` is not a valid PyDAL field name" in capsys.readouterr().out
     assert '"values"' not in (project / PYDAL).read_text()
+
+
+def test_a_missing_keyed_table_is_added_with_its_primarykey(project: Path, capsys: pytest.CaptureFixture[str]):
+    pydal = project / PYDAL
+    text = pydal.read_text()
+    start = text.index('    db.define_table(\n        "settings",')
+    end = text.index('    db.define_table(\n        "audit_log",')
+    pydal.write_text(text[:start] + text[end:])
+    assert main(["fix", "--select", "DG101"]) == 0
+    assert (
+        '    db.define_table(\n        "settings",\n        Field("key", "string", length=64),\n'
+        '        Field("value", "text"),\n        primarykey=["key"],\n    )\n'
+    ) in pydal.read_text()
+    assert not {f for f in _findings(capsys, "--select", "DG1") if f[1] == "settings"}
+
+
+def test_per_file_ignores_are_not_fixed(project: Path):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.drift_guard]\nper-file-ignores = { "*/app/models.py" = ["DG106"] }\n')
+    assert main(["fix", "--select", "DG106"]) == 0
+    assert 'Field("full_name", "string"),' in (project / PYDAL).read_text()

@@ -154,7 +154,19 @@ def _findings(ctx: ServiceContext, codes: list[str]) -> list[Finding]:
             found.extend(check(ctx))
     service = ctx.service
     kept, _ = match_suppressions(found, sorted({*service.pydal_files, *service.model_files}))
-    return kept
+    return [item for item in kept if not _file_ignored(item, ctx.config.per_file_ignores)]
+
+
+def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]]) -> bool:
+    """``per-file-ignores`` as check applies them: what check does not report is not fixed."""
+    from fnmatch import fnmatchcase
+
+    path = item.location.path
+    for pattern, codes in per_file:
+        if fnmatchcase(path, pattern) or fnmatchcase(Path(path).name, pattern):
+            if any(item.code.startswith(code.strip().upper()) for code in codes if code.strip()):
+                return True
+    return False
 
 
 def _unplanned(result: FixResult, findings: list[Finding], planned: list[HandEdit], applied: list[Edit]) -> None:
