@@ -359,3 +359,17 @@ def test_per_file_ignores_are_not_fixed(project: Path):
     pyproject.write_text('[tool.drift_guard]\nper-file-ignores = { "*/app/models.py" = ["DG106"] }\n')
     assert main(["fix", "--select", "DG106"]) == 0
     assert 'Field("full_name", "string"),' in (project / PYDAL).read_text()
+
+
+def test_a_missing_first_column_goes_first(project: Path):
+    pydal = project / PYDAL
+    pydal.write_text(
+        pydal.read_text().replace(
+            '        Field("email", "string", length=255, notnull=True, requires=IS_EMAIL()),\n', ""
+        )
+    )
+    assert main(["fix", "--select", "DG103"]) == 0
+    assert (
+        '        "users",\n        Field("email", "string", length=255, notnull=True, unique=True),\n'
+        '        Field("password_hash"'
+    ) in pydal.read_text()

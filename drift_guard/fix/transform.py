@@ -177,13 +177,13 @@ def apply_edits(src: SourceFile, edits: list[Edit]) -> Outcome:
             if table is None:
                 refused.append((edit, "its define_table is not written out in this file"))
                 continue
-            after = None
+            # after its model neighbour; first when it has none; when the neighbour is not
+            # written out here (a spliced list), after the last Field that is
+            after: int | None = table.name_index
             if edit.after is not None:
                 after = table.fields.get((edit.after.line, edit.after.column))
-            if after is None and table.fields:
-                after = max(table.fields.values())
-            if after is None:
-                after = table.name_index
+                if after is None:
+                    after = max(table.fields.values(), default=table.name_index)
             adds.setdefault(id(table.call), []).append((after, edit))
         elif isinstance(edit, RemoveField):
             owner = _direct(collect, edit.location)
