@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     revision.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
     revision.add_argument("-m", "--message", required=True, help="the revision message")
     revision.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    revision.add_argument(
+        "--database-url", help="replay on a throwaway database of this server (types as it keeps them)"
+    )
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
@@ -336,7 +339,8 @@ def _revision(args: argparse.Namespace) -> int:
         for service in discover(paths, config):
             if service.alembic_ini is None:
                 continue
-            written = write_revision(service, ServiceContext(service, session).models, args.message, session)
+            models = ServiceContext(service, session).models
+            written = write_revision(service, models, args.message, session, database_url=args.database_url)
             if written.path is None:
                 print(f"drift-guard: {service.name}: the migrations match the models; no revision written")
             else:

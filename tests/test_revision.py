@@ -98,3 +98,19 @@ def test_fix_then_revision_leaves_only_hand_edits(project: Path, capsys: pytest.
         ("DG110", "settings", "key"),
         ("DG113", "audit_log", "retries"),
     }
+
+
+@pytest.mark.postgres
+def test_revision_on_postgresql_compares_lengths(project: Path, capsys: pytest.CaptureFixture[str]):
+    """On a server the replayed types keep their lengths, so a changed length is a
+    change of type, as ``alembic revision --autogenerate`` sees it there."""
+    from test_migrations_helpers import PG_URL, server_url
+
+    url = server_url(PG_URL)
+    models = project / MODELS
+    models.write_text(models.read_text().replace("full_name = Column(String(255))", "full_name = Column(String(300))"))
+    assert main(["revision", "-m", "longer names", "--database-url", url]) == 0
+    (written,) = _new_revisions(project)
+    text = written.read_text()
+    assert "op.alter_column('users', 'full_name'" in text
+    assert "type_=sa.String(length=300)" in text and "existing_type=sa.VARCHAR(length=255)" in text

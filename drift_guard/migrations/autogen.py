@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from drift_guard.errors import DriftGuardError
 
@@ -36,8 +36,13 @@ class Written:
     operations: int
 
 
-def write_revision(service: Service, models: Schema, message: str, session: Session | None) -> Written:
-    """Generate the revision that brings the history to the models."""
+def write_revision(
+    service: Service, models: Schema, message: str, session: Session | None, database_url: str | None = None
+) -> Written:
+    """Generate the revision that brings the history to the models. With
+    ``database_url`` the history is replayed on a throwaway database of that
+    server (created and dropped, as ``check --database-url`` does), so types
+    are compared as that database keeps them (lengths too), as Alembic would."""
     from drift_guard.extract.alembic import build_revision_graph
     from drift_guard.migrations import external_migrations, version_locations
     from drift_guard.migrations.head import head_engine, replayed_head
@@ -57,19 +62,47 @@ def write_revision(service: Service, models: Schema, message: str, session: Sess
             f"{service.name}: the history has several heads ({heads}); merge them first (alembic merge heads)"
         )
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
-    head = replayed_head(service, dirs, recursive, ids, session)
-    if head.failure is not None:
-        raise DriftGuardError(
-            f"{service.name}: the history does not replay ({head.failure.location}: {head.failure.error}); `drift-guard check` reports it (DG205)"
-        )
     model = build_metadata(models)
-    with head_engine(head) as engine, engine.connect() as connection:
-        template_args, operations = _render(connection, model)
-        connection.rollback()
+    if database_url is not None:
+        template_args, operations = _on_server(service, dirs, recursive, ids, model, database_url)
+    else:
+        head = replayed_head(service, dirs, recursive, ids, session)
+        if head.failure is not None:
+            _replay_failed(service, head.failure)
+        with head_engine(head) as engine, engine.connect() as connection:
+            template_args, operations = _render(connection, model)
+            connection.rollback()
     down = graph.heads[0].revision if graph.heads else None
     if not operations:
         return Written(None, None, down, 0)
     return _generate(service, message, template_args, down, operations)
+
+
+def _replay_failed(service: Service, failure: Any) -> NoReturn:
+    raise DriftGuardError(
+        f"{service.name}: the history does not replay ({failure.location}: {failure.error}); "
+        "`drift-guard check` reports it (DG205)"
+    )
+
+
+def _on_server(
+    service: Service, dirs: list[Path], recursive: bool, ids: dict[str, str], model: Any, database_url: str
+) -> tuple[dict[str, Any], int]:
+    from drift_guard.migrations.replay import load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.scratch import scratch_engine
+
+    assert service.script_location is not None
+    with prepended_sys_path(service.import_roots or (service.root,)):
+        scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
+        if failure is not None:
+            _replay_failed(service, failure)
+        with scratch_engine(database_url) as engine, engine.connect() as connection:
+            result = replay(scripts, connection, batch_on_sqlite=engine.dialect.name == "sqlite")
+            if result.failure is not None:
+                _replay_failed(service, result.failure)
+            rendered = _render(connection, model)
+            connection.rollback()
+    return rendered
 
 
 def _render(connection: Any, model: Any) -> tuple[dict[str, Any], int]:
