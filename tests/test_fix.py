@@ -373,3 +373,13 @@ def test_a_missing_first_column_goes_first(project: Path):
         '        "users",\n        Field("email", "string", length=255, notnull=True, unique=True),\n'
         '        Field("password_hash"'
     ) in pydal.read_text()
+
+
+def test_an_unparsable_model_file_is_reported_and_nothing_guessed(project: Path, capsys: pytest.CaptureFixture[str]):
+    models = project / MODELS
+    models.write_text(models.read_text() + "\nclass Broken(:\n")
+    before = (project / PYDAL).read_text()
+    assert main(["fix", "--select", "DG101,DG103"]) == 0
+    out = capsys.readouterr().out
+    assert "app/db/models.py:69:14: DG001: needs a hand edit: syntax error" in out
+    assert (project / PYDAL).read_text() == before

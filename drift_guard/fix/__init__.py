@@ -88,6 +88,7 @@ def _fix(paths: Sequence[Path], session: Session, codes: list[str], fixing: set[
     for service in discover_cached(paths, session):
         _refuse_conflicts(service.pydal_files)
         ctx = ServiceContext(service, session)
+        _unreadable(ctx, result)
         findings = _findings(ctx, codes)
         wanted = {(f.code, f.table, f.column) for f in findings if f.code in fixing}
         plan = plan_service(ctx, wanted)
@@ -130,6 +131,18 @@ def _rewrite(path: Path, shown: str, edits: list[Edit]) -> tuple[FileChange, lis
     if after != text and isinstance(parse_ast(after, shown), Problem):  # never write what does not parse
         return FileChange(path, shown, text, text, [], encoding), [(e, "the rewrite would not parse") for e in edits]
     return FileChange(path, shown, text, after, outcome.applied, encoding), outcome.refused
+
+
+def _unreadable(ctx: ServiceContext, result: FixResult) -> None:
+    """A layer file that cannot be read (DG001) hides what would be fixed: the
+    rules stay silent on the tables it may hold, so ``fix`` says why it did less."""
+    from drift_guard.schema import ProblemKind
+
+    for schema in (ctx.pydal, ctx.models):
+        for problem in schema.problems:
+            if problem.kind is ProblemKind.SYNTAX_ERROR:
+                why = f"{problem.message}: the tables of this layer are not fully known, so their drift is not fixed"
+                result.hand.append(HandEdit("DG001", None, None, problem.location, why))
 
 
 def _refuse_conflicts(files: Sequence[Path]) -> None:

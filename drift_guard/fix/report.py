@@ -21,7 +21,8 @@ def render_fix(result: FixResult, *, diff: bool) -> str:
             out.append(f"fixed {change.shown} ({sum(len(e.codes) for e in change.edits)} finding(s))\n")
     for hand in sorted(result.hand, key=lambda h: (h.location, h.code)):
         what = ".".join(filter(None, (hand.table, hand.column)))
-        out.append(f"{hand.location}: {hand.code} {what}: needs a hand edit: {hand.why}\n")
+        subject = f"{hand.code} {what}" if what else hand.code
+        out.append(f"{hand.location}: {subject}: needs a hand edit: {hand.why}\n")
     verb = "would fix" if diff else "fixed"
     fixed = sum(len(edit.codes) for c in result.changes for edit in c.edits)
     out.append(f"drift-guard: {verb} {fixed} finding(s) in {len(result.changes)} file(s), {len(result.hand)} left\n")
