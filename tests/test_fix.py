@@ -381,5 +381,5 @@ def test_an_unparsable_model_file_is_reported_and_nothing_guessed(project: Path,
     before = (project / PYDAL).read_text()
     assert main(["fix", "--select", "DG101,DG103"]) == 0
     out = capsys.readouterr().out
-    assert "app/db/models.py:69:14: DG001: needs a hand edit: syntax error" in out
+    assert "app/db/models.py:70:14: DG001: needs a hand edit: syntax error" in out
     assert (project / PYDAL).read_text() == before
