@@ -383,3 +383,34 @@ def test_an_unparsable_model_file_is_reported_and_nothing_guessed(project: Path,
     out = capsys.readouterr().out
     assert "app/db/models.py:70:14: DG001: needs a hand edit: syntax error" in out
     assert (project / PYDAL).read_text() == before
+
+
+def test_a_field_copied_in_from_another_table_is_not_edited_there(project: Path, capsys: pytest.CaptureFixture[str]):
+    """``define_table("b", db.a, ...)`` copies a's Fields: b's drift in one of them is
+    a's Field to change, which would change a too, so it is left for a hand edit."""
+    models = project / MODELS
+    models.write_text(
+        models.read_text() + '\n\nclass Archive(Base):\n    __tablename__ = "archived_settings"\n\n'
+        "    id = Column(Integer, primary_key=True)\n    value = Column(sa.Text, nullable=False)\n"
+    )
+    pydal = project / PYDAL
+    text = pydal.read_text()
+    pydal.write_text(
+        text.replace(
+            '    db.define_table(\n        "audit_log",',
+            '    db.define_table(\n        "archived_settings",\n        db.settings,\n    )\n'
+            '    db.define_table(\n        "audit_log",',
+        )
+    )
+    models.write_text(
+        models.read_text().replace(
+            "    value = Column(sa.Text, nullable=False)\n",
+            "    key = Column(String(64))\n    value = Column(sa.Text, nullable=False)\n",
+        )
+    )
+    assert main(["fix", "--select", "DG107"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "DG107 archived_settings.value: needs a hand edit: the Field is written in another table's define_table" in out
+    )
+    assert 'Field("value", "text"),\n' in pydal.read_text()  # settings.value stays nullable, as its model says

@@ -45,6 +45,7 @@ class ChangeField:
     codes: tuple[str, ...]
     type: str | None = None
     options: tuple[tuple[str, object], ...] = ()
+    owner: Location | None = None  # the PyDAL table's name argument: the Field must be written in that call
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class RemoveField:
     table: str
     column: str
     codes: tuple[str, ...] = ("DG104",)
+    owner: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ def _columns(
                 why = "PyDAL's implicit id: key the table with primarykey=[...]"
                 plan.hand.append(HandEdit("DG104", pair.key, cpair.key, cpair.pydal.location, why))
             else:
-                plan.edits.append(RemoveField(cpair.pydal.location, pair.key, cpair.key))
+                plan.edits.append(RemoveField(cpair.pydal.location, pair.key, cpair.key, owner=pydal.location))
         if cpair.model is not None and cpair.pydal is not None:
             _change(plan, pair, cpair.model, cpair.pydal, wanted, symbols, model_tables, postgres)
 
@@ -274,7 +276,9 @@ def _change(
         plan.hand.append(HandEdit(code, pair.key, model_c.key, pydal_c.location, why))
     fixed = tuple(code for code in codes if code not in {c for c, _ in hand})
     if fixed and (new_type is not None or options):
-        plan.edits.append(ChangeField(pydal_c.location, pair.key, model_c.key, fixed, new_type, tuple(options.items())))
+        owner = pair.pydal.location if pair.pydal is not None else None
+        change = ChangeField(pydal_c.location, pair.key, model_c.key, fixed, new_type, tuple(options.items()), owner)
+        plan.edits.append(change)
 
 
 def _no_field(column: Column) -> str:

@@ -22,7 +22,6 @@ import libcst as cst
 
 from drift_guard.fix.fields import WantedField
 from drift_guard.fix.plan import AddField, AddTable, ChangeField, Edit, RemoveField, RemoveTable
-from drift_guard.schema import Location
 from drift_guard.source import SourceFile
 
 Point = tuple[int, int]  # (line, column), 1-based, as Location has them
@@ -164,7 +163,7 @@ def apply_edits(src: SourceFile, edits: list[Edit]) -> Outcome:
     for edit in edits:
         if isinstance(edit, ChangeField):
             call = collect.fields.get((edit.location.line, edit.location.column))
-            if call is None or not _direct(collect, edit.location):
+            if call is None or not _direct(collect, edit):
                 refused.append((edit, _indirect_reason(collect, edit)))
                 continue
             why = _unchangeable(call, edit)
@@ -186,7 +185,7 @@ def apply_edits(src: SourceFile, edits: list[Edit]) -> Outcome:
                     after = max(table.fields.values(), default=table.name_index)
             adds.setdefault(id(table.call), []).append((after, edit))
         elif isinstance(edit, RemoveField):
-            owner = _direct(collect, edit.location)
+            owner = _direct(collect, edit)
             if owner is None:
                 refused.append((edit, _indirect_reason(collect, edit)))
                 continue
@@ -212,13 +211,22 @@ def apply_edits(src: SourceFile, edits: list[Edit]) -> Outcome:
     return Outcome(module.code, applied, refused)
 
 
-def _direct(collect: _Collect, location: Location) -> _Table | None:
-    point = (location.line, location.column)
-    return next((t for t in collect.tables.values() if point in t.fields), None)
+def _direct(collect: _Collect, edit: ChangeField | RemoveField) -> _Table | None:
+    """The define_table call the edited Field is written in, if it is the table
+    being fixed (a Field copied in from another table, ``define_table("b", db.a)``,
+    is that other table's to change)."""
+    point = (edit.location.line, edit.location.column)
+    found = next((t for t in collect.tables.values() if point in t.fields), None)
+    if found is None or edit.owner is None:
+        return found
+    owner = collect.tables.get((edit.owner.line, edit.owner.column))
+    return found if owner is found else None
 
 
 def _indirect_reason(collect: _Collect, edit: ChangeField | RemoveField) -> str:
     point = (edit.location.line, edit.location.column)
+    if any(point in t.fields for t in collect.tables.values()):
+        return "the Field is written in another table's define_table (copied in by inheritance)"
     if point in collect.fields:
         return "the Field is in a shared list or helper, not written in its define_table"
     return "the Field is not written out in this file (a helper, a spliced list or another module)"
