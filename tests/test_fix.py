@@ -103,7 +103,10 @@ def test_diff_prints_the_fixes_writes_nothing_and_exits_1(project: Path, capsys:
     assert main(["fix", "--diff"]) == 1
     out = capsys.readouterr().out
     assert out.startswith(EXPECTED_DIFF)
-    assert "services/flask-backend/app/models.py:32:9: DG104 teams.slug: needs a hand edit" in out
+    assert (
+        "services/flask-backend/app/models.py:32:9: DG104 teams.slug: needs a hand edit: PyDAL-only: `--remove`" in out
+    )
+    assert "DG104 settings.id: needs a hand edit: PyDAL's implicit id: key the table with primarykey=[...]" in out
     assert out.endswith("drift-guard: would fix 9 finding(s) in 1 file(s), 5 left\n")
     assert (project / PYDAL).read_bytes() == before
 

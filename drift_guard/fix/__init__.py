@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from drift_guard.fix.plan import FIXABLE, REMOVABLE, Edit, HandEdit, plan_service
+from drift_guard.fix.plan import FIXABLE, REMOVABLE, Edit, HandEdit, RemoveField, RemoveTable, plan_service
 
 if TYPE_CHECKING:
     from drift_guard.config import Config
@@ -74,12 +74,11 @@ def fix(
 
     session = Session(config, options)
     codes = selected_codes(tuple(select) or config.select, (*config.ignore, *ignore))
-    fixing = {*FIXABLE, *(REMOVABLE if remove else ())}
     with session.active():
-        return _fix(paths, session, codes, fixing, write)
+        return _fix(paths, session, codes, remove, write)
 
 
-def _fix(paths: Sequence[Path], session: Session, codes: list[str], fixing: set[str], write: bool) -> FixResult:
+def _fix(paths: Sequence[Path], session: Session, codes: list[str], remove: bool, write: bool) -> FixResult:
     from drift_guard.context import ServiceContext
     from drift_guard.discovery import discover_cached
     from drift_guard.fix.plan import edits_by_file
@@ -90,8 +89,12 @@ def _fix(paths: Sequence[Path], session: Session, codes: list[str], fixing: set[
         ctx = ServiceContext(service, session)
         _unreadable(ctx, result)
         findings = _findings(ctx, codes)
-        wanted = {(f.code, f.table, f.column) for f in findings if f.code in fixing}
+        wanted = {(f.code, f.table, f.column) for f in findings if f.code in (*FIXABLE, *REMOVABLE)}
         plan = plan_service(ctx, wanted)
+        if not remove:  # PyDAL-only fields and tables are reported, not deleted
+            kept: list[Edit] = [e for e in plan.edits if not isinstance(e, (RemoveField, RemoveTable))]
+            plan.hand.extend(_hand(e, "PyDAL-only: `--remove` deletes it") for e in plan.edits if e not in kept)
+            plan.edits = kept
         result.hand.extend(plan.hand)
         files = {_shown(p): p for p in service.pydal_files}
         applied: list[Edit] = []
@@ -191,8 +194,7 @@ def _unplanned(result: FixResult, findings: list[Finding], planned: list[HandEdi
     for item in findings:
         if (item.code, item.table, item.column) not in covered:
             covered.add((item.code, item.table, item.column))
-            why = "PyDAL-only: `--remove` deletes it" if item.code in REMOVABLE else item.hint
-            result.hand.append(HandEdit(item.code, item.table, item.column, item.location, why))
+            result.hand.append(HandEdit(item.code, item.table, item.column, item.location, item.hint))
 
 
 def _hand(edit: Edit, why: str) -> HandEdit:
