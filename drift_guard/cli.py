@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _check_arguments(report)
 
+    _fix_parser(sub)
+    revision = sub.add_parser("revision", help="write the Alembic revision that brings the migrations to the models")
+    revision.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    revision.add_argument("-m", "--message", required=True, help="the revision message")
+    revision.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    revision.add_argument(
+        "--database-url", help="replay on a throwaway database of this server (types as it keeps them)"
+    )
+
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="as a Markdown table (the README's rule list)")
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -122,6 +131,16 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
         help="give up on a replay that takes longer (a DG205; default: 300)",
     )
     _cache_flags(parser)
+def _fix_parser(sub: argparse._SubParsersAction) -> None:
+    fix = sub.add_parser("fix", help="rewrite the PyDAL layer to match the models")
+    fix.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff and write nothing (exit 1 if any)")
+    fix.add_argument("--select", type=_codes, default=[], help="only fix these code prefixes, comma-separated")
+    fix.add_argument("--ignore", type=_codes, default=[], help="do not fix these code prefixes, comma-separated")
+    fix.add_argument("--remove", action="store_true", help="also remove PyDAL-only fields and tables (DG102, DG104)")
+    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
+    fix.add_argument("--config", type=Path, help="pyproject.toml to read instead of searching upwards")
+    _cache_flags(fix)
 
 
 def _cache_flags(parser: argparse.ArgumentParser) -> None:
@@ -168,6 +187,10 @@ def _main(argv: Sequence[str] | None) -> int:
             status = _check(args)
             print(f"drift-guard: wrote the HTML report to {args.shown_output}")
             return status
+        if args.command == "fix":
+            return _fix(args)
+        if args.command == "revision":
+            return _revision(args)
         if args.command == "rules":
             return _rules(markdown=args.markdown)
         if args.command == "rule":
@@ -300,6 +323,53 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero or not failing(result.findings, fail_on):
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from drift_guard.fix import fix
+    from drift_guard.fix.report import render_fix
+    from drift_guard.report.text import printable
+    from drift_guard.session import RunOptions
+
+    _known_codes("--select", args.select)
+    _known_codes("--ignore", args.ignore)
+    paths, config = _load(args)
+    options = RunOptions(
+        no_migrations=True,
+        use_cache=not (args.no_cache or os.environ.get("DRIFT_GUARD_NO_CACHE", "") not in ("", "0", "false")),
+        cache_dir=_cache_dir(args),
+    )
+    result = fix(paths, config, select=args.select, ignore=args.ignore, remove=args.remove, write=not args.diff,
+                 options=options)  # fmt: skip
+    sys.stdout.write(printable(render_fix(result, diff=args.diff), keep="\n"))
+    if result.changed and (args.diff or args.exit_non_zero_on_fix):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _revision(args: argparse.Namespace) -> int:
+    from drift_guard.context import ServiceContext
+    from drift_guard.discovery import discover
+    from drift_guard.migrations.autogen import write_revision
+    from drift_guard.paths import display_path
+    from drift_guard.session import RunOptions, Session
+
+    paths, config = _load(args)
+    session = Session(config, RunOptions(use_cache=False))
+    with session.active():
+        for service in discover(paths, config):
+            if service.alembic_ini is None:
+                continue
+            models = ServiceContext(service, session).models
+            written = write_revision(service, models, args.message, session, database_url=args.database_url)
+            if written.path is None:
+                print(f"drift-guard: {service.name}: the migrations match the models; no revision written")
+            else:
+                shown = display_path(written.path)
+                print(
+                    f"drift-guard: wrote {shown} ({written.operations} operation(s), revises {written.down_revision})"
+                )
+    return EXIT_CLEAN
 
 
 def _reason(exc: OSError) -> str:

@@ -21,11 +21,14 @@ FIXTURES = ROOT / "fixtures"
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
 
-def _hook() -> dict:
+def _hooks() -> dict[str, dict]:
     from pre_commit.clientlib import load_manifest
 
-    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))  # pre-commit's own validation
-    return hook
+    return {h["id"]: h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}  # pre-commit's own validation
+
+
+def _hook() -> dict:
+    return _hooks()["drift-guard"]
 
 
 def test_hook_manifest():
@@ -37,6 +40,16 @@ def test_hook_manifest():
     assert hook["require_serial"] is True
     assert {"pre-commit", "pre-push", "manual"} <= set(hook["stages"])
     assert hook["minimum_pre_commit_version"] == "3.2.0"  # first version with the pre-* stage names
+
+
+def test_fix_hook_manifest():
+    hooks = _hooks()
+    assert list(hooks) == ["drift-guard", "drift-guard-fix"]
+    fix = hooks["drift-guard-fix"]
+    assert fix["entry"] == "drift-guard fix --exit-non-zero-on-fix"  # fails when it rewrote a file
+    assert fix["pass_filenames"] is False and fix["require_serial"] is True
+    assert (fix["files"], fix["exclude"]) == (hooks["drift-guard"]["files"], hooks["drift-guard"]["exclude"])
+    assert "pre-push" not in fix["stages"]  # a push cannot stage the rewrite
 
 
 @pytest.mark.parametrize(
@@ -90,11 +103,11 @@ def head_sha() -> str:
     return sha
 
 
-def _sample_repo(tmp_path: Path, sample: str, sha: str) -> Path:
+def _sample_repo(tmp_path: Path, sample: str, sha: str, hook: str = "drift-guard") -> Path:
     repo = tmp_path / sample
     shutil.copytree(FIXTURES / sample, repo, ignore=shutil.ignore_patterns("__pycache__"))
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {json.dumps(str(ROOT))}\n    rev: {sha}\n    hooks:\n      - id: drift-guard\n",
+        f"repos:\n  - repo: {json.dumps(str(ROOT))}\n    rev: {sha}\n    hooks:\n      - id: {hook}\n",
         encoding="utf-8",
     )
     _git("init", "-q", cwd=repo)
@@ -136,6 +149,23 @@ def test_pre_commit_fails_on_the_drifted_sample(tmp_path, pre_commit_home, head_
     assert reported == Counter(code for code, _, _ in expected["findings"]), output  # every seeded drift, nothing else
     for name in ("last_login", "api_keys", "audit_log", "slug", "full_name"):
         assert name in output, output
+
+
+def test_fix_hook_rewrites_the_drifted_sample_and_fails(tmp_path, pre_commit_home, head_sha):
+    repo = _sample_repo(tmp_path, "sample-drifted", head_sha, hook="drift-guard-fix")
+    pydal = repo / "services" / "flask-backend" / "app" / "models.py"
+    before = pydal.read_text(encoding="utf-8")
+    run = _pre_commit(repo, pre_commit_home)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "Traceback" not in output, output
+    assert re.search(r"^drift-guard fix\.+Failed$", output, re.MULTILINE), output
+    after = pydal.read_text(encoding="utf-8")
+    assert after != before and 'Field("last_login", "datetime"),' in after
+    assert "fixed services/flask-backend/app/models.py (9 finding(s))" in output, output
+    _git("add", ".", cwd=repo)  # the rewrite staged: nothing left to change
+    again = _pre_commit(repo, pre_commit_home)
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 # ---------------------------------------------------------------------------
