@@ -131,6 +131,8 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
         help="give up on a replay that takes longer (a DG205; default: 300)",
     )
     _cache_flags(parser)
+
+
 def _fix_parser(sub: argparse._SubParsersAction) -> None:
     fix = sub.add_parser("fix", help="rewrite the PyDAL layer to match the models")
     fix.add_argument("paths", nargs="*", type=Path, help="repository root or service folders (default: .)")
