@@ -87,7 +87,11 @@ class ServiceContext:
                 extract_models,  # libcst: only when not cached
             )
 
-            return extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            schema = extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            # the trees are not read again (the runtime scan uses the stdlib parser):
+            # free them before the schema is encoded for the cache
+            self.session.release_parsed(set(service.model_files) - set(service.pydal_files))
+            return schema
 
         key = [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)]
         return self.session.cached("models", key, compute)
@@ -96,6 +100,9 @@ class ServiceContext:
         files = self.service.pydal_files
 
         def compute() -> Schema:
+            prefetched = self._take_prefetched_pydal()
+            if prefetched is not None:
+                return prefetched
             from drift_guard.extract.pydal import (
                 extract_pydal,  # libcst: only when not cached
             )
@@ -105,6 +112,58 @@ class ServiceContext:
         schema = self.session.cached("pydal", [[str(p) for p in files]], compute)
         empty = self._empty_configured_pydal_files(schema)
         return replace(schema, problems=(*schema.problems, *empty)) if empty else schema
+
+    def prefetch_pydal(self) -> bool:
+        """Start the PyDAL extraction in a worker process while this one reads
+        the models: the two layers are independent, so on a cold run (or after
+        an edit of both) each takes a core. False when there is nothing to start
+        (no PyDAL file, the layer is read already or cached, no ``fork``)."""
+        files = self.service.pydal_files
+        session = self.session
+        if not files or "pydal" in self._memo or session.is_cached("pydal", [[str(p) for p in files]]):
+            return False
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:
+            return False
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=_pydal_worker, args=(sender, session, files), daemon=True)
+        worker.start()
+        sender.close()
+
+        def result() -> Any:
+            try:
+                return receiver.recv()
+            except (EOFError, OSError):
+                return None  # the worker died: read the layer here
+            finally:
+                receiver.close()
+                worker.join(timeout=5)
+
+        session.prefetched(("pydal", str(self.service.root)), result)
+        return True
+
+    def _take_prefetched_pydal(self) -> Schema | None:
+        """The worker's schema, with the files it read recorded here as read by
+        this computation, and the files it could not read as failures (DG001)."""
+        from drift_guard.codec import DecodeError, decode
+
+        pending = self.session.take_prefetched(("pydal", str(self.service.root)))
+        payload = pending() if pending is not None else None
+        if payload is None:
+            return None
+        encoded, deps, failed = payload
+        try:
+            schema = decode(encoded)
+            failures = [(Path(path), decode(problem)) for path, problem in failed]
+        except DecodeError:
+            return None
+        self.session.replay(deps)
+        for path, problem in failures:
+            self.session.failures.setdefault(path, problem)
+        return schema
 
     def _empty_configured_pydal_files(self, schema: Schema) -> list[Problem]:
         """A file the configuration names as PyDAL (``pydal = [...]``) that
@@ -199,6 +258,25 @@ class ServiceContext:
     @property
     def migrations_enabled(self) -> bool:
         return not self.options.no_migrations
+
+
+def _pydal_worker(sender: Any, session: Session, files: tuple[Path, ...]) -> None:
+    """The worker process of :meth:`ServiceContext.prefetch_pydal` (forked: it
+    has the run's session): extract, send the encoded schema with what was
+    read and what failed, end."""
+    try:
+        from drift_guard.codec import encode
+        from drift_guard.extract.pydal import extract_pydal
+
+        before = dict(session.failures)
+        with session.tracking() as deps:
+            schema = extract_pydal(files)
+        failed = [
+            (str(path), encode(problem)) for path, problem in session.failures.items() if before.get(path) != problem
+        ]
+        sender.send((encode(schema), dict(deps), failed))
+    finally:
+        sender.close()
 
 
 def schema_digest(schema: Schema, session: Session | None = None) -> str:

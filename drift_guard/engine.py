@@ -135,8 +135,11 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     groups = _rule_groups([r for r in ordered if r.cacheable])
     base = [_service_key(ctx.service), [str(p) for p in ctx.blind_folders]]
     keys = [[*base, [r.code for r in group]] for group in groups]
-    if any(_needs_migrations(group) and not ctx.session.is_cached("findings", key) for group, key in zip(groups, keys)):
+    pending = [group for group, key in zip(groups, keys) if not ctx.session.is_cached("findings", key)]
+    if any(_needs_migrations(group) for group in pending):
         _start_replay(ctx)  # in a worker, while the other groups read the models
+    if _reads(pending, "pydal") and ctx.prefetch_pydal() and _reads(pending, "models"):
+        ctx.models  # noqa: B018 - read here, while the worker reads the PyDAL layer
     by_code: dict[str, list[Finding]] = {}
     for group, key in zip(groups, keys):
         by_code.update(_group_findings(ctx, group, key, ordered))
@@ -156,6 +159,10 @@ def _rule_groups(rules: list[Rule]) -> list[list[Rule]]:
     for info in rules:
         groups.setdefault((info.phase is Phase.POST, _needs_migrations([info]), info.needs), []).append(info)
     return [groups[k] for k in sorted(groups, key=lambda k: (k[0], k[1], sorted(k[2])))]
+
+
+def _reads(groups: list[list[Rule]], layer: str) -> bool:
+    return any(layer in r.needs for group in groups for r in group)
 
 
 def _needs_migrations(group: list[Rule]) -> bool:

@@ -20,7 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 from drift_guard.cache import Dep, content_hash, make_key
 from drift_guard.config import Config
@@ -235,6 +235,14 @@ class Session:
         result = self._parse_new(key, display, parse_bytes)
         self._parsed[key] = result
         return result
+
+    def release_parsed(self, paths: Iterable[Path]) -> None:
+        """Forget the syntax trees of ``paths`` (a 17,500-line models file's is
+        about 100 MB with its positions): a later :meth:`parse` parses again."""
+        for path in paths:
+            found = self._parsed.get(Path(path).absolute())
+            if found is not None and not isinstance(found, Problem):
+                del self._parsed[Path(path).absolute()]
 
     def read_bytes_quietly(self, key: Path) -> None:
         try:

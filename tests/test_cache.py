@@ -371,3 +371,21 @@ def test_a_layer_read_again_by_another_group_is_a_dependency_of_it(tmp_path: Pat
     with session.tracking() as second:
         assert session.memo(memo, "layer", lambda: b"never computed twice") == b"x = 1\n"
     assert first == second == {(str(source.absolute()), "sha"): session.digest(source)}
+
+
+def test_the_pydal_layer_read_in_a_worker_is_the_one_read_here(project, capsys, monkeypatch):
+    """The PyDAL extraction runs in a worker process next to the models'; what
+    it reads and what fails there (DG001) is what reading it here gives."""
+    from drift_guard.context import ServiceContext
+
+    pydal = project / SERVICE / "app" / "models.py"
+    edit(pydal, "migrate=False", "migrate=True")
+    (project / SERVICE / "app" / "more_tables.py").write_text("db.define_table('x', Field('a'\n")
+    in_worker = check(capsys)
+    assert {"DG001", "DG301"} <= {c for c, _ in in_worker}
+    with monkeypatch.context() as patched:
+        patched.setattr(ServiceContext, "prefetch_pydal", lambda self: False)
+        assert check(capsys, "--no-cache") == in_worker
+    edit(pydal, "migrate=True", "migrate=False")  # the worker's entry depends on what it read
+    found = check(capsys)
+    assert "DG301" not in {c for c, _ in found} and "DG001" in {c for c, _ in found}
