@@ -88,7 +88,7 @@ def run(
     from drift_guard.session import Session
 
     session = Session(config, options)
-    with session.active():
+    with session.active(), session.sparing_the_collector():
         return _run(paths, session, select, ignore)
 
 

