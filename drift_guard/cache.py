@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 CACHE_DIR_NAME = ".drift_guard_cache"
-FORMAT = "v2"
+FORMAT = "v3"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# drift-guard cache (https://bford.info/cachedir/)\n"
 
 
@@ -66,6 +66,17 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
+def value_json(value: Any) -> str:
+    """An encoded value as stored (deterministic: the codec writes fields in
+    declaration order and sorts sets)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def value_digest(value: Any) -> str:
+    """Content hash of an encoded value, as :meth:`Cache.put` computes it."""
+    return content_hash(value_json(value).encode("utf-8"))
+
+
 class Cache:
     """Signed entries under ``directory``; every failure reads as a miss."""
 
@@ -73,7 +84,8 @@ class Cache:
         self.directory = directory
         self._secret = secret
 
-    def get(self, namespace: str, key: str) -> tuple[Any, tuple[Dep, ...]] | None:
+    def get(self, namespace: str, key: str) -> tuple[Any, tuple[Dep, ...], str] | None:
+        """(value, deps, digest of the value as stored) of an entry, None on a miss."""
         try:
             mac, _, text = self._path(namespace, key).read_bytes().partition(b"\n")
             if not hmac.compare_digest(mac, self._mac(text).encode("ascii")):
@@ -82,27 +94,32 @@ class Cache:
             if body["tool"] != tool_fingerprint() or body["namespace"] != namespace or body["key"] != key:
                 return None
             deps = tuple(Dep(str(p), str(k), str(e)) for p, k, e in body["deps"])
-            return body["value"], deps
+            return body["value"], deps, str(body["digest"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, namespace: str, key: str, value: Any, deps: Iterable[Dep]) -> None:
-        body = {
+    def put(self, namespace: str, key: str, value: Any, deps: Iterable[Dep]) -> str:
+        """Store ``value``; returns the digest of its content (:func:`value_digest`),
+        which :meth:`get` hands back, so results keyed by it need not encode it again."""
+        value_text = value_json(value)
+        digest = content_hash(value_text.encode("utf-8"))
+        head = {
             "tool": tool_fingerprint(),
             "namespace": namespace,
             "key": key,
             "deps": [[d.path, d.kind, d.expected] for d in deps],
-            "value": value,
+            "digest": digest,
         }
         target = self._path(namespace, key)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            text = (json.dumps(head, separators=(",", ":"))[:-1] + ',"value":' + value_text + "}").encode("utf-8")
             temporary.write_bytes(self._mac(text).encode("ascii") + b"\n" + text)
             os.replace(temporary, target)
         except OSError:
             temporary.unlink(missing_ok=True)
+        return digest
 
     def _path(self, namespace: str, key: str) -> Path:
         return self.directory / FORMAT / namespace / key[:2] / f"{key}.json"

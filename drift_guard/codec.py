@@ -54,39 +54,49 @@ def encode(value: Any) -> Any:
 
 def decode(data: Any) -> Any:
     """Inverse of :func:`encode`; raises :class:`DecodeError` on anything else."""
-    if data is None or isinstance(data, (bool, int, float, str)):
-        return data
-    if isinstance(data, list):
-        return [decode(item) for item in data]
-    if not isinstance(data, dict) or len(data) not in (1, 2):
-        raise DecodeError("unexpected value in cache entry")
     try:
-        return _decode_tagged(data)
+        return _decode(data)
     except DecodeError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise DecodeError(f"malformed cache entry: {exc}") from None
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _decode(data: Any) -> Any:
+    # exact types first: this runs once per value of every cache hit
+    kind = type(data)
+    if kind in _PLAIN:
+        return data
+    if kind is list:
+        return [_decode(item) for item in data]
+    if kind is not dict or len(data) not in (1, 2):
+        raise DecodeError("unexpected value in cache entry")
+    name = data.get("c")
+    if name is not None:
+        fields = data["f"]
+        if type(fields) is not dict:
+            raise DecodeError("malformed record in cache entry")
+        return _record(name)(**{k: _decode(v) for k, v in fields.items()})
+    return _decode_tagged(data)
+
+
 def _decode_tagged(data: dict) -> Any:
-    if "c" in data:
-        cls = _resolve(data["c"])
-        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-            raise DecodeError(f"{data['c']} is not a record")
-        return cls(**{str(k): decode(v) for k, v in dict(data["f"]).items()})
     if "e" in data:
         cls = _resolve(data["e"])
         if not (isinstance(cls, type) and issubclass(cls, enum.Enum)):
             raise DecodeError(f"{data['e']} is not an enum")
         return cls(data["v"])
     if "t" in data:
-        return tuple(decode(item) for item in data["t"])
+        return tuple([_decode(item) for item in data["t"]])
     if "fs" in data:
-        return frozenset(decode(item) for item in data["fs"])
+        return frozenset([_decode(item) for item in data["fs"]])
     if "s" in data:
-        return {decode(item) for item in data["s"]}
+        return {_decode(item) for item in data["s"]}
     if "d" in data:
-        return {decode(k): decode(v) for k, v in data["d"]}
+        return {_decode(k): _decode(v) for k, v in data["d"]}
     if "p" in data:
         return Path(str(data["p"]))
     if "b" in data:
@@ -98,6 +108,15 @@ def _decode_tagged(data: dict) -> Any:
 
         return UNKNOWN
     raise DecodeError("unknown tag in cache entry")
+
+
+@functools.cache
+def _record(name: Any) -> type:
+    """The dataclass ``name`` names (checked once per name)."""
+    cls = _resolve(name)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise DecodeError(f"{name} is not a record")
+    return cls
 
 
 def _name(cls: type) -> str:

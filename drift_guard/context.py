@@ -9,7 +9,6 @@ whose files did not change is not read again at all.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -45,20 +44,42 @@ class ServiceContext:
         self.session = session
         self.config = session.config
         self.options = session.options
-        self._memo: dict[str, Any] = {}
+        self._memo: dict[str, tuple[Any, dict]] = {}
         for name, given in (("models", models), ("pydal", pydal), ("table_pairs", table_pairs)):
             if given is not None:
-                self.__dict__[name] = given  # fills the cached_property below
+                self._memo[name] = (given, {})
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per context under ``key`` (shared results such as
-        the runtime scan, which DG3xx, DG4xx and the dialect all read)."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]
+        """``compute()`` once per context under ``key`` (the layers, and shared
+        results such as the runtime scan, which DG3xx, DG4xx and the dialect all
+        read). Each answer records the files the value was computed from, so the
+        cache entry of every rule group that reads it depends on them."""
+        return self.session.memo(self._memo, key, compute)
 
-    @cached_property
+    def computed(self, key: str) -> Any:
+        """The value of ``key`` if computed in this context already, else None."""
+        found = self._memo.get(key)
+        return found[0] if found is not None else None
+
+    @property
     def models(self) -> Schema:
+        return self.memo("models", self._models)
+
+    @property
+    def pydal(self) -> Schema:
+        return self.memo("pydal", self._pydal)
+
+    @property
+    def table_pairs(self) -> list[TablePair]:
+        """Model/PyDAL table pairs after ``table-map`` and ``ignore-tables``."""
+        return self.memo("table_pairs", self._table_pairs)
+
+    @property
+    def migrations(self) -> Any:
+        """The migration check's report (DG2xx); only computed when a DG2xx rule runs."""
+        return self.memo("migrations", self._migrations)
+
+    def _models(self) -> Schema:
         service = self.service
 
         def compute() -> Schema:
@@ -66,16 +87,22 @@ class ServiceContext:
                 extract_models,  # libcst: only when not cached
             )
 
-            return extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            schema = extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            # the trees are not read again (the runtime scan uses the stdlib parser):
+            # free them before the schema is encoded for the cache
+            self.session.release_parsed(set(service.model_files) - set(service.pydal_files))
+            return schema
 
         key = [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)]
         return self.session.cached("models", key, compute)
 
-    @cached_property
-    def pydal(self) -> Schema:
+    def _pydal(self) -> Schema:
         files = self.service.pydal_files
 
         def compute() -> Schema:
+            prefetched = self._take_prefetched_pydal()
+            if prefetched is not None:
+                return prefetched
             from drift_guard.extract.pydal import (
                 extract_pydal,  # libcst: only when not cached
             )
@@ -85,6 +112,58 @@ class ServiceContext:
         schema = self.session.cached("pydal", [[str(p) for p in files]], compute)
         empty = self._empty_configured_pydal_files(schema)
         return replace(schema, problems=(*schema.problems, *empty)) if empty else schema
+
+    def prefetch_pydal(self) -> bool:
+        """Start the PyDAL extraction in a worker process while this one reads
+        the models: the two layers are independent, so on a cold run (or after
+        an edit of both) each takes a core. False when there is nothing to start
+        (no PyDAL file, the layer is read already or cached, no ``fork``)."""
+        files = self.service.pydal_files
+        session = self.session
+        if not files or "pydal" in self._memo or session.is_cached("pydal", [[str(p) for p in files]]):
+            return False
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:
+            return False
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=_pydal_worker, args=(sender, session, files), daemon=True)
+        worker.start()
+        sender.close()
+
+        def result() -> Any:
+            try:
+                return receiver.recv()
+            except (EOFError, OSError):
+                return None  # the worker died: read the layer here
+            finally:
+                receiver.close()
+                worker.join(timeout=5)
+
+        session.prefetched(("pydal", str(self.service.root)), result)
+        return True
+
+    def _take_prefetched_pydal(self) -> Schema | None:
+        """The worker's schema, with the files it read recorded here as read by
+        this computation, and the files it could not read as failures (DG001)."""
+        from drift_guard.codec import DecodeError, decode
+
+        pending = self.session.take_prefetched(("pydal", str(self.service.root)))
+        payload = pending() if pending is not None else None
+        if payload is None:
+            return None
+        encoded, deps, failed = payload
+        try:
+            schema = decode(encoded)
+            failures = [(Path(path), decode(problem)) for path, problem in failed]
+        except DecodeError:
+            return None
+        self.session.replay(deps)
+        for path, problem in failures:
+            self.session.failures.setdefault(path, problem)
+        return schema
 
     def _empty_configured_pydal_files(self, schema: Schema) -> list[Problem]:
         """A file the configuration names as PyDAL (``pydal = [...]``) that
@@ -113,9 +192,7 @@ class ServiceContext:
             found.append(Problem(ProblemKind.SYNTAX_ERROR, message, Location(shown)))
         return found
 
-    @cached_property
-    def table_pairs(self) -> list[TablePair]:
-        """Model/PyDAL table pairs after ``table-map`` and ``ignore-tables``."""
+    def _table_pairs(self) -> list[TablePair]:
         from drift_guard.pairing import pair_tables
 
         return pair_tables(
@@ -125,11 +202,8 @@ class ServiceContext:
             self.config.ignore_tables,
         )
 
-    @cached_property
-    def migrations(self) -> Any:
-        """The migration check's report (DG2xx); only computed when a DG2xx rule runs.
-
-        On the default scratch database the report is kept in the cache, keyed by
+    def _migrations(self) -> Any:
+        """On the default scratch database the report is kept in the cache, keyed by
         the models as extracted and checked against every file the check reads
         (:func:`~drift_guard.migrations.head.migration_inputs`): a commit that touches neither the
         models nor the history (a route module) compares nothing again."""
@@ -186,20 +260,37 @@ class ServiceContext:
         return not self.options.no_migrations
 
 
+def _pydal_worker(sender: Any, session: Session, files: tuple[Path, ...]) -> None:
+    """The worker process of :meth:`ServiceContext.prefetch_pydal` (forked: it
+    has the run's session): extract, send the encoded schema with what was
+    read and what failed, end."""
+    try:
+        from drift_guard.codec import encode
+        from drift_guard.extract.pydal import extract_pydal
+
+        before = dict(session.failures)
+        with session.tracking() as deps:
+            schema = extract_pydal(files)
+        failed = [
+            (str(path), encode(problem)) for path, problem in session.failures.items() if before.get(path) != problem
+        ]
+        sender.send((encode(schema), dict(deps), failed))
+    finally:
+        sender.close()
+
+
 def schema_digest(schema: Schema, session: Session | None = None) -> str:
     """A content hash of an extracted schema (part of cache keys of results
-    computed from it): where it came from when the session knows (a cached
-    result is a function of its key and files), else its encoded content."""
-    import hashlib
-    import json
-
+    computed from it): from the encoding the session kept when it came from the
+    cache or went into it, else encoded here. The content, not where it came
+    from: a model edit that extracts the same schema keeps what depends on it."""
+    from drift_guard.cache import value_digest
     from drift_guard.codec import encode
 
     known = session.provenance(schema) if session is not None else None
     if known is not None:
         return known
-    text = json.dumps(encode(schema), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return value_digest(encode(schema))
 
 
 def _fully_read(schema: Schema) -> bool:

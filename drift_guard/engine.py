@@ -16,6 +16,7 @@ from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
 from drift_guard.paths import is_dir
 from drift_guard.rules import Phase, Rule, load_rules
+from drift_guard.schema import Problem
 from drift_guard.session import RunOptions
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def run(
     from drift_guard.session import Session
 
     session = Session(config, options)
-    with session.active():
+    with session.active(), session.sparing_the_collector():
         return _run(paths, session, select, ignore, collect_schemas)
 
 
@@ -151,43 +152,90 @@ def _run(
 
 def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     """The rules' findings for one service. Rules that read only file contents
-    are answered from the cache while none of the files they read changed."""
+    are answered from the cache while none of the files they read changed: one
+    entry per group of rules that read the same layers (:func:`_rule_groups`),
+    so editing a route module recomputes the runtime rules only, and a model
+    edit leaves the runtime rules alone."""
     # In any order: each rule reads what it reports on (DG001 reads every input
     # itself), so no rule depends on another having run before it.
     ordered = [r for r in rules if r.check is not None and r.phase is Phase.CHECK]
-    cacheable = [r for r in ordered if r.cacheable]
-    service = ctx.service
-
-    def compute() -> list[Finding]:
-        _note_files_read_by_others(ctx)
-        if any("migrations" in r.needs for r in cacheable):
-            _start_replay(ctx)
-        return [item for info in cacheable for item in info.check(ctx)]  # type: ignore[misc]
-
-    # folders that could not be listed this run are part of the key: a folder
-    # that becomes readable (or not) changes what may be reported
-    key = [_service_key(service), [r.code for r in cacheable], [str(p) for p in ctx.blind_folders]]
-    found = list(ctx.session.cached("findings", key, compute, keep=lambda _: not _interrupted(ctx)))
+    groups = _rule_groups([r for r in ordered if r.cacheable])
+    base = [_service_key(ctx.service), [str(p) for p in ctx.blind_folders]]
+    keys = [[*base, [r.code for r in group]] for group in groups]
+    pending = [group for group, key in zip(groups, keys) if not ctx.session.is_cached("findings", key)]
+    if any(_needs_migrations(group) for group in pending):
+        _start_replay(ctx)  # in a worker, while the other groups read the models
+    if _reads(pending, "pydal") and ctx.prefetch_pydal() and _reads(pending, "models"):
+        ctx.models  # noqa: B018 - read here, while the worker reads the PyDAL layer
+    by_code: dict[str, list[Finding]] = {}
+    for group, key in zip(groups, keys):
+        by_code.update(_group_findings(ctx, group, key))
+    found = [item for info in ordered if info.code in by_code for item in by_code[info.code]]
     for info in ordered:
         if not info.cacheable:
             found.extend(info.check(ctx))  # type: ignore[misc]
     return found
 
 
+def _rule_groups(rules: list[Rule]) -> list[list[Rule]]:
+    """Rules grouped by what they read (``needs``): the rules of a group are
+    computed and cached together. The migration rules come after the others
+    (the replay runs in a worker meanwhile); the order is otherwise free."""
+    groups: dict[tuple[bool, frozenset[str]], list[Rule]] = {}
+    for info in rules:
+        groups.setdefault((_needs_migrations([info]), info.needs), []).append(info)
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0], sorted(k[1])))]
+
+
+def _reads(groups: list[list[Rule]], layer: str) -> bool:
+    return any(layer in r.needs for group in groups for r in group)
+
+
+def _needs_migrations(group: list[Rule]) -> bool:
+    return any("migrations" in r.needs for r in group)
+
+
+def _group_findings(ctx: ServiceContext, group: list[Rule], key: list[object]) -> dict[str, list[Finding]]:
+    """One group's findings per code, from the cache while the files its rules
+    read are unchanged. The files that could not be read while computing them
+    (DG001) are kept with them and reported to the session again on a hit, so
+    the session's failures are the same whether or not a group was cached."""
+    session = ctx.session
+
+    def compute() -> tuple[list[list[Finding]], list[tuple[str, Problem]]]:
+        before = dict(session.failures)
+        _note_files_read_by_others(ctx, _needs_migrations(group))
+        results = [list(info.check(ctx)) for info in group]  # type: ignore[misc]
+        failed = [(str(path), problem) for path, problem in session.failures.items() if before.get(path) != problem]
+        return results, failed
+
+    keep = (lambda _: not _interrupted(ctx)) if _needs_migrations(group) else None
+    results, failed = session.cached("findings", key, compute, keep=keep)
+    for path, problem in failed:
+        session.failures.setdefault(Path(path), problem)
+    return {info.code: items for info, items in zip(group, results)}
+
+
 def _service_key(service: Service) -> list[object]:
+    """The service as discovered (its files, and what discovery read from
+    alembic.ini and env.py: import roots, model bases, dialect)."""
+    from drift_guard.cache import value_digest
+    from drift_guard.codec import encode
+
     return [
         service.name,
         str(service.root),
         [str(p) for p in service.python_files],
         [str(p) for p in service.model_files],
         [str(p) for p in service.pydal_files],
+        value_digest(encode(service)),
     ]
 
 
 def _interrupted(ctx: ServiceContext) -> bool:
     """Whether this run's replay timed out or died: its findings hold for this
     run only, so they are not kept."""
-    report = ctx.__dict__.get("migrations")
+    report = ctx.computed("migrations")
     return bool(getattr(report, "interrupted", False))
 
 
@@ -207,15 +255,16 @@ def _start_replay(ctx: ServiceContext) -> None:
     prefetch(service, dirs, recursive, ctx.session)
 
 
-def _note_files_read_by_others(ctx: ServiceContext) -> None:
+def _note_files_read_by_others(ctx: ServiceContext, migrations: bool = True) -> None:
     """Files that Alembic or configparser read (not through the session): the
-    findings depend on them, so their content is part of what the cache checks."""
+    findings depend on them, so their content is part of what the cache checks
+    (the history only for the rules that read it)."""
     service = ctx.service
     session = ctx.session
     for path in (service.alembic_ini, service.env_py):
         if path is not None:
             session.note(path)
-    if service.alembic_ini is not None and not ctx.options.no_migrations:
+    if migrations and service.alembic_ini is not None and not ctx.options.no_migrations:
         from drift_guard.migrations import version_locations
         from drift_guard.migrations.head import migration_inputs
 

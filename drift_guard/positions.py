@@ -25,12 +25,16 @@ from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+_SHIFT = 40  # offsets below 2**40: no source file is a terabyte
+_MASK = (1 << _SHIFT) - 1
 
 
 @dataclass(frozen=False)
 class _OffsetState(CodegenState):
     offset: int = 0
-    ranges: dict = field(default_factory=dict)  # node -> (start, end) offsets
+    ranges: dict = field(
+        default_factory=dict
+    )  # node -> start << _SHIFT | end: one int per node (500k of them in a 17,500-line module)
     _stack: list = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
@@ -48,7 +52,7 @@ class _OffsetState(CodegenState):
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._stack.pop()
         if node not in self.ranges:  # a syntactic range was recorded already
-            self.ranges[node] = (start, self.offset)
+            self.ranges[node] = start << _SHIFT | self.offset
 
     @contextmanager
     def record_syntactic_position(
@@ -60,10 +64,10 @@ class _OffsetState(CodegenState):
         finally:
             end = self.offset
             if start_node is not None:
-                start = self.ranges[start_node][0]
+                start = self.ranges[start_node] >> _SHIFT
             if end_node is not None:
-                end = self.ranges[end_node][1]
-            self.ranges[node] = (start, end)
+                end = self.ranges[end_node] & _MASK
+            self.ranges[node] = start << _SHIFT | end
 
 
 class Positions:
@@ -82,7 +86,7 @@ class Positions:
         return CodePosition(index + 1, offset - self._line_starts[index])
 
     def get(self, node: cst.CSTNode, default: CodeRange | None = None) -> CodeRange | None:
-        found = self._ranges.get(node)
+        found = self.offsets(node)
         if found is None:
             return default
         return CodeRange(self._position(found[0]), self._position(found[1]))
@@ -98,4 +102,5 @@ class Positions:
 
     def offsets(self, node: cst.CSTNode) -> tuple[int, int] | None:
         """Start and end character offsets of ``node`` in the module's text."""
-        return self._ranges.get(node)
+        packed = self._ranges.get(node)
+        return None if packed is None else (packed >> _SHIFT, packed & _MASK)

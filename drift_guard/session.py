@@ -20,7 +20,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 from drift_guard.cache import Dep, content_hash, make_key
 from drift_guard.config import Config
@@ -134,8 +134,10 @@ class Session:
         self.unlisted: dict[Path, Problem] = {}  # folders that could not be listed (also in failures)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
-        self._per_package: dict[tuple[str, str], Any] = {}
+        self._per_package: dict[Any, tuple[Any, dict]] = {}
         self._real_folders: dict[str, str] = {}
+        self._freeze_parsed = False  # see sparing_the_collector
+        self._froze = False
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -146,6 +148,23 @@ class Session:
             yield self
         finally:
             _ACTIVE.reset(token)
+
+    @contextlib.contextmanager
+    def sparing_the_collector(self) -> Iterator[None]:
+        """For the run: each syntax tree, once parsed, is moved out of the cyclic
+        garbage collector's sight (``gc.freeze``). A tree holds no cycles, so
+        reference counting still frees it; but every full collection would walk
+        all of its nodes (millions for a 17,500-line models file: a third of a
+        model-edit run). Everything goes back to the collector at the end."""
+        import gc
+
+        self._freeze_parsed = True
+        try:
+            yield
+        finally:
+            self._freeze_parsed = False
+            if self._froze:
+                gc.unfreeze()
 
     @property
     def cache(self) -> Cache | None:
@@ -236,6 +255,14 @@ class Session:
         self._parsed[key] = result
         return result
 
+    def release_parsed(self, paths: Iterable[Path]) -> None:
+        """Forget the syntax trees of ``paths`` (a 17,500-line models file's is
+        about 100 MB with its positions): a later :meth:`parse` parses again."""
+        for path in paths:
+            found = self._parsed.get(Path(path).absolute())
+            if found is not None and not isinstance(found, Problem):
+                del self._parsed[Path(path).absolute()]
+
     def read_bytes_quietly(self, key: Path) -> None:
         try:
             self.read_bytes(key)
@@ -268,6 +295,11 @@ class Session:
         result = parse_bytes(data, display)
         if isinstance(result, Problem):
             self.failures[key] = result
+        elif self._freeze_parsed:
+            import gc
+
+            gc.freeze()
+            self._froze = True
         return result
 
     def _failed(self, key: Path, problem: Problem) -> Problem:
@@ -315,7 +347,7 @@ class Session:
             else:
                 for dep in hit[1]:
                     self._record(dep.path, dep.kind, dep.expected)
-                self._remember(value, key, hit[1])
+                self._remember(value, hit[2])
                 return value
         tracker = _Tracker()
         self._trackers.append(tracker)
@@ -332,32 +364,62 @@ class Session:
             encoded = encode(value)
         except TypeError:
             return value  # not a cacheable record: computed every run
-        cache.put(namespace, key, encoded, deps)
-        self._remember(value, key, deps)
+        self._remember(value, cache.put(namespace, key, encoded, deps))
         return value
 
     def provenance(self, value: object) -> str | None:
-        """A digest of where ``value`` came from, if :meth:`cached` returned it
-        in this run: its namespace, key and the files (with their content) it
-        was computed from, which determine it."""
+        """A digest of ``value``'s content (:func:`~drift_guard.cache.value_digest`),
+        if :meth:`cached` returned it in this run (the cache stores it with the
+        entry, so nothing is encoded again). The content, not the files it came
+        from: an edit that leaves an extracted schema as it was (a comment, a
+        method body) leaves every result keyed by it valid."""
         found = self._provenance.get(id(value))
         return found[1] if found is not None and found[0] is value else None
 
-    def _remember(self, value: object, key: str, deps: tuple[Dep, ...] | list[Dep]) -> None:
-        text = key + "".join(f"|{d.path}|{d.kind}|{d.expected}" for d in deps)
-        self._provenance[id(value)] = (value, content_hash(text.encode("utf-8")))
+    def _remember(self, value: object, digest: str) -> None:
+        self._provenance[id(value)] = (value, digest)
+
+    @contextlib.contextmanager
+    def tracking(self) -> Iterator[dict[tuple[str, str], str]]:
+        """Collect what the block reads (``(path, kind) -> expected``), as
+        :meth:`cached` does; the reads are recorded for the enclosing
+        computations too."""
+        tracker = _Tracker()
+        self._trackers.append(tracker)
+        try:
+            yield tracker.deps
+        finally:
+            self._trackers.remove(tracker)
+
+    def replay(self, deps: dict[tuple[str, str], str]) -> None:
+        """Record ``deps`` again for the computations running now: a value
+        computed once per run and handed out again (a layer every rule group
+        reads) depends on the same files for each of them."""
+        for (path, kind), expected in deps.items():
+            self._record(path, kind, expected)
+
+    def memo(self, memo: dict[Any, tuple[Any, dict]], key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``memo`` dict under ``key``; every later
+        answer records the files the first one read (:meth:`replay`), so a
+        cache entry computed after it still depends on them."""
+        if key in memo:
+            value, deps = memo[key]
+            self.replay(deps)
+            return value
+        with self.tracking() as deps:
+            value = compute()
+        memo[key] = (value, dict(deps))
+        return value
 
     def cached_for_package(self, namespace: str, package: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per installed version of ``package`` (facts read
         from a library, such as PyDAL's type names): checked against the
         package's ``__init__.py``, which names its version, so a run that finds
         them in the cache does not import the library."""
-        known = self._per_package.get((namespace, package))
-        if known is not None:  # asked for per column: once per run is enough
-            return known
-        value = self._for_package(namespace, package, compute)
-        self._per_package[(namespace, package)] = value
-        return value
+        # asked for per column: once per run is enough
+        return self.memo(
+            self._per_package, (namespace, package), lambda: self._for_package(namespace, package, compute)
+        )
 
     def _for_package(self, namespace: str, package: str, compute: Callable[[], T]) -> T:
         import importlib.util

@@ -276,3 +276,116 @@ def test_a_revision_file_outside_the_versions_folder(project, capsys):
     found = check(capsys)
     assert "DG203" in {c for c, _ in found}
     assert found == uncached(capsys)
+
+
+@pytest.fixture
+def groups(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The rule groups whose findings were computed (a miss), by their codes."""
+    ran: list[tuple[str, ...]] = []
+    original = session_module.Session.cached
+
+    def spy(self, namespace, key_parts, compute, keep=None):
+        def counted():
+            if namespace == "findings":
+                ran.append(tuple(key_parts[-1]))
+            return compute()
+
+        return original(self, namespace, key_parts, counted, keep)
+
+    monkeypatch.setattr(session_module.Session, "cached", spy)
+    return ran
+
+
+def _reads(codes: tuple[str, ...], layer: str) -> bool:
+    from drift_guard.rules import load_rules
+
+    return any(layer in load_rules()[code].needs for code in codes)
+
+
+def test_a_route_edit_recomputes_only_the_rules_that_read_the_runtime_modules(project, capsys, groups):
+    routes = project / SERVICE / "app" / "routes.py"
+    routes.write_text("from app.models import get_db\n\n\ndef names():\n    return get_db()\n")
+    assert check(capsys) == []
+    routes.write_text(routes.read_text() + "\n# an edit that changes nothing\n")
+    groups.clear()
+    assert check(capsys) == []
+    assert groups and all(_reads(codes, "runtime") for codes in groups)
+    assert not any(_reads(codes, "migrations") for codes in groups)
+    routes.write_text(
+        "from app.models import get_db\n\n\ndef names():\n    db = get_db()\n"
+        "    return db(db.users.nickname != None).select()\n"
+    )
+    found = check(capsys)
+    assert "DG402" in {c for c, _ in found} and found == uncached(capsys)
+
+
+def test_a_model_edit_that_keeps_the_schema_keeps_the_migration_check(project, capsys, computed, groups):
+    assert check(capsys) == []
+    models = project / SERVICE / "app" / "db" / "models.py"
+    models.write_text(models.read_text() + "\n# a comment: the schema is what it was\n")
+    computed.clear()
+    groups.clear()
+    assert check(capsys) == []
+    assert "models" in computed and "migrations" not in computed and "replay" not in computed
+    assert computed.count("runtime") == 1  # the models file is a runtime module too: only it is summarised again
+    assert groups and all(_reads(codes, "models") or _reads(codes, "runtime") for codes in groups)
+    edit(models, "full_name = Column(String(255))", "full_name = Column(String(200))")
+    computed.clear()
+    found = check(capsys)
+    assert "migrations" in computed and "replay" not in computed
+    assert found == uncached(capsys)
+
+
+def test_files_that_failed_stay_reported_when_their_group_comes_from_the_cache(project, capsys, groups):
+    """DG001 of a runtime module (read by the DG3xx group) is still reported
+    when only the models changed and the post-phase rules run again."""
+    broken = project / SERVICE / "app" / "broken_route.py"
+    broken.write_text("def f(:\n    pass\n")
+    first = check(capsys)
+    assert "DG001" in {c for c, _ in first}
+    edit(
+        project / SERVICE / "app" / "db" / "models.py",
+        "full_name = Column(String(255))",
+        "full_name = Column(String(200))",
+    )
+    groups.clear()
+    found = check(capsys)
+    assert any("DG001" in codes for codes in groups)
+    assert "DG001" in {c for c, _ in found} and found == uncached(capsys)
+    broken.unlink()
+    found = check(capsys)
+    assert "DG001" not in {c for c, _ in found} and found == uncached(capsys)
+
+
+def test_a_layer_read_again_by_another_group_is_a_dependency_of_it(tmp_path: Path):
+    """A value computed once per run and handed to several rule groups records
+    the files it was computed from for each of them."""
+    from drift_guard.config import Config
+
+    source = tmp_path / "a.py"
+    source.write_text("x = 1\n")
+    session = session_module.Session(Config(root=tmp_path))
+    memo: dict = {}
+    with session.tracking() as first:
+        assert session.memo(memo, "layer", lambda: session.read_bytes(source)) == b"x = 1\n"
+    with session.tracking() as second:
+        assert session.memo(memo, "layer", lambda: b"never computed twice") == b"x = 1\n"
+    assert first == second == {(str(source.absolute()), "sha"): session.digest(source)}
+
+
+def test_the_pydal_layer_read_in_a_worker_is_the_one_read_here(project, capsys, monkeypatch):
+    """The PyDAL extraction runs in a worker process next to the models'; what
+    it reads and what fails there (DG001) is what reading it here gives."""
+    from drift_guard.context import ServiceContext
+
+    pydal = project / SERVICE / "app" / "models.py"
+    edit(pydal, "migrate=False", "migrate=True")
+    (project / SERVICE / "app" / "more_tables.py").write_text("db.define_table('x', Field('a'\n")
+    in_worker = check(capsys)
+    assert {"DG001", "DG301"} <= {c for c, _ in in_worker}
+    with monkeypatch.context() as patched:
+        patched.setattr(ServiceContext, "prefetch_pydal", lambda self: False)
+        assert check(capsys, "--no-cache") == in_worker
+    edit(pydal, "migrate=True", "migrate=False")  # the worker's entry depends on what it read
+    found = check(capsys)
+    assert "DG301" not in {c for c, _ in found} and "DG001" in {c for c, _ in found}

@@ -378,10 +378,10 @@ def test_rule_cases(code, models, pydal, expected, config):
 
 def test_duplicate_severity_depends_on_identity():
     service = Service(name=".", root=Path("."), pydal_files=(Path(P),))
-    ctx = ServiceContext(service, Config(root=Path(".")))
     same = [table("t", Layer.PYDAL, pid()), Table("t", Layer.PYDAL, Location(P, 9, 1), (pid(),), symbol="t")]
-    ctx.__dict__["pydal"] = Schema(Layer.PYDAL, tuple(same))
-    ctx.__dict__["models"] = Schema(Layer.MODELS)
+    ctx = ServiceContext(
+        service, Config(root=Path(".")), models=Schema(Layer.MODELS), pydal=Schema(Layer.PYDAL, tuple(same))
+    )
     [found] = list(load_rules()["DG114"].check(ctx))
     assert found.severity.value == "warning" and "identical" in found.message
     assert found.location == Location(P, 9, 1) and found.related == (Location(P, 1, 1),)
@@ -391,9 +391,12 @@ def test_messages_spell_both_sides_and_locate_at_pydal():
     models = [table("users", Layer.MODELS, mcol("full_name", "sqlalchemy.String", 255, line=7))]
     pydal = [table("users", Layer.PYDAL, pcol("full_name", line=12))]
     service = Service(name=".", root=Path("."), model_files=(Path(M),), pydal_files=(Path(P),))
-    ctx = ServiceContext(service, Config(root=Path(".")))
-    ctx.__dict__["models"] = Schema(Layer.MODELS, tuple(models))
-    ctx.__dict__["pydal"] = Schema(Layer.PYDAL, tuple(pydal))
+    ctx = ServiceContext(
+        service,
+        Config(root=Path(".")),
+        models=Schema(Layer.MODELS, tuple(models)),
+        pydal=Schema(Layer.PYDAL, tuple(pydal)),
+    )
     [found] = list(load_rules()["DG106"].check(ctx))
     assert found.message == (
         "column `users.full_name` is `String(255)` (length 255) in the model "
