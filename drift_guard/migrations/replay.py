@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from alembic.script import Script
     from sqlalchemy.engine import Connection
 
+    from drift_guard.migrations.worker import Progress
+
 
 # What user code (revision scripts, env.py) may raise that becomes a DG205.
 USER_CODE_ERRORS = (Exception, SystemExit)
@@ -76,12 +78,18 @@ def prepended_sys_path(roots: Sequence[Path]) -> Iterator[None]:
 
 
 def load_scripts(
-    script_location: Path, version_dirs: Sequence[Path], *, recursive: bool, revision_ids: dict[str, str]
+    script_location: Path,
+    version_dirs: Sequence[Path],
+    *,
+    recursive: bool,
+    revision_ids: dict[str, str],
+    in_worker: bool = False,
 ) -> tuple[list[Script], ReplayFailure | None]:
     """Revision scripts in upgrade order, or the failure that stopped loading.
 
     ``revision_ids`` maps resolved file paths to the statically read revision
-    id, to name the revision whose import failed.
+    id, to name the revision whose import failed. ``in_worker``: any
+    BaseException is that failure (see :func:`_apply`).
     """
     from alembic.script import ScriptDirectory
 
@@ -92,7 +100,9 @@ def load_scripts(
     )
     try:
         scripts = list(directory.walk_revisions("base", "heads"))
-    except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
+    except BaseException as exc:  # user code executed at load time (see module docstring)
+        if not in_worker and not isinstance(exc, USER_CODE_ERRORS):
+            raise  # Ctrl-C stops this process; in a worker, it ends the replay (see worker.py)
         return [], _load_failure(exc, version_dirs, revision_ids)
     scripts.reverse()
     return scripts, None
@@ -123,8 +133,12 @@ def failure_from(
     return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), error_message(exc), failed_import)
 
 
-def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite: bool) -> ReplayResult:
-    """Apply every script's ``upgrade()``; stop at the first failure."""
+def replay(
+    scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite: bool, progress: Progress | None = None
+) -> ReplayResult:
+    """Apply every script's ``upgrade()``; stop at the first failure.
+    ``progress`` (in a worker) is told which revision runs, to locate a
+    worker that dies or times out there."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
@@ -136,7 +150,9 @@ def replay(scripts: Sequence[Script], connection: Connection, *, batch_on_sqlite
         for script in scripts:
             recorder.current_file = str(script.path)
             recorder.current_display = display_path(script.path)
-            failure = _apply(script, connection, recorder)
+            if progress is not None:
+                progress.at(script.revision, script.path)
+            failure = _apply(script, connection, recorder, BaseException if progress is not None else USER_CODE_ERRORS)
             if failure is not None:
                 result.failure = failure
                 break
@@ -163,13 +179,17 @@ def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool) ->
         reroute_through_batch(ops)
 
 
-def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> ReplayFailure | None:
+def _apply(
+    script: Script, connection: Connection, recorder: OriginRecorder, catch: type[BaseException] | tuple
+) -> ReplayFailure | None:
+    """``catch``: in a worker process any BaseException of the revision is its
+    DG205 (nothing else runs there); in this process KeyboardInterrupt is not."""
     if connection.in_transaction():
         connection.commit()
     try:
         with connection.begin():
             script.module.upgrade()
-    except USER_CODE_ERRORS as exc:  # the revision's own code failed (see module docstring)
+    except catch as exc:  # the revision's own code failed (see module docstring)
         location = recorder.failure_location(exc.__traceback__)
         if location is None:
             location = Location(display_path(script.path))
