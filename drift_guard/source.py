@@ -105,6 +105,9 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     text = decode_source(data, display)
     if isinstance(text, Problem):
         return text
+    too_deep = _too_deep_for_libcst(text, display)
+    if too_deep is not None:
+        return too_deep
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -112,6 +115,71 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     except RecursionError:
         return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
     return SourceFile(display, text, module)
+
+
+# libcst's native parser recurses without a limit: thousands of nested
+# brackets, calls or unary operators crash the process (SIGSEGV, no exception
+# to catch), and a few hundred nested calls already take seconds (its time grows
+# faster than the depth). Python's own parser bounds nesting and fails cleanly,
+# so it looks first; deeper than this many syntax-tree levels, the file is a
+# DG001 instead of a crash or a hang. Hand-written code stays far below it.
+MAX_NESTING = 200
+
+
+def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
+    """The DG001 for a file libcst must not be given, else None.
+
+    Python's parser decides first: a file it rejects for its nesting ("too many
+    nested parentheses", "too complex", RecursionError) is that problem. A
+    file it accepts is measured (iteratively) and refused past
+    :data:`MAX_NESTING` levels, located at the deepest point. A file it rejects
+    for any other reason goes on to libcst as before, unless its brackets alone
+    nest past the limit (libcst may accept syntax newer than this Python)."""
+    import ast
+
+    try:
+        tree = ast.parse(text, filename=display)
+    except SyntaxError as err:
+        if "nested" in str(err.msg) or "too complex" in str(err.msg) or _bracket_depth(text) > MAX_NESTING:
+            return Problem(
+                ProblemKind.SYNTAX_ERROR,
+                f"syntax error: {err.msg}",
+                Location(display, err.lineno or 1, err.offset or 1),
+            )
+        return None
+    except (RecursionError, MemoryError):
+        return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    except ValueError:
+        return None  # e.g. a NUL byte: libcst reports it as before
+    deepest = 0
+    where: ast.AST = tree
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest, where = depth, node
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    if deepest <= MAX_NESTING:
+        return None
+    line, column = getattr(where, "lineno", 1), getattr(where, "col_offset", 0) + 1
+    return Problem(
+        ProblemKind.SYNTAX_ERROR,
+        f"code nested {deepest} levels deep (more than {MAX_NESTING}) is not parsed",
+        Location(display, line, column),
+    )
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest bracket nesting, counted naively (strings and comments too):
+    an upper bound, enough to keep a deep file away from libcst."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:
