@@ -61,6 +61,20 @@ def scratch_databases(url: str) -> set[str]:
     return {n for n in names if n.startswith(SCRATCH_PREFIX)}
 
 
+def no_new_scratch_databases(url: str, before: set[str]) -> bool:
+    """No scratch database beyond ``before`` stays: other people's runs on the
+    same server create and drop their own meanwhile, so a new name must still
+    be there after a while to count as left behind by this test."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while not scratch_databases(url) <= before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def test_clean_project_is_quiet(url):
     report = check_migrations(service_for(DATA / "clean"), clean_models(DATA / "clean"), database_url=url)
     assert (report.diffs, report.failures) == ((), ())
@@ -113,7 +127,7 @@ def test_failing_revision_reports_the_server_error_and_drops_the_scratch_databas
     (failure,) = report.failures
     assert failure.location.line == 19 and "userz" in failure.error
     assert SCRATCH_PREFIX not in failure.error  # stable messages: no random scratch name
-    assert scratch_databases(url) <= before
+    assert no_new_scratch_databases(url, before)
 
 
 # Ctrl-C and SIGTERM (real signals to a real drift-guard process) and a
@@ -158,7 +172,7 @@ def test_sentinel_database_is_never_touched(url):
         for case in ("clean", "dg201_migration_column", "dg205_failing_revision"):
             check_migrations(service_for(DATA / case), clean_models(DATA / case), database_url=sentinel_url)
         assert _checksum(url, name) == before
-        assert scratch_databases(url) <= scratch_before
+        assert no_new_scratch_databases(url, scratch_before)
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
@@ -177,4 +191,4 @@ def test_alembic_env_mode_on_a_server(url):
     root = DATA / "dg201_migration_column"
     report = check_migrations(service_for(root), clean_models(root), database_url=url, alembic_env=True)
     assert [(d.kind, d.column) for d in report.diffs] == [(DiffKind.REMOVE_COLUMN, "legacy_code")]
-    assert scratch_databases(url) <= before
+    assert no_new_scratch_databases(url, before)
