@@ -129,28 +129,20 @@ MAX_NESTING = 200
 def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
     """The DG001 for a file libcst must not be given, else None.
 
-    Python's parser decides first: a file it rejects for its nesting ("too many
-    nested parentheses", "too complex", RecursionError) is that problem. A
-    file it accepts is measured (iteratively) and refused past
-    :data:`MAX_NESTING` levels, located at the deepest point. A file it rejects
-    for any other reason goes on to libcst as before, unless its brackets alone
-    nest past the limit (libcst may accept syntax newer than this Python)."""
+    Python's parser decides first: a file it rejects, for whatever reason, is
+    that (located) problem, and libcst never sees it; a syntax error elsewhere
+    must not hide a 50,000-term expression that would crash libcst. A file it
+    accepts is measured (iteratively) and refused past :data:`MAX_NESTING`
+    levels, located at the deepest point."""
     import ast
 
     try:
         tree = ast.parse(text, filename=display)
-    except SyntaxError as err:
-        if "nested" in str(err.msg) or "too complex" in str(err.msg) or _bracket_depth(text) > MAX_NESTING:
-            return Problem(
-                ProblemKind.SYNTAX_ERROR,
-                f"syntax error: {err.msg}",
-                Location(display, err.lineno or 1, err.offset or 1),
-            )
-        return None
-    except (RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        problem = parse_ast(text, display)  # the same parse, as the located problem the stdlib readers give
+        if isinstance(problem, Problem):
+            return problem
         return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
-    except ValueError:
-        return None  # e.g. a NUL byte: libcst reports it as before
     deepest = 0
     where: ast.AST = tree
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
@@ -167,19 +159,6 @@ def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
         f"code nested {deepest} levels deep (more than {MAX_NESTING}) is not parsed",
         Location(display, line, column),
     )
-
-
-def _bracket_depth(text: str) -> int:
-    """The deepest bracket nesting, counted naively (strings and comments too):
-    an upper bound, enough to keep a deep file away from libcst."""
-    depth = deepest = 0
-    for char in text:
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth = max(0, depth - 1)
-    return deepest
 
 
 def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:

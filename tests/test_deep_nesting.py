@@ -74,3 +74,15 @@ def test_a_deep_models_file_is_a_dg001_not_a_crash(tmp_path):
     assert done.returncode == 1, done.stderr[-2000:]
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "DG001"]
     assert finding["location"]["path"].endswith("models.py") and finding["location"]["line"] > 1
+
+
+def test_a_syntax_error_elsewhere_does_not_hand_a_deep_file_to_libcst(tmp_path):
+    """Found by the fuzz suite (a long line inserted at an indented spot): the
+    file failed Python's parser for an unexpected indent, went on to libcst,
+    and libcst hung on the 50,000-term sum, then crashed."""
+    path = tmp_path / "broken.py"
+    path.write_text("def f():\n    pass\n        oops = 1\ntotal = " + "1 + " * 50_000 + "1\n")
+    code = f"from pathlib import Path\nfrom drift_guard.source import parse_bytes\nprint(repr(parse_bytes(Path({str(path)!r}).read_bytes(), 'broken.py')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "unexpected indent" in done.stdout and "line=3" in done.stdout
