@@ -217,9 +217,12 @@ def _main(argv: Sequence[str] | None) -> int:
         where = printable(str(exc.filename)) if exc.filename else "a file"
         print(f"drift-guard: error: cannot access {where}: permission denied", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("drift-guard: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        from drift_guard.errors import Terminated
+
+        terminated = isinstance(exc, Terminated)
+        print(f"drift-guard: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     parser.print_help()
     return EXIT_ERROR
 

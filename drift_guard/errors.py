@@ -25,3 +25,8 @@ class ConfigError(DriftGuardError):
 
 class InputError(DriftGuardError):
     """Input that cannot be read at all (not a per-file parse problem, which is DG001)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C while a scratch database exists on a server,
+    so the ``finally`` blocks that drop it run (the CLI exits with 143)."""

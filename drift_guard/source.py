@@ -105,6 +105,9 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     text = decode_source(data, display)
     if isinstance(text, Problem):
         return text
+    too_deep = _too_deep_for_libcst(text, display)
+    if too_deep is not None:
+        return too_deep
     import gc
 
     # The tree holds no cycles: the cyclic collector, run again and again over
@@ -195,6 +198,48 @@ def _line_of(offset: int, starts: list[int]) -> int:
     import bisect
 
     return bisect.bisect_right(starts, offset)
+# libcst's native parser recurses without a limit: thousands of nested
+# brackets, calls or unary operators crash the process (SIGSEGV, no exception
+# to catch), and a few hundred nested calls already take seconds (its time grows
+# faster than the depth). Python's own parser bounds nesting and fails cleanly,
+# so it looks first; deeper than this many syntax-tree levels, the file is a
+# DG001 instead of a crash or a hang. Hand-written code stays far below it.
+MAX_NESTING = 200
+
+
+def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
+    """The DG001 for a file libcst must not be given, else None.
+
+    Python's parser decides first: a file it rejects, for whatever reason, is
+    that (located) problem, and libcst never sees it; a syntax error elsewhere
+    must not hide a 50,000-term expression that would crash libcst. A file it
+    accepts is measured (iteratively) and refused past :data:`MAX_NESTING`
+    levels, located at the deepest point."""
+    import ast
+
+    try:
+        tree = ast.parse(text, filename=display)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        problem = parse_ast(text, display)  # the same parse, as the located problem the stdlib readers give
+        if isinstance(problem, Problem):
+            return problem
+        return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
+    deepest = 0
+    where: ast.AST = tree
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest, where = depth, node
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    if deepest <= MAX_NESTING:
+        return None
+    line, column = getattr(where, "lineno", 1), getattr(where, "col_offset", 0) + 1
+    return Problem(
+        ProblemKind.SYNTAX_ERROR,
+        f"code nested {deepest} levels deep (more than {MAX_NESTING}) is not parsed",
+        Location(display, line, column),
+    )
 
 
 def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:

@@ -43,16 +43,30 @@ def _check(root: Path, *extra: str) -> tuple[int, list[dict]]:
     return done.returncode, json.loads(done.stdout)["findings"]
 
 
+# In upgrade(), the finding names the revision that was running; while the
+# scripts load, before any revision runs, the versions folder.
+REVISION = str(VERSIONS / "20260301_0003.py")
+FOLDER = str(VERSIONS)
+
+
 @pytest.mark.parametrize(
-    ("body", "words"),
+    ("body", "words", "where"),
     [
-        ("def upgrade():\n    time.sleep(10**6)\n\ndef downgrade():\n    pass\n", "did not finish within 2 s"),
-        ("time.sleep(10**6)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n", "did not finish within 2 s"),
-        ("def upgrade():\n    os._exit(0)\n\ndef downgrade():\n    pass\n", "ended its process"),
-        ("os._exit(0)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n", "ended its process"),
+        (
+            "def upgrade():\n    time.sleep(10**6)\n\ndef downgrade():\n    pass\n",
+            "did not finish within 2 s",
+            REVISION,
+        ),
+        (
+            "time.sleep(10**6)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+            "did not finish within 2 s",
+            FOLDER,
+        ),
+        ("def upgrade():\n    os._exit(0)\n\ndef downgrade():\n    pass\n", "ended its process", REVISION),
+        ("os._exit(0)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n", "ended its process", FOLDER),
     ],
 )
-def test_a_revision_that_hangs_or_exits_is_a_dg205_and_the_run_goes_on(tmp_path, body, words):
+def test_a_revision_that_hangs_or_exits_is_a_dg205_and_the_run_goes_on(tmp_path, body, words, where):
     # A revision that ends its process needs no short limit; a long one keeps a
     # loaded machine (worker start-up, imports) from turning the exit into a timeout.
     limit = "2" if "did not finish" in words else "120"
@@ -61,7 +75,7 @@ def test_a_revision_that_hangs_or_exits_is_a_dg205_and_the_run_goes_on(tmp_path,
     assert status == 1
     replay = [f for f in findings if f["code"] == "DG205"]
     assert len(replay) == 1 and words in replay[0]["message"]
-    assert replay[0]["location"]["path"].endswith("alembic/versions")
+    assert replay[0]["location"]["path"].endswith(where)
     # Not kept: the next run replays again (and says the same), instead of trusting a cached outcome.
     status, again = _check(root, "--migration-timeout", limit)
     assert (status, again) == (1, findings)
@@ -78,3 +92,16 @@ def test_the_timeout_must_be_positive(tmp_path):
     with pytest.raises(SystemExit) as stop:
         main(["check", "--migration-timeout", "0"])
     assert stop.value.code == 2
+
+
+@pytest.mark.parametrize("raised", ["Boom()", "KeyboardInterrupt()", "GeneratorExit()"])
+def test_a_revision_raising_a_base_exception_is_a_located_dg205(tmp_path, raised):
+    """Not an Exception, so no ``except Exception`` catches it: in the worker it
+    is still the revision's DG205, at its line, and the run completes."""
+    body = f"class Boom(BaseException):\n    pass\n\ndef upgrade():\n    raise {raised}\n\ndef downgrade():\n    pass\n"
+    root = _project(tmp_path, body)
+    status, findings = _check(root)
+    assert status == 1
+    (replay,) = [f for f in findings if f["code"] == "DG205"]
+    assert replay["location"]["path"].endswith(REVISION) and replay["location"]["line"] == 9
+    assert raised.split("(")[0] in replay["message"]

@@ -31,9 +31,11 @@ from drift_guard.paths import is_dir
 
 if TYPE_CHECKING:
     from alembic.script import Script
+    from sqlalchemy.engine import URL
 
     from drift_guard.extract.alembic import RevisionGraph
-    from drift_guard.schema import Schema
+    from drift_guard.migrations.worker import Progress
+    from drift_guard.schema import Location, Schema
     from drift_guard.service import Service
 
 __all__ = [
@@ -160,40 +162,82 @@ def _replay_and_compare(
 ) -> MigrationReport:
     from dataclasses import replace
 
-    from drift_guard.migrations.compare import compare
-    from drift_guard.migrations.metadata import build_metadata
-    from drift_guard.migrations.replay import (
-        ReplayEnvironment,
-        ReplayResult,
-        load_scripts,
-        prepended_sys_path,
-        replay,
-    )
-    from drift_guard.migrations.scratch import scratch_engine
-    from drift_guard.migrations.static_origins import static_origins
-
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
     if database_url is None:
         return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
+    from drift_guard.migrations import worker
+    from drift_guard.migrations.scratch import scratch_engine
+
+    with scratch_engine(database_url) as engine:
+        url = engine.url
+        # In a worker (see worker.py): whatever a revision does to its process,
+        # this one reports it, and drops the database once the worker is gone.
+        outcome = worker.start(
+            lambda progress: _replay_on_server(service, models, graph, dirs, recursive, ids, url, progress),
+            worker.time_limit(),
+            _versions_location(service, dirs),
+        ).result()
+    if isinstance(outcome, worker.Aborted):
+        return replace(report, failures=(outcome.failure,))
+    applied, failure, diffs = outcome
+    if failure is not None:
+        return replace(report, failures=(_without_scratch_name(failure, url.database, database_url),), replayed=applied)
+    return replace(report, diffs=diffs, replayed=applied)
+
+
+def _replay_on_server(
+    service: Service,
+    models: Schema,
+    graph: RevisionGraph,
+    dirs: list[Path],
+    recursive: bool,
+    ids: dict[str, str],
+    url: URL,
+    progress: Progress,
+) -> tuple[int, ReplayFailure | None, tuple[MigrationDiff, ...]]:
+    """Load, replay and compare, in the worker, connected as the scratch login."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    from drift_guard.migrations.compare import compare
+    from drift_guard.migrations.metadata import build_metadata
+    from drift_guard.migrations.replay import ReplayEnvironment, load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.static_origins import static_origins
+
     with prepended_sys_path(service.import_roots or (service.root,)):
         scripts: list[Script] = []
-        failure: ReplayFailure | None = None
         if service.script_location is not None and is_dir(service.script_location):
-            scripts, failure = load_scripts(service.script_location, dirs, recursive=recursive, revision_ids=ids)
-        if failure is not None:
-            return replace(report, failures=(failure,))
-        with scratch_engine(database_url) as engine, engine.connect() as connection:
-            environment = None
-            if service.script_location is not None:
-                environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
-            sqlite = engine.dialect.name == "sqlite"
-            result: ReplayResult = replay(scripts, connection, batch_on_sqlite=sqlite, environment=environment)
-            if result.failure is not None:
-                failure = _without_scratch_name(result.failure, engine.url.database, database_url)
-                return replace(report, failures=(failure,), replayed=result.applied)
-            diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
-            connection.rollback()
-    return replace(report, diffs=tuple(diffs), replayed=result.applied)
+            scripts, failure = load_scripts(
+                service.script_location, dirs, recursive=recursive, revision_ids=ids, in_worker=True
+            )
+            if failure is not None:
+                return 0, failure, ()
+        engine = sa.create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                environment = None
+                if service.script_location is not None:
+                    environment = ReplayEnvironment(
+                        service.alembic_ini, service.script_location, tuple(dirs), recursive
+                    )
+                result = replay(
+                    scripts, connection, batch_on_sqlite=False, environment=environment, progress=progress
+                )
+                if result.failure is not None:
+                    return result.applied, result.failure, ()
+                diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
+                connection.rollback()
+        finally:
+            engine.dispose()
+    return result.applied, None, tuple(diffs)
+
+
+def _versions_location(service: Service, dirs: list[Path]) -> Location:
+    """Where a replay that ended before any revision ran is reported."""
+    from drift_guard.paths import display_path
+    from drift_guard.schema import Location
+
+    return Location(display_path(dirs[0]) if dirs else service.name)
 
 
 def _compare_with_cached_head(

@@ -40,6 +40,8 @@ from drift_guard.paths import display_path, is_file
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from drift_guard.schema import Schema
     from drift_guard.service import Service
 
@@ -87,34 +89,65 @@ def run_env_mode(
     revision_ids: dict[str, str],
     origins: OriginRecorder | None = None,
 ) -> EnvResult:
-    from alembic.config import Config
-
-    from drift_guard.migrations.replay import prepended_sys_path
+    from drift_guard.migrations import worker
     from drift_guard.migrations.scratch import scratch_engine
 
     check_env_py(service.env_py)
     assert service.alembic_ini is not None  # the rules only run with an alembic.ini
-    with prepended_sys_path(service.import_roots or (service.root,)):
-        with scratch_engine(database_url, file_backed=True) as engine, engine.connect() as connection:
+    with scratch_engine(database_url, file_backed=True) as engine:
+        url = engine.url
+        # env.py and the revisions run in a worker (see worker.py); the scratch
+        # database is dropped here, once the worker is gone.
+        fallback = Location(display_path(service.env_py or service.alembic_ini))
+        outcome = worker.start(
+            lambda progress: _in_worker(service, models, url, revision_ids, origins or OriginRecorder()),
+            worker.time_limit(),
+            fallback,
+        ).result()
+    if isinstance(outcome, worker.Aborted):
+        return EnvResult(failure=outcome.failure)
+    if isinstance(outcome, Refused):
+        shown = display_path(service.env_py) if service.env_py is not None else None
+        raise ConfigError(
+            f"--alembic-env refused: env.py (or code it imports) connected to {outcome.target}, "
+            "not to the scratch database drift-guard passed it; nothing was run against it. Make env.py use "
+            "config.attributes['connection'] or the config's sqlalchemy.url, or run without --alembic-env",
+            shown,
+        )
+    return outcome
+
+
+def _in_worker(
+    service: Service, models: Schema, url: URL, revision_ids: dict[str, str], origins: OriginRecorder
+) -> EnvResult | Refused:
+    import sqlalchemy as sa
+    from alembic.config import Config
+    from sqlalchemy.pool import NullPool
+
+    from drift_guard.migrations.replay import prepended_sys_path
+
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with prepended_sys_path(service.import_roots or (service.root,)), engine.connect() as connection:
             config = Config(str(service.alembic_ini))
             config.set_main_option("script_location", str(service.script_location))
-            config.set_main_option(
-                "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
-            )
+            config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
             config.attributes["connection"] = connection
             try:
                 with only_connections_to(engine):
-                    return _upgrade_and_compare(
-                        config, service, models, connection, revision_ids, origins or OriginRecorder()
-                    )
+                    return _upgrade_and_compare(config, service, models, connection, revision_ids, origins)
             except ForeignDatabase as refused:
-                shown = display_path(service.env_py) if service.env_py is not None else None
-                raise ConfigError(
-                    f"--alembic-env refused: env.py (or code it imports) connected to {refused.target}, "
-                    "not to the scratch database drift-guard passed it; nothing was run against it. Make env.py use "
-                    "config.attributes['connection'] or the config's sqlalchemy.url, or run without --alembic-env",
-                    shown,
-                ) from None
+                return Refused(refused.target)  # the parent refuses the run (exit 2); see run_env_mode
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Refused:
+    """env.py (or code it imports) tried to connect to ``target``, not to the
+    scratch database: handed from the worker to the parent, which refuses."""
+
+    target: str
 
 
 class ForeignDatabase(BaseException):
@@ -175,16 +208,14 @@ def _upgrade_and_compare(
 ) -> EnvResult:
     from alembic import command
 
-    from drift_guard.migrations.replay import USER_CODE_ERRORS
-
     try:
         command.upgrade(config, "heads")
-    except USER_CODE_ERRORS as exc:  # env.py and the revisions are user code (see replay.py)
+    except BaseException as exc:  # noqa: BLE001 - in the worker, anything env.py or a revision raises is its DG205  # env.py and the revisions are user code (see replay.py)
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     raw: list[Any] = []
     try:
         _collect_diffs(config, raw)
-    except USER_CODE_ERRORS as exc:  # env.py is user code
+    except BaseException as exc:  # noqa: BLE001 - env.py is user code (as above)
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     return EnvResult(diffs=tuple(_typed(raw, models, connection, origins)))
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from drift_guard.migrations.raw_sql import SkippedSql
     from drift_guard.migrations.reversal import DowngradeProblem
     from drift_guard.migrations.stubs import StubbedImport
+    from drift_guard.migrations.worker import Progress
     from drift_guard.service import Service
     from drift_guard.session import Session
 
@@ -118,63 +119,35 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
 
     The replay needs nothing from the static extraction (only the compare
     does), so on a cold run the two cores do the two slowest parts at once. A
-    revision that ends its process (``os._exit``) ends the worker, not this run."""
+    revision that ends its process (``os._exit``) ends the worker, not this run
+    (see :mod:`.worker`)."""
     files = revision_files(dirs, recursive)
     if not files or session.is_cached("replay", _key(service, files)):
         return
     if any(session.escapes(path) for path in files):
         return  # never run a revision linked from outside the repository (the graph check reports it)
-    import multiprocessing
-    import time
+    from drift_guard.migrations import worker
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: replay in-process when asked
-        return
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker_main, args=(sender, service, list(dirs), recursive), daemon=True)
-    worker.start()
-    sender.close()
-    deadline = time.monotonic() + session.options.migration_timeout
     where = Location(display_path(dirs[0]) if dirs else service.name)
+    pending = worker.start(
+        lambda progress: _replay_in_worker(service, list(dirs), recursive, progress),
+        session.options.migration_timeout,
+        where,
+    )
 
     def result() -> tuple[ReplayedHead, list[Path]]:
-        try:
-            if not receiver.poll(max(0.0, deadline - time.monotonic())):
-                worker.kill()
-                limit = f"{session.options.migration_timeout:g}"
-                why = f"the replay did not finish within {limit} s (a revision that never returns?); nothing after it was checked"
-                return ReplayedHead(
-                    0, ReplayFailure(None, where, why, interrupted=True), (), (), b"", interrupted=True
-                ), []
-            head, imported, printed = receiver.recv()
-        except (EOFError, OSError):
-            why = "the replay ended its process (a revision called os._exit or crashed); nothing after it was checked"
-            return ReplayedHead(0, ReplayFailure(None, where, why, interrupted=True), (), (), b"", interrupted=True), []
-        finally:
-            receiver.close()
-            worker.join(timeout=5)
-        sys.stderr.write(printed)
-        return head, imported
+        outcome = pending.result()
+        if isinstance(outcome, worker.Aborted):
+            return ReplayedHead(0, outcome.failure, (), (), b"", interrupted=True), []
+        return outcome
 
     session.prefetched(("replay", str(service.root)), result)
 
 
-def _worker_main(sender: Any, service: Service, dirs: list[Path], recursive: bool) -> None:
-    """The worker process: replay, send the result, end. If a revision ends the
-    process first, the pipe closes unsent and the parent reports that."""
-    try:
-        sender.send(_replay_in_worker(service, dirs, recursive))
-    finally:
-        sender.close()
-
-
-def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tuple[ReplayedHead, list[Path], str]:
-    """The replay, and what the revisions printed (handed back, so it reaches
-    the parent's standard error whatever that is, e.g. a test's capture)."""
-    import contextlib
-    import io
-
+def _replay_in_worker(
+    service: Service, dirs: list[Path], recursive: bool, progress: Progress
+) -> tuple[ReplayedHead, list[Path]]:
+    """The replay in the worker process (see :mod:`.worker`)."""
     from drift_guard.extract.alembic import build_revision_graph
 
     graph = build_revision_graph(dirs, service.script_location, recursive=recursive)
@@ -183,13 +156,11 @@ def _replay_in_worker(service: Service, dirs: list[Path], recursive: bool) -> tu
 
     from sqlalchemy.exc import SAWarning
 
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), warnings.catch_warnings():
+    with warnings.catch_warnings():
         # SQLAlchemy's notes on what batch mode reflects (an expression index it
         # skips) are not the user's; what the revisions themselves print still is
         warnings.simplefilter("ignore", SAWarning)
-        head, imported = _replay(service, dirs, recursive, ids)
-    return head, imported, printed.getvalue()
+        return _replay(service, dirs, recursive, ids, progress)
 
 
 def _key(service: Service, files: list[Path]) -> list[object]:
@@ -204,7 +175,11 @@ def _inputs(service: Service, files: list[Path]) -> list[Path]:
 
 
 def _replay(
-    service: Service, dirs: Sequence[Path], recursive: bool, revision_ids: dict[str, str]
+    service: Service,
+    dirs: Sequence[Path],
+    recursive: bool,
+    revision_ids: dict[str, str],
+    progress: Progress | None = None,
 ) -> tuple[ReplayedHead, list[Path]]:
     """Replay ``base -> heads`` into SQLite in memory; also the application
     modules the revisions imported (``from app.db.types import GUID``): they are
@@ -227,6 +202,7 @@ def _replay(
                     revision_ids=revision_ids,
                     stand_ins=finder,
                     roots=roots,
+                    in_worker=progress is not None,
                 )
             stubbed = tuple(finder.stubbed)
             if failure is not None:
@@ -237,7 +213,12 @@ def _replay(
                 environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
             with scratch_engine(None) as engine, engine.connect() as connection:
                 result = replay(
-                    scripts, connection, batch_on_sqlite=True, environment=environment, check_downgrades=True
+                    scripts,
+                    connection,
+                    batch_on_sqlite=True,
+                    environment=environment,
+                    check_downgrades=True,
+                    progress=progress,
                 )
                 if connection.in_transaction():
                     connection.commit()

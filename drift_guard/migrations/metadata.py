@@ -105,6 +105,8 @@ def _add_table(result: ModelMetadata, table: Table, tables: dict[str, Table]) ->
     for fkc in table.foreign_key_constraints:
         if fkc.ref_table is UNKNOWN or UNKNOWN in fkc.ref_columns or fkc.ref_table.lower() not in tables:
             continue  # the target is not compared (partial or not a model table)
+        if not all(_has_column(tables[fkc.ref_table.lower()], c) for c in fkc.ref_columns):
+            continue  # see _column_fk
         refs = [f"{fkc.ref_table}.{c}" for c in fkc.ref_columns]
         items.append(
             sa.ForeignKeyConstraint(
@@ -129,7 +131,16 @@ def _column_fk(fk, tables: dict[str, Table]):
         if len(target.primary_key) != 1:
             return None
         column = target.primary_key[0]
+    elif not _has_column(target, column):
+        # A target column the models do not have (a file that is being edited,
+        # or one the extractor could not read): SQLAlchemy would refuse the
+        # whole MetaData (NoReferencedColumnError), so the key is left out.
+        return None
     return sa.ForeignKey(f"{fk.table}.{column}", ondelete=fk.ondelete, onupdate=fk.onupdate)
+
+
+def _has_column(table: Table, name: str) -> bool:
+    return any(c.name.lower() == str(name).lower() for c in table.columns)
 
 
 def build_type(column_type: ColumnType) -> Any:

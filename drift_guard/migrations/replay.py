@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from drift_guard.migrations.reversal import DowngradeProblem
     from drift_guard.migrations.stubs import StandInFinder
+    from drift_guard.migrations.worker import Progress
 
 
 # What user code (revision scripts, env.py) may raise that becomes a DG205.
@@ -143,13 +144,15 @@ def load_scripts(
     revision_ids: dict[str, str],
     stand_ins: StandInFinder | None = None,
     roots: Sequence[Path] = (),
+    in_worker: bool = False,
 ) -> tuple[list[Script], ReplayFailure | None]:
     """Revision scripts in upgrade order, or the failure that stopped loading.
 
     ``revision_ids`` maps resolved file paths to the statically read revision
     id, to name the revision whose import failed. With ``stand_ins``, a missing
     third-party package (none of ``roots`` holds it) is stood in for and
-    loading tried again (see :mod:`.stubs`).
+    loading tried again (see :mod:`.stubs`). ``in_worker``: any BaseException
+    is that failure (see :func:`_apply`).
     """
     from alembic.script import ScriptDirectory
 
@@ -163,9 +166,11 @@ def load_scripts(
         )
         try:
             scripts = list(directory.walk_revisions("base", "heads"))
-        except USER_CODE_ERRORS as exc:  # user code executed at load time (see module docstring)
+        except BaseException as exc:  # user code executed at load time (see module docstring)
+            if not in_worker and not isinstance(exc, USER_CODE_ERRORS):
+                raise  # Ctrl-C stops this process; in a worker, it ends the replay (see worker.py)
             failure = _load_failure(exc, version_dirs, revision_ids)
-            package = stubbable(exc, roots) if stand_ins is not None else None
+            package = stubbable(exc, roots) if stand_ins is not None and isinstance(exc, Exception) else None
             if stand_ins is None or package is None or package in stand_ins.packages:
                 return [], failure
             stand_ins.packages.add(package)
@@ -207,12 +212,14 @@ def replay(
     batch_on_sqlite: bool,
     environment: ReplayEnvironment | None = None,
     check_downgrades: bool = False,
+    progress: Progress | None = None,
 ) -> ReplayResult:
     """Apply every script's ``upgrade()``; stop at the first failure.
 
     ``check_downgrades`` (SQLite only: it relies on DDL inside a savepoint being
     undone) also runs each ``downgrade()`` right after its ``upgrade()`` (see
-    :mod:`.reversal`)."""
+    :mod:`.reversal`). ``progress`` (in a worker) is told which revision runs,
+    to locate a worker that dies or times out there."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
@@ -249,7 +256,9 @@ def replay(
             current.append(script)
             recorder.current_file = str(script.path)
             recorder.current_display = display_path(script.path)
-            failure = _apply(script, connection, recorder)
+            if progress is not None:
+                progress.at(script.revision, script.path)
+            failure = _apply(script, connection, recorder, BaseException if progress is not None else USER_CODE_ERRORS)
             if failure is not None:
                 result.failure = failure
                 break
@@ -342,13 +351,17 @@ def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool, ra
         reroute_through_batch(ops, raw_sql)
 
 
-def _apply(script: Script, connection: Connection, recorder: OriginRecorder) -> ReplayFailure | None:
+def _apply(
+    script: Script, connection: Connection, recorder: OriginRecorder, catch: type[BaseException] | tuple
+) -> ReplayFailure | None:
+    """``catch``: in a worker process any BaseException of the revision is its
+    DG205 (nothing else runs there); in this process KeyboardInterrupt is not."""
     if connection.in_transaction():
         connection.commit()
     try:
         with connection.begin():
             script.module.upgrade()
-    except USER_CODE_ERRORS as exc:  # the revision's own code failed (see module docstring)
+    except catch as exc:  # the revision's own code failed (see module docstring)
         location = recorder.failure_location(exc.__traceback__)
         if location is None:
             location = Location(display_path(script.path))

@@ -1,0 +1,154 @@
+"""Run user code (revision scripts, env.py) in a forked worker process with a time limit.
+
+Revision scripts are executed, and a revision can do what no ``except`` clause
+catches: ``os._exit(0)``, a ``BaseException`` subclass, a ``sleep`` that never
+ends, a second connection that is never closed. In this process any of those
+would end or hang drift-guard with no report, and leave a throwaway database
+behind on a server. In a worker they end the worker: the parent reports a
+located DG205, goes on with the rest of the run, and (for ``--database-url``)
+drops the throwaway database itself, after the worker is gone.
+
+One implementation for every mode: the default SQLite replay (started early,
+see :func:`drift_guard.migrations.head.prefetch`), ``--database-url`` and
+``--alembic-env``. The worker reports which revision it is about to run, so a
+worker that dies or times out is located at that revision's file.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+from drift_guard.migrations.report import ReplayFailure
+from drift_guard.paths import display_path
+from drift_guard.schema import Location
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Aborted:
+    """The worker ended without a result: its process died, it timed out, or it
+    raised something the target did not turn into a result."""
+
+    failure: ReplayFailure
+
+
+class Progress:
+    """Handed to the target in the worker: ``progress.at(revision, path)`` before
+    each revision runs, so an abnormal end names the revision that caused it."""
+
+    def __init__(self, sender: Connection | None) -> None:
+        self._sender = sender
+        self.current: tuple[str | None, str] | None = None
+
+    def at(self, revision: str | None, path: Path | str) -> None:
+        self.current = (revision, str(path))
+        if self._sender is not None:
+            self._sender.send(("at", self.current))
+
+
+class Pending(Generic[T]):
+    """A started worker; :meth:`result` waits for it (at most until the deadline)."""
+
+    def __init__(self, result: Callable[[], T | Aborted]) -> None:
+        self.result = result
+
+
+def time_limit() -> float:
+    """The run's ``--migration-timeout`` (the default outside a run)."""
+    from drift_guard.session import DEFAULT_MIGRATION_TIMEOUT, current
+
+    session = current()
+    return session.options.migration_timeout if session is not None else DEFAULT_MIGRATION_TIMEOUT
+
+
+def start(target: Callable[[Progress], T], timeout: float, where: Location) -> Pending[T]:
+    """Run ``target(progress)`` in a forked worker; ``where`` locates an abnormal
+    end that happened before any revision started (while loading the scripts).
+
+    Without ``fork`` (not on Linux/macOS), the target runs in this process when
+    the result is asked for: no time limit, but the same result."""
+    import multiprocessing
+    import time
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - every supported POSIX system has fork
+        return Pending(lambda: target(Progress(None)))
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker_main, args=(sender, target), daemon=True)
+    worker.start()
+    sender.close()
+    deadline = time.monotonic() + timeout
+
+    def result() -> T | Aborted:
+        current: tuple[str | None, str] | None = None
+        try:
+            while True:
+                if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                    limit = f"{timeout:g}"
+                    why = f"the replay did not finish within {limit} s (a revision that never returns?); nothing after it was checked"
+                    return Aborted(_failure(current, where, why))
+                kind, value, *printed = receiver.recv()
+                if kind == "at":
+                    current = value
+                    continue
+                sys.stderr.write(printed[0] if printed else "")
+                if kind == "done":
+                    return value
+                why = f"the replay ended abnormally ({value}); nothing after it was checked"
+                return Aborted(_failure(current, where, why))
+        except (EOFError, OSError):
+            why = "the replay ended its process (a revision called os._exit or crashed); nothing after it was checked"
+            return Aborted(_failure(current, where, why))
+        finally:
+            # Also on Ctrl-C / SIGTERM in this process: the worker must be gone
+            # before the caller drops the database it was connected to.
+            receiver.close()
+            if worker.is_alive():
+                worker.kill()
+            worker.join(timeout=5)
+
+    return Pending(result)
+
+
+def _failure(current: tuple[str | None, str] | None, where: Location, why: str) -> ReplayFailure:
+    if current is None:
+        return ReplayFailure(None, where, why, interrupted=True)
+    revision, path = current
+    return ReplayFailure(revision, Location(display_path(path)), why, interrupted=True)
+
+
+def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
+    """The worker process: run, send the result, end. What the target printed is
+    handed back, so it reaches the parent's standard error whatever that is (a
+    test's capture). If user code ends the process first, the pipe closes
+    unsent and the parent reports that."""
+    import contextlib
+    import io
+    import signal
+
+    from drift_guard.migrations.replay import error_message
+
+    # The parent's SIGTERM handler (see scratch.py) must not run here: the
+    # parent cleans up; a terminated worker just ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            try:
+                value: Any = ("done", target(Progress(sender)))
+            except BaseException as exc:  # noqa: BLE001 - anything the target let through ends this worker, reported
+                value = ("raised", error_message(exc))
+        try:
+            sender.send((*value, printed.getvalue()))
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that does not pickle: still an answer
+            sender.send(("raised", error_message(exc), printed.getvalue()))
+    finally:
+        sender.close()
