@@ -198,6 +198,8 @@ def _line_of(offset: int, starts: list[int]) -> int:
     import bisect
 
     return bisect.bisect_right(starts, offset)
+
+
 # libcst's native parser recurses without a limit: thousands of nested
 # brackets, calls or unary operators crash the process (SIGSEGV, no exception
 # to catch), and a few hundred nested calls already take seconds (its time grows

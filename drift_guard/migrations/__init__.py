@@ -220,9 +220,7 @@ def _replay_on_server(
                     environment = ReplayEnvironment(
                         service.alembic_ini, service.script_location, tuple(dirs), recursive
                     )
-                result = replay(
-                    scripts, connection, batch_on_sqlite=False, environment=environment, progress=progress
-                )
+                result = replay(scripts, connection, batch_on_sqlite=False, environment=environment, progress=progress)
                 if result.failure is not None:
                     return result.applied, result.failure, ()
                 diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))

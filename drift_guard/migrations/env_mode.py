@@ -210,11 +210,15 @@ def _upgrade_and_compare(
 
     try:
         command.upgrade(config, "heads")
-    except BaseException as exc:  # noqa: BLE001 - in the worker, anything env.py or a revision raises is its DG205  # env.py and the revisions are user code (see replay.py)
+    except ForeignDatabase:
+        raise  # not a failure of the revisions: the run is refused (see _in_worker)
+    except BaseException as exc:  # noqa: BLE001 - in the worker, anything env.py or a revision raises is its DG205
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     raw: list[Any] = []
     try:
         _collect_diffs(config, raw)
+    except ForeignDatabase:
+        raise
     except BaseException as exc:  # noqa: BLE001 - env.py is user code (as above)
         return EnvResult(failure=_env_failure(exc, service, revision_ids))
     return EnvResult(diffs=tuple(_typed(raw, models, connection, origins)))
