@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
 from drift_guard.paths import is_dir
-from drift_guard.rules import Phase, Rule, load_rules
+from drift_guard.rules import Phase, Rule, selected_rules
 from drift_guard.schema import Problem
 from drift_guard.session import RunOptions
 
@@ -71,18 +71,6 @@ class RunResult:
 
 def code_matches(code: str, prefixes: Iterable[str]) -> bool:
     return any(code.startswith(p.strip().upper()) for p in prefixes if p.strip())
-
-
-def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Rules whose code starts with a ``select`` prefix (all when empty) and no
-    ``ignore`` prefix; the longer matching prefix wins, as in ruff."""
-    chosen = []
-    for code, info in sorted(load_rules().items()):
-        sel = max((len(p) for p in select if code.startswith(p.upper())), default=0 if select else 1)
-        ign = max((len(p) for p in ignore if code.startswith(p.upper())), default=0)
-        if sel and sel > ign:
-            chosen.append(info)
-    return chosen
 
 
 def run(

@@ -15,8 +15,8 @@ import pytest
 from drift_guard.config import load_config
 from drift_guard.context import ServiceContext
 from drift_guard.discovery import discover_cached
-from drift_guard.engine import _service_findings, selected_rules
-from drift_guard.rules import Phase
+from drift_guard.engine import _service_findings
+from drift_guard.rules import Phase, selected_rules
 from drift_guard.session import RunOptions, Session
 
 CLEAN = Path(__file__).resolve().parents[1] / "fixtures" / "sample-clean" / "services" / "flask-backend"

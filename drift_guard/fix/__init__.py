@@ -47,15 +47,9 @@ def selected_codes(select: Sequence[str], ignore: Sequence[str]) -> list[str]:
     """The cross-layer (DG1xx) codes ``select``/``ignore`` leave (longest matching
     prefix wins, as in check). Those ``fix`` cannot act on are still run, so
     what is left for a hand edit is listed."""
-    from drift_guard.rules import load_rules
+    from drift_guard.rules import selected_rules
 
-    chosen = []
-    for code in sorted(c for c in load_rules() if c.startswith("DG1")):
-        sel = max((len(p) for p in select if code.startswith(p.upper())), default=0 if select else 1)
-        ign = max((len(p) for p in ignore if code.startswith(p.upper())), default=0)
-        if sel and sel > ign:
-            chosen.append(code)
-    return chosen
+    return [info.code for info in selected_rules(select, ignore) if info.code.startswith("DG1")]
 
 
 def fix(

@@ -190,6 +190,19 @@ def matches_a_rule(prefix: str) -> bool:
     return bool(wanted) and any(code.startswith(wanted) for code in load_rules())
 
 
+def selected_rules(select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    """Rules whose code starts with a ``select`` prefix (all when empty) and no
+    ``ignore`` prefix; the longer matching prefix wins, as in ruff."""
+    select, ignore = list(select), list(ignore)
+    chosen = []
+    for code, info in sorted(load_rules().items()):
+        sel = max((len(p) for p in select if code.startswith(p.upper())), default=0 if select else 1)
+        ign = max((len(p) for p in ignore if code.startswith(p.upper())), default=0)
+        if sel and sel > ign:
+            chosen.append(info)
+    return chosen
+
+
 def post_findings(review: RunReview) -> Iterator[Finding]:
     """The post-phase rules' findings on one step's review, for the rules that
     ran (``review.active_codes``; all when None), in code order."""
