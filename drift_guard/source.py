@@ -105,9 +105,9 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     text = decode_source(data, display)
     if isinstance(text, Problem):
         return text
-    too_deep = _too_deep_for_libcst(text, display)
-    if too_deep is not None:
-        return too_deep
+    checked = _checked_for_libcst(text, display)
+    if isinstance(checked, Problem):
+        return checked
     import gc
 
     # The tree holds no cycles: the cyclic collector, run again and again over
@@ -116,7 +116,7 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        module = _parse_in_pieces(text) or cst.parse_module(text)
+        module = _parse_in_pieces(text, checked.body) or cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         return _syntax_problem(text, display, exc)
     except RecursionError:
@@ -130,25 +130,29 @@ def parse_bytes(data: bytes, display: str) -> ParseResult:
 PIECE_LINES = 500  # a long module is parsed this many lines (of whole statements) at a time
 
 
-def _parse_in_pieces(text: str) -> cst.Module | None:
+def _parse_in_pieces(text: str, statements: list[ast.stmt] | None = None) -> cst.Module | None:
     """A long module parsed a few hundred lines at a time and put together:
     the same tree, code and positions as one ``parse_module`` of the whole text,
     at a fraction of the peak memory (the native parser's working memory is
     several times the tree's, about 440 MB for a 17,500-line models file, 100
-    at a time). None when the text is short, or when it cannot be cut safely
-    (no stdlib parse, line endings other than ``\n``, pieces that disagree on
+    at a time). ``statements`` are the stdlib parser's top-level statements
+    of the same text (where it may be cut), when the caller has them already.
+    None when the text is short, or when it cannot be cut safely (no stdlib
+    parse, line endings other than ``\n``, pieces that disagree on
     indentation): the caller parses it whole, and reports any syntax error."""
-    import ast
     import re
 
     import libcst as cst
 
     if text.count("\n") < 2 * PIECE_LINES or "\r" in text or "\x0c" in text:
         return None
-    try:
-        statements = ast.parse(text).body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    if statements is None:
+        import ast
+
+        try:
+            statements = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     # offsets of line starts; a cut is the start of the line after a statement
     # when the next statement begins on a later line (never inside `a = 1; b = 2`)
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
@@ -209,8 +213,9 @@ def _line_of(offset: int, starts: list[int]) -> int:
 MAX_NESTING = 200
 
 
-def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
-    """The DG001 for a file libcst must not be given, else None.
+def _checked_for_libcst(text: str, display: str) -> ast.Module | Problem:
+    """The DG001 for a file libcst must not be given, else the stdlib's tree of
+    it (which :func:`_parse_in_pieces` cuts by, so the text is parsed once here).
 
     Python's parser decides first: a file it rejects, for whatever reason, is
     that (located) problem, and libcst never sees it; a syntax error elsewhere
@@ -235,7 +240,7 @@ def _too_deep_for_libcst(text: str, display: str) -> Problem | None:
             deepest, where = depth, node
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     if deepest <= MAX_NESTING:
-        return None
+        return tree
     line, column = getattr(where, "lineno", 1), getattr(where, "col_offset", 0) + 1
     return Problem(
         ProblemKind.SYNTAX_ERROR,
