@@ -11,7 +11,7 @@ resolved is Family.UNKNOWN plus a note the caller turns into a located Problem.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import libcst as cst
 
@@ -263,10 +263,9 @@ def _member_values_lambda(node: cst.BaseExpression | None) -> bool:
     )
 
 
-def enum_member_values(node: cst.ClassDef, lookup) -> tuple[str, ...] | None:  # noqa: ANN001 - a literal() Lookup
-    """Member values of a Python Enum class body when every one is a literal string
-    (duplicates are aliases: one value); None otherwise (``auto()``, numbers)."""
-    values: list[str] = []
+def _enum_members(node: cst.ClassDef) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """``(name, value)`` of each member of a Python Enum class body (``A = "a"``),
+    in order; names starting with ``_`` are not members."""
     for stmt in node.body.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -274,10 +273,18 @@ def enum_member_values(node: cst.ClassDef, lookup) -> tuple[str, ...] | None:  #
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
                 target = small.targets[0].target
                 if isinstance(target, cst.Name) and not target.value.startswith("_"):
-                    value = literal(small.value, lookup)
-                    if not isinstance(value, str):
-                        return None
-                    values.append(value)
+                    yield target.value, small.value
+
+
+def enum_member_values(node: cst.ClassDef, lookup) -> tuple[str, ...] | None:  # noqa: ANN001 - a literal() Lookup
+    """Member values of a Python Enum class body when every one is a literal string
+    (duplicates are aliases: one value); None otherwise (``auto()``, numbers)."""
+    values: list[str] = []
+    for _, expression in _enum_members(node):
+        value = literal(expression, lookup)
+        if not isinstance(value, str):
+            return None
+        values.append(value)
     return tuple(dict.fromkeys(values))
 
 
@@ -298,14 +305,6 @@ def class_attribute(node: cst.ClassDef, name: str) -> cst.BaseExpression | None:
 
 
 def enum_member_names(node: cst.ClassDef) -> tuple[str, ...]:
-    """Member names of a Python Enum class body (``A = "a"``), in order."""
-    names: list[str] = []
-    for stmt in node.body.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        for small in stmt.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Name) and not target.value.startswith("_"):
-                    names.append(target.value)  # SQLAlchemy stores names, so auto() is fine
-    return tuple(names)
+    """Member names of a Python Enum class body (``A = "a"``), in order
+    (SQLAlchemy stores names, so ``auto()`` values are fine)."""
+    return tuple(name for name, _ in _enum_members(node))
