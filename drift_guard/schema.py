@@ -237,6 +237,17 @@ class Table:
     def primary_key(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns if c.primary_key)
 
+    def unique_alone(self, column: Column) -> MaybeBool:
+        """Whether ``column`` is unique on its own: ``unique=True``, or a
+        one-column unique constraint or unique index of this table (UNKNOWN when
+        the column's own flag could not be read). DG108 and ``fix`` read it."""
+        if column.unique is UNKNOWN:
+            return UNKNOWN
+        if column.unique:
+            return True
+        single = [c.columns for c in self.unique_constraints] + [i.columns for i in self.indexes if i.unique]
+        return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
+
     def column(self, name: str) -> Column | None:
         wanted = name.lower()
         for col in self.columns:

@@ -141,12 +141,8 @@ def wanted_field(
 
 def model_unique(table: Table, column: Column) -> bool | None:
     """Single-column uniqueness as DG108 reads it (None: unknown)."""
-    if column.unique is UNKNOWN:
-        return None
-    if column.unique:
-        return True
-    single = [c.columns for c in table.unique_constraints] + [i.columns for i in table.indexes if i.unique]
-    return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
+    found = table.unique_alone(column)
+    return None if found is UNKNOWN else bool(found)
 
 
 def implicit_id(table: Table) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterator
 from drift_guard.findings import Finding, Severity
 from drift_guard.integer_widths import compare_widths, widths_differ
 from drift_guard.rules._comparators import PairedColumn, TypedPair, column_rule
-from drift_guard.schema import UNKNOWN, Column, ColumnType, Family, Table
+from drift_guard.schema import UNKNOWN, ColumnType, Family
 from drift_guard.types import families_compatible, lengths_comparable, pydal_base_type
 
 if TYPE_CHECKING:
@@ -247,15 +247,6 @@ def nullability_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     yield pair.report(nullability_mismatch.finding, f"column `{pair.name}` is {message}", fix)
 
 
-def _model_unique(table: Table, column: Column) -> object:
-    if column.unique is UNKNOWN:
-        return UNKNOWN
-    if column.unique:
-        return True
-    single = [c.columns for c in table.unique_constraints] + [i.columns for i in table.indexes if i.unique]
-    return any(len(cols) == 1 and cols[0].lower() == column.key for cols in single)
-
-
 @column_rule("DG108", "unique-mismatch", Severity.WARNING)
 def unique_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     """A column is unique on one side only.
@@ -289,7 +280,7 @@ def unique_mismatch(pair: PairedColumn) -> Iterator[Finding]:
     model_c, pydal_c = pair.model, pair.pydal
     if model_c.primary_key or pydal_c.primary_key:
         return
-    model_unique = _model_unique(pair.model_table, model_c)
+    model_unique = pair.model_table.unique_alone(model_c)
     if UNKNOWN in (model_unique, pydal_c.unique) or model_unique == pydal_c.unique:
         return
     where = "the model" if model_unique else "PyDAL"
