@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 CACHE_DIR_NAME = ".drift_guard_cache"
-FORMAT = "v3"
+FORMAT = "v4"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# drift-guard cache (https://bford.info/cachedir/)\n"
 
 
@@ -66,15 +66,10 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
-def value_json(value: Any) -> str:
-    """An encoded value as stored (deterministic: the codec writes fields in
-    declaration order and sorts sets)."""
-    return json.dumps(value, separators=(",", ":"))
-
-
 def value_digest(value: Any) -> str:
-    """Content hash of an encoded value, as :meth:`Cache.put` computes it."""
-    return content_hash(value_json(value).encode("utf-8"))
+    """Content hash of a value encoded by :func:`drift_guard.codec.encode`
+    (deterministic: fields in declaration order, sets sorted), for keys."""
+    return content_hash(json.dumps(value, separators=(",", ":")).encode("utf-8"))
 
 
 class Cache:
@@ -84,25 +79,29 @@ class Cache:
         self.directory = directory
         self._secret = secret
 
-    def get(self, namespace: str, key: str) -> tuple[Any, tuple[Dep, ...], str] | None:
-        """(value, deps, digest of the value as stored) of an entry, None on a miss."""
+    def get(self, namespace: str, key: str) -> tuple[bytes, tuple[Dep, ...], str] | None:
+        """(value as stored, deps, digest of the value) of an entry, None on a miss.
+
+        An entry is ``<hmac>\n<header: JSON>\n<value: bytes>``, the HMAC over
+        everything after the first line."""
         try:
             mac, _, text = self._path(namespace, key).read_bytes().partition(b"\n")
             if not hmac.compare_digest(mac, self._mac(text).encode("ascii")):
                 return None
-            body = json.loads(text)
+            header, _, value = text.partition(b"\n")
+            body = json.loads(header)
             if body["tool"] != tool_fingerprint() or body["namespace"] != namespace or body["key"] != key:
                 return None
             deps = tuple(Dep(str(p), str(k), str(e)) for p, k, e in body["deps"])
-            return body["value"], deps, str(body["digest"])
+            return value, deps, str(body["digest"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def put(self, namespace: str, key: str, value: Any, deps: Iterable[Dep]) -> str:
-        """Store ``value``; returns the digest of its content (:func:`value_digest`),
-        which :meth:`get` hands back, so results keyed by it need not encode it again."""
-        value_text = value_json(value)
-        digest = content_hash(value_text.encode("utf-8"))
+    def put(self, namespace: str, key: str, value: bytes, deps: Iterable[Dep]) -> str:
+        """Store ``value`` (:func:`drift_guard.codec.dumps`); returns the digest of
+        its content, which :meth:`get` hands back, so results keyed by it need
+        not serialise it again."""
+        digest = content_hash(value)
         head = {
             "tool": tool_fingerprint(),
             "namespace": namespace,
@@ -114,7 +113,7 @@ class Cache:
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            text = (json.dumps(head, separators=(",", ":"))[:-1] + ',"value":' + value_text + "}").encode("utf-8")
+            text = json.dumps(head, separators=(",", ":")).encode("utf-8") + b"\n" + value
             temporary.write_bytes(self._mac(text).encode("ascii") + b"\n" + text)
             os.replace(temporary, target)
         except OSError:
@@ -122,7 +121,7 @@ class Cache:
         return digest
 
     def _path(self, namespace: str, key: str) -> Path:
-        return self.directory / FORMAT / namespace / key[:2] / f"{key}.json"
+        return self.directory / FORMAT / namespace / key[:2] / f"{key}.entry"
 
     def _mac(self, text: bytes) -> str:
         """Over the entry's bytes as stored: checking it costs one pass of a C hash."""

@@ -148,7 +148,7 @@ class ServiceContext:
     def _take_prefetched_pydal(self) -> Schema | None:
         """The worker's schema, with the files it read recorded here as read by
         this computation, and the files it could not read as failures (DG001)."""
-        from drift_guard.codec import DecodeError, decode
+        from drift_guard.codec import DecodeError, loads
 
         pending = self.session.take_prefetched(("pydal", str(self.service.root)))
         payload = pending() if pending is not None else None
@@ -156,8 +156,8 @@ class ServiceContext:
             return None
         encoded, deps, failed = payload
         try:
-            schema = decode(encoded)
-            failures = [(Path(path), decode(problem)) for path, problem in failed]
+            schema = loads(encoded)
+            failures = [(Path(path), loads(problem)) for path, problem in failed]
         except DecodeError:
             return None
         self.session.replay(deps)
@@ -265,16 +265,16 @@ def _pydal_worker(sender: Any, session: Session, files: tuple[Path, ...]) -> Non
     has the run's session): extract, send the encoded schema with what was
     read and what failed, end."""
     try:
-        from drift_guard.codec import encode
+        from drift_guard.codec import dumps
         from drift_guard.extract.pydal import extract_pydal
 
         before = dict(session.failures)
         with session.tracking() as deps:
             schema = extract_pydal(files)
         failed = [
-            (str(path), encode(problem)) for path, problem in session.failures.items() if before.get(path) != problem
+            (str(path), dumps(problem)) for path, problem in session.failures.items() if before.get(path) != problem
         ]
-        sender.send((encode(schema), dict(deps), failed))
+        sender.send((dumps(schema), dict(deps), failed))
     finally:
         sender.close()
 
@@ -284,13 +284,13 @@ def schema_digest(schema: Schema, session: Session | None = None) -> str:
     computed from it): from the encoding the session kept when it came from the
     cache or went into it, else encoded here. The content, not where it came
     from: a model edit that extracts the same schema keeps what depends on it."""
-    from drift_guard.cache import value_digest
-    from drift_guard.codec import encode
+    from drift_guard.cache import content_hash
+    from drift_guard.codec import dumps
 
     known = session.provenance(schema) if session is not None else None
     if known is not None:
         return known
-    return value_digest(encode(schema))
+    return content_hash(dumps(schema))
 
 
 def _fully_read(schema: Schema) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 
 class _Unknown:
@@ -298,6 +298,12 @@ class Schema:
         replaces it, as PyDAL does. Computed once per schema: rules ask for it
         per column, and a 1,000-table schema must not make that quadratic."""
         return dict(self._first)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What is stored (:mod:`drift_guard.codec`): the fields, not the indexes
+        computed from them, so a schema is stored the same whether or not a rule
+        asked for them first (its digest keys other results)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_grouped", "_first")}
 
     @cached_property
     def _grouped(self) -> dict[str, tuple[Table, ...]]:

@@ -335,13 +335,13 @@ class Session:
         cache = self.cache
         if cache is None:
             return compute()
-        from drift_guard.codec import DecodeError, decode, encode
+        from drift_guard.codec import DecodeError, dumps, loads
 
         key = self._key(namespace, key_parts)
         hit = cache.get(namespace, key)
         if hit is not None and self._still_valid(hit[1]):
             try:
-                value = decode(hit[0])
+                value = loads(hit[0])
             except DecodeError:
                 value = None
             else:
@@ -361,14 +361,14 @@ class Session:
         if keep is not None and not keep(value):
             return value  # an outcome of this run only (e.g. a replay that timed out)
         try:
-            encoded = encode(value)
+            stored = dumps(value)
         except TypeError:
             return value  # not a cacheable record: computed every run
-        self._remember(value, cache.put(namespace, key, encoded, deps))
+        self._remember(value, cache.put(namespace, key, stored, deps))
         return value
 
     def provenance(self, value: object) -> str | None:
-        """A digest of ``value``'s content (:func:`~drift_guard.cache.value_digest`),
+        """A digest of ``value``'s content (:func:`~drift_guard.cache.content_hash` of it as stored),
         if :meth:`cached` returned it in this run (the cache stores it with the
         entry, so nothing is encoded again). The content, not the files it came
         from: an edit that leaves an extracted schema as it was (a comment, a

@@ -187,17 +187,18 @@ def test_corrupt_and_foreign_entries_are_ignored(project, capsys, computed, monk
     edit(project / SERVICE / "app/models.py", "migrate=False", "migrate=True")
     expected = check(capsys)
     assert "DG301" in {c for c, _ in expected}
-    entries = sorted((project.parent / "cache").rglob("*.json"))
+    entries = sorted((project.parent / "cache").rglob("*.entry"))
     assert entries
     # A forged entry: the findings emptied, the signature kept.
+    import pickle
+
     findings_entry = next(p for p in entries if "/findings/" in str(p))
     mac, _, text = findings_entry.read_bytes().partition(b"\n")
-    body = json.loads(text)
-    body["value"] = []
-    findings_entry.write_bytes(mac + b"\n" + json.dumps(body, separators=(",", ":")).encode())
+    header, _, _value = text.partition(b"\n")
+    findings_entry.write_bytes(mac + b"\n" + header + b"\n" + pickle.dumps(([], []), protocol=5))
     for path in entries:
         if path != findings_entry:
-            path.write_bytes(b"\x00not json")
+            path.write_bytes(b"\x00not an entry")
     computed.clear()
     assert check(capsys) == expected
     assert "findings" in computed and "models" in computed
