@@ -231,14 +231,7 @@ def _checked_for_libcst(text: str, display: str) -> ast.Module | Problem:
         if isinstance(problem, Problem):
             return problem
         return Problem(ProblemKind.SYNTAX_ERROR, "file is nested too deeply to parse", Location(display))
-    deepest = 0
-    where: ast.AST = tree
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > deepest:
-            deepest, where = depth, node
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    deepest, where = _deepest(tree, text)
     if deepest <= MAX_NESTING:
         return tree
     line, column = getattr(where, "lineno", 1), getattr(where, "col_offset", 0) + 1
@@ -247,6 +240,43 @@ def _checked_for_libcst(text: str, display: str) -> ast.Module | Problem:
         f"code nested {deepest} levels deep (more than {MAX_NESTING}) is not parsed",
         Location(display, line, column),
     )
+
+
+def _deepest(tree: ast.Module, text: str) -> tuple[int, ast.AST]:
+    """How deep ``tree`` nests, and where (its deepest node with a position), as
+    far as the limit needs.
+
+    A subtree cannot nest deeper than twice the bytes it spans: every level of
+    the syntax tree consumes source text (``-`` of a unary minus, ``f(`` of a
+    call, ``.b`` of an attribute; at most two levels for ``f(a=`` or ``f(*``),
+    plus a leaf or two (an operator, a load context). So a statement too short
+    to reach :data:`MAX_NESTING` from where it sits is not walked: on a models
+    file that is almost every one, and the check walks a few thousand nodes
+    instead of a hundred thousand. Past the limit, the subtrees that could
+    reach it are walked in full, so the depth reported is exact."""
+    import ast
+    import re
+
+    # byte offset of each line start (ast's columns count bytes), lines ended as Python ends them
+    starts = [0, *(m.end() for m in re.finditer(rb"\r\n|\r|\n", text.encode("utf-8", "surrogatepass")))]
+    last = len(starts)
+    deepest = 0
+    where: ast.AST = tree
+    # (node, depth, the nearest node with a position: a load context has none)
+    stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 0, tree)]
+    while stack:
+        node, depth, located = stack.pop()
+        if hasattr(node, "lineno"):
+            located = node
+        if depth > deepest:
+            deepest, where = depth, located
+        end_line = getattr(node, "end_lineno", None)
+        if end_line is not None and 0 < end_line <= last and node.end_col_offset is not None:  # type: ignore[attr-defined]
+            span = starts[end_line - 1] + node.end_col_offset - starts[node.lineno - 1] - node.col_offset  # type: ignore[attr-defined]
+            if 0 <= span and depth + 2 * span + 4 <= MAX_NESTING:
+                continue  # it cannot reach the limit: no need to look inside
+        stack.extend((child, depth + 1, located) for child in ast.iter_child_nodes(node))
+    return deepest, where
 
 
 def _syntax_problem(text: str, display: str, exc: Exception) -> Problem:

@@ -86,3 +86,24 @@ def test_a_syntax_error_elsewhere_does_not_hand_a_deep_file_to_libcst(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "unexpected indent" in done.stdout and "line=3" in done.stdout
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("shape", ["sum", "not", "attributes", "lambdas"])
+def test_the_limit_holds_after_long_lines_and_any_line_ending(shape, newline):
+    """The check skips statements too short to reach the limit; a deep one after
+    long lines, in a file with any line ending, is still measured in full."""
+    filler = newline.join(f"x{i} = '{'y' * 300}'" for i in range(50))
+    deep = f"nested = {SHAPES[shape](MAX_NESTING + 20)}"
+    problem = parse_bytes(f"{filler}{newline}{deep}{newline}".encode(), "deep.py")
+    assert isinstance(problem, Problem) and problem.location.line == 51, problem
+    assert "levels deep" in problem.message
+
+
+def test_the_depth_reported_past_the_limit_is_exact():
+    from drift_guard.source import _checked_for_libcst
+
+    problem = _checked_for_libcst("import os\nv = " + "-" * (MAX_NESTING + 7) + "x\n", "deep.py")
+    assert isinstance(problem, Problem)
+    # Module (0) > Assign (1) > UnaryOp x (MAX+7) > Name > Load
+    assert f"nested {1 + (MAX_NESTING + 7) + 2} levels deep" in problem.message, problem.message

@@ -59,20 +59,44 @@ def matches_any(path: Path, roots: Iterable[Path], globs: tuple[str, ...]) -> bo
 
 
 def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str, ...] = ()) -> list[Path]:
-    """The service's runtime modules, sorted: no tests, venvs or Alembic folder."""
+    """The service's runtime modules, sorted: no tests, venvs or Alembic folder.
+
+    Folders are resolved and judged once each, not once per file: every run
+    that reads a runtime module lists them (a route edit), and per-file
+    ``resolve()`` and venv probes of every parent were most of its cost."""
+    import os
+
     roots = (service.root, config.root)
     globs = (*config.runtime_exclude, *extra_exclude)
     # the Alembic folder as written and as resolved: a revision that is a
     # symlink to elsewhere is still a revision, not runtime code
-    alembic = (
-        {service.script_location.absolute(), service.script_location.resolve()} if service.script_location else set()
-    )
+    location = service.script_location
+    alembic = {str(location.absolute()), os.path.realpath(location)} if location else set()
+    root = os.path.realpath(service.root)
+    real_folders: dict[str, str] = {}
+    skipped: dict[str, bool] = {}
+
+    def real(path: Path) -> str:
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder = str(path.parent)
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        return os.path.join(real_folders[folder], path.name)
+
+    def in_skipped_folder(resolved: str) -> bool:
+        folder = os.path.dirname(resolved)
+        if folder not in skipped:
+            below = folder.startswith(root + os.sep)
+            skipped[folder] = below and (is_skipped_dir(Path(folder)) or in_skipped_folder(folder))
+        return skipped[folder]
+
     chosen = []
     for path in sorted(set(service.python_files)):
-        resolved = path.resolve()
-        if any(p in alembic for p in (path.absolute(), *path.absolute().parents, resolved, *resolved.parents)):
+        resolved = real(path)
+        if any(_within(candidate, folder) for candidate in (str(path.absolute()), resolved) for folder in alembic):
             continue
-        if any(is_skipped_dir(parent) for parent in _parents_below(resolved, service.root.resolve())):
+        if in_skipped_folder(resolved):
             continue
         if matches_any(path, roots, globs) or config.is_excluded(path):
             continue
@@ -80,8 +104,10 @@ def runtime_files(service: Service, config: Config, *, extra_exclude: tuple[str,
     return chosen
 
 
-def _parents_below(path: Path, root: Path) -> list[Path]:
-    return [p for p in path.parents if root in p.parents]
+def _within(path: str, folder: str) -> bool:
+    import os
+
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def flag_is_unknown(value: Value) -> bool:
