@@ -149,7 +149,9 @@ class _Index:
         return self._marked
 
     def at(self, loc: Location) -> list[_Usage]:
-        return self._file(loc.path).get(loc.line, [])
+        from drift_guard.session import canonical
+
+        return self._file(canonical(loc.path)).get(loc.line, [])  # the same name however the finding spelt it
 
     def _file(self, shown: str) -> dict[int, list[_Usage]]:
         if shown not in self._by_file:
