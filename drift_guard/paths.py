@@ -56,16 +56,19 @@ def is_dir(path: Path) -> bool:
         return False
 
 
-def find_repository_root(start: Path) -> Path | None:
+def find_repository_root(start: Path | str) -> Path | None:
     """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
     file in a worktree/submodule), resolved; None outside a repository.
 
-    The one answer to "which repository is this": the session's roots, the
-    configuration search and the symlink checks all ask here."""
-    start = Path(start).resolve()
+    The folders are walked as written: a file in a symlinked folder belongs to
+    the repository that holds the link, not to wherever the link points.
+    The one answer to "which repository is this": the session's roots,
+    canonical paths, the configuration search and the symlink checks all ask
+    here."""
+    start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
-            return folder
+            return folder.resolve()
     return None
 
 

@@ -122,7 +122,8 @@ def canonical(path: Path | str) -> str:
     session = current()
     if session is not None:
         return session.canonical(path)
-    return canonical_path(path, tree_root(Path.cwd()))
+    lexical = os.path.abspath(path)
+    return canonical_path(lexical, find_repository_root(os.path.dirname(lexical)) or tree_root(Path.cwd()))
 
 
 def shown(path: Path | str) -> str:
@@ -227,12 +228,16 @@ class Session:
         return escapes_repository(Path(path).absolute(), self.repository_root, self._realpath)
 
     def canonical(self, path: Path | str) -> str:
-        """:func:`~drift_guard.paths.canonical_path` against the repository
-        root, decided once per path and run."""
+        """:func:`~drift_guard.paths.canonical_path`, decided once per path and
+        run, against the repository that holds the path as written (the run's
+        repository root for a path outside any): the same name from every run
+        directory, also when the run starts outside the repository."""
         key = os.fspath(path)
         found = self._canonical.get(key)
         if found is None:
-            found = self._canonical[key] = canonical_path(key, self.repository_root)
+            lexical = os.path.abspath(key)
+            tree = find_repository_root(os.path.dirname(lexical)) or self.repository_root
+            found = self._canonical[key] = canonical_path(lexical, tree)
         return found
 
     def shown(self, path: Path | str) -> str:

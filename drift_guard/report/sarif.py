@@ -108,9 +108,10 @@ def _section(doc: str, heading: str) -> str:
 
 
 def artifact_uri(path: str, root: Path | None = None, base: Path | None = None) -> dict:
-    """A path inside ``root`` (the repository root) becomes relative to it with
-    ``%SRCROOT%``; drift-guard shows paths relative to the run directory, so
-    they are re-based on ``root``. A path outside becomes a ``file:`` URI."""
+    """A location's canonical path inside ``root`` (the repository root)
+    becomes relative to it with ``%SRCROOT%``; a path outside becomes a
+    ``file:`` URI. ``base`` (the run directory) places a location that names
+    no file but a folder relative to it (a service name)."""
     posix = path.replace("\\", "/")
     if root is not None:
         # canonical paths are absolute already (a symlink decided once); a
