@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from drift_guard.engine import RunResult
-    from drift_guard.findings import Finding
 
 FORMATS = ("text", "json", "github", "sarif", "html")
 # Formats that show each service's schemas, so the run must collect them (run(collect_schemas=True)).
 NEEDS_SCHEMAS = frozenset({"html"})
-
-
-def shown_from(findings: list[Finding], base: Path) -> list[Finding]:
-    """``findings`` with every path relative to ``base`` (when inside it), in
-    the order of what is shown: findings carry canonical absolute paths, and a
-    report lists them as the reader sees them (path, line, column, code)."""
-    shown = [
-        replace(item, location=item.location.shown_from(base), related=tuple(r.shown_from(base) for r in item.related))
-        for item in findings
-    ]
-    return sorted(shown, key=lambda item: item.sort_key)
 
 
 def render(result: RunResult, fmt: str, *, color: bool = False, statistics: bool = False) -> str:

@@ -31,7 +31,7 @@ def finding_to_dict(item: Finding) -> dict:
 
 
 def render_json(result: RunResult) -> str:
-    from drift_guard.report import shown_from
+    from drift_guard.report.shown import shown_from
 
     document = {
         "version": 1,

@@ -42,7 +42,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def render_text(result: RunResult, *, color: bool = False, statistics: bool = False) -> str:
-    from drift_guard.report import shown_from
+    from drift_guard.report.shown import shown_from
 
     lines = []
     for item in shown_from(result.findings, result.run_dir):
