@@ -67,7 +67,7 @@ def find_repository_root(start: Path | str) -> Path | None:
     here."""
     start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):  # False, not an error, in a folder that cannot be searched
             return folder.resolve()
     return None
 
