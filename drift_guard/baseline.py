@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Collection
 import drift_guard
 from drift_guard.errors import InputError
 from drift_guard.findings import Finding
-from drift_guard.paths import display_path
+from drift_guard.paths import canonical_path, display_path
 from drift_guard.review import RunReview, Silenced, StaleEntry
 from drift_guard.schema import Location
 
@@ -43,11 +43,11 @@ def finding_key(item: Finding) -> Key:
 
 
 def service_key(service: str | None, root: Path | None, base: Path | None = None) -> str | None:
-    """A service folder relative to the repository root ``root`` instead of
-    the run directory, so a baseline written at the root still matches a run
-    in a service folder (and the other way round). Outside a repository
-    (``root`` None) and for configured names that are not folders it stays
-    as the engine named it."""
+    """A service folder relative to ``root`` (the run's repository root, or
+    its configuration root outside a repository) instead of the run directory
+    ``base``, so a baseline written at the root still matches a run in a
+    service folder (and the other way round). Configured names that are not
+    folders stay as the engine named them."""
     if service is None or root is None:
         return service
     folder = Path(service)
@@ -63,7 +63,7 @@ def _key(item: Finding, repo: Path | None, run_dir: Path) -> Key:
     return (code, service_key(service, repo, run_dir), table, column, message)
 
 
-def _entry(key: Key, count: int, sample: Finding) -> dict:
+def _entry(key: Key, count: int, sample: Finding, run_dir: Path) -> dict:
     code, service, table, column, message = key
     return {
         "code": code,
@@ -73,7 +73,7 @@ def _entry(key: Key, count: int, sample: Finding) -> dict:
         # Matched only when table is null; otherwise kept so a reader knows what it was.
         "message": message if message is not None else sample.message,
         "count": count,
-        "location": str(sample.location),  # informational: never matched
+        "location": str(sample.location.shown_from(run_dir)),  # informational: never matched
     }
 
 
@@ -82,7 +82,7 @@ def write_baseline(result: RunResult, path: Path) -> int:
     were recorded. One entry per line so DG004 can point at a line."""
     counts: Counter = Counter()
     samples: dict[Key, Finding] = {}
-    repo = result.repository
+    repo = result.repository_root
     for item in result.findings:
         if item.code == "DG004":
             continue
@@ -90,7 +90,7 @@ def write_baseline(result: RunResult, path: Path) -> int:
         counts[key] += 1
         samples.setdefault(key, item)
     keys = sorted(counts, key=lambda k: tuple("" if part is None else part for part in k))
-    lines = [json.dumps(_entry(k, counts[k], samples[k]), sort_keys=True) for k in keys]
+    lines = [json.dumps(_entry(k, counts[k], samples[k], result.run_dir), sort_keys=True) for k in keys]
     body = ",\n    ".join(lines)
     text = (
         "{\n"
@@ -104,10 +104,10 @@ def write_baseline(result: RunResult, path: Path) -> int:
     return sum(counts.values())
 
 
-def _load(path: Path) -> list[tuple[Key, int, int]]:
+def _load(path: Path, run_dir: Path) -> list[tuple[Key, int, int]]:
     """``(key, count, line)`` per entry; a missing or malformed file is an
     InputError (exit 2), never an empty baseline that would hide nothing."""
-    shown = display_path(path)
+    shown = display_path(path, run_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -157,13 +157,14 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
     baseline) or of a rule that did not run (``active_codes``, from
     ``--select``/``--ignore``/``--no-migrations``) is neither used nor stale.
     """
-    repo = result.repository
+    repo = result.repository_root
     services = {service_key(name, repo, result.run_dir) for name in result.services} | set(result.services)
-    entries = [entry for entry in _load(path) if _checked(entry[0], services, active_codes)]
+    entries = [entry for entry in _load(path, result.run_dir) if _checked(entry[0], services, active_codes)]
     remaining: Counter = Counter()
     for key, count, _ in entries:
         remaining[key] += count
-    shown = display_path(path)
+    shown = display_path(path, result.run_dir)  # in prose
+    where_file = canonical_path(path, repo or result.run_dir)  # in locations
     entry_line: dict[Key, int] = {}
     for key, _, line in entries:
         entry_line.setdefault(key, line)
@@ -175,7 +176,9 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
         for key in (_key(item, repo, result.run_dir), finding_key(item)):
             if remaining[key] > 0:
                 remaining[key] -= 1
-                dropped.append(Silenced(item, "baselined", f"in baseline {shown}", Location(shown, entry_line[key])))
+                dropped.append(
+                    Silenced(item, "baselined", f"in baseline {shown}", Location(where_file, entry_line[key]))
+                )
                 break
         else:
             kept.append(item)
@@ -185,8 +188,8 @@ def apply_baseline(result: RunResult, path: Path, *, active_codes: Collection[st
         if unused > 0:
             remaining[key] -= unused
             code, service, table, column, message = key
-            where = Location(shown, line, 1)
-            stale.append(StaleEntry(code, service, table, column, message, unused, count, where))
+            where = Location(where_file, line, 1)
+            stale.append(StaleEntry(code, service, table, column, message, unused, count, where, shown))
     from drift_guard.rules import post_findings
 
     active = None if active_codes is None else frozenset(active_codes)

@@ -356,7 +356,6 @@ def _revision(args: argparse.Namespace) -> int:
     from drift_guard.context import ServiceContext
     from drift_guard.discovery import discover
     from drift_guard.migrations.autogen import write_revision
-    from drift_guard.paths import display_path
     from drift_guard.session import RunOptions, Session
 
     paths, config = _load(args)
@@ -370,7 +369,7 @@ def _revision(args: argparse.Namespace) -> int:
             if written.path is None:
                 print(f"drift-guard: {service.name}: the migrations match the models; no revision written")
             else:
-                shown = display_path(written.path)
+                shown = session.shown(written.path)
                 print(
                     f"drift-guard: wrote {shown} ({written.operations} operation(s), revises {written.down_revision})"
                 )

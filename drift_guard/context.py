@@ -170,8 +170,6 @@ class ServiceContext:
         defines no table and never calls ``define_table`` is a DG001: nothing in
         it was compared, and every model table reported missing (DG101) would
         hide that the configuration names the wrong file."""
-        from drift_guard.paths import display_path
-
         configured = any(
             entry.pydal and (self.config.root / entry.path).absolute() == self.service.root
             for entry in self.config.services
@@ -182,7 +180,7 @@ class ServiceContext:
         failed = {problem.location.path for problem in schema.problems}
         found = []
         for path in self.service.pydal_files:
-            shown = display_path(path)
+            shown = self.session.canonical(path)
             if shown in defining or shown in failed or self.session.contains(path, b"define_table"):
                 continue
             message = (

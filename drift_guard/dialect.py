@@ -113,12 +113,12 @@ def _alembic_url(ctx: ServiceContext) -> tuple[str, Location] | None:
     parser = raw_ini(ini)
     if parser is None:
         return None
-    from drift_guard.paths import display_path
+    from drift_guard.session import canonical
 
     for section in parser.sections():
         url = parser.get(section, "sqlalchemy.url", fallback=None)
         if url:
-            return url, Location(display_path(ini), _line_of(ini_text(ini), "sqlalchemy.url"))
+            return url, Location(canonical(ini), _line_of(ini_text(ini), "sqlalchemy.url"))
     return None
 
 
@@ -164,15 +164,15 @@ def dialect_problems(ctx: ServiceContext) -> list[Problem]:
     if not (ctx.service.pydal_files and ctx.service.model_files) or target_dialects(ctx):
         return []  # nothing for DG112 to compare, or nothing missing
     from drift_guard.extract.runtime import runtime_summaries
-    from drift_guard.paths import display_path
+    from drift_guard.session import canonical
 
     dals = [call for _, module in runtime_summaries(ctx) for call in module.dal_calls]
     if dals:
         location = dals[0].location
     elif ctx.service.alembic_ini is not None:
-        location = Location(display_path(ctx.service.alembic_ini))
+        location = Location(canonical(ctx.service.alembic_ini))
     else:
-        location = Location(display_path(ctx.service.pydal_files[0]))
+        location = Location(canonical(ctx.service.pydal_files[0]))
     return [
         Problem(
             ProblemKind.UNRESOLVED,

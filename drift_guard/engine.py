@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
-from drift_guard.paths import is_dir
+from drift_guard.paths import is_dir, relative_path
 from drift_guard.rules import Phase, Rule, selected_rules
 from drift_guard.schema import Problem
 from drift_guard.session import RunOptions
@@ -35,8 +35,10 @@ class RunResult:
     # Codes that actually ran: a suppression or baseline entry for a code that
     # did not run (--select, --no-migrations) is not called unused or stale.
     active_codes: list[str] = field(default_factory=list)
-    # Where paths are shown from and what they are made relative to for
-    # GitHub/SARIF/baselines: the reporters never ask for the current directory.
+    # Findings carry canonical absolute paths. Text, JSON and HTML show them
+    # relative to ``run_dir``; GitHub, SARIF and baselines relative to
+    # ``repository_root`` (the session's): the reporters never ask for the
+    # current directory.
     repository_root: Path | None = None
     run_dir: Path = field(default_factory=Path.cwd)
     # What directives and the baseline kept out of ``findings``, with why: the
@@ -48,22 +50,9 @@ class RunResult:
 
     def __post_init__(self) -> None:
         if self.repository_root is None:
-            from drift_guard.session import find_repository_root
+            from drift_guard.session import tree_root
 
-            self.repository_root = find_repository_root(self.run_dir)
-
-    @property
-    def repository(self) -> Path | None:
-        """The enclosing git repository of the run directory, if any (baselines
-        key services relative to it)."""
-        from drift_guard.session import enclosing_repository
-
-        return enclosing_repository(self.run_dir)
-
-    def absolute(self, shown: str) -> Path:
-        """A path as findings show it (relative to the run directory) made absolute."""
-        path = Path(shown)
-        return path if path.is_absolute() else self.run_dir / path
+            self.repository_root = tree_root(self.run_dir)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
@@ -122,10 +111,10 @@ def _run(
     active = [r.code for r in rules]
     silenced: list[Silenced] = []
     findings = apply_suppressions(findings, sorted(scanned), active_codes=active, silenced=silenced)
-    findings = _apply_config(findings, config)
+    findings = _apply_config(findings, config, session.run_dir)
     unique = {(_identity(f)): f for f in findings}
     ordered = sorted(unique.values(), key=lambda f: f.sort_key)
-    silenced = _silenced_with_config(silenced, config)
+    silenced = _silenced_with_config(silenced, config, session.run_dir)
     return RunResult(
         ordered,
         len(scanned),
@@ -265,11 +254,11 @@ def _identity(item: Finding) -> tuple:
     return (item.code, item.location, item.table, item.column, item.message)
 
 
-def _apply_config(findings: list[Finding], config: Config) -> list[Finding]:
+def _apply_config(findings: list[Finding], config: Config, run_dir: Path) -> list[Finding]:
     overrides = dict(config.severity)
     kept = []
     for item in findings:
-        if _file_ignored(item, config.per_file_ignores):
+        if _file_ignored(item, config.per_file_ignores, run_dir):
             continue
         if item.code in overrides:
             item = item.with_severity(overrides[item.code])
@@ -277,20 +266,20 @@ def _apply_config(findings: list[Finding], config: Config) -> list[Finding]:
     return kept
 
 
-def _silenced_with_config(silenced: list[Silenced], config: Config) -> list[Silenced]:
+def _silenced_with_config(silenced: list[Silenced], config: Config, run_dir: Path) -> list[Silenced]:
     """Silenced findings as the report would have shown them: per-file ignores
     and severity overrides apply to them as to the others, once each."""
     kept = {(_identity(s.finding)): s for s in silenced}
     found = []
     for item in kept.values():
-        shown = _apply_config([item.finding], config)
+        shown = _apply_config([item.finding], config, run_dir)
         if shown:
             found.append(replace(item, finding=shown[0]))
     return sorted(found, key=lambda s: s.finding.sort_key)
 
 
-def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]]) -> bool:
-    path = item.location.path
+def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]], run_dir: Path) -> bool:
+    path = relative_path(item.location.path, run_dir)  # patterns are written as text shows paths
     for pattern, codes in per_file:
         if (fnmatchcase(path, pattern) or fnmatchcase(Path(path).name, pattern)) and code_matches(item.code, codes):
             return True

@@ -50,7 +50,7 @@ class ParsedFiles:
 def parse_files(paths: Iterable[Path | str]) -> ParsedFiles:
     """Parse every file (a file listed twice is read once); what cannot be read
     becomes a DG001 problem and the other files are still returned."""
-    from drift_guard.paths import display_path
+    from drift_guard.session import canonical
 
     batch = ParsedFiles()
     # one file reached under two names (a symlink and its target) is read once,
@@ -60,7 +60,7 @@ def parse_files(paths: Iterable[Path | str]) -> ParsedFiles:
     for given in paths:
         unique.setdefault(Path(given).resolve(), Path(given).absolute())
     for resolved, path in unique.items():
-        display = display_path(path)
+        display = canonical(path)
         batch.shown.append(display)
         parsed = parse_file(path, display)
         if isinstance(parsed, Problem):

@@ -56,13 +56,19 @@ def is_dir(path: Path) -> bool:
         return False
 
 
-def enclosing_repository(start: Path) -> Path | None:
+def find_repository_root(start: Path | str) -> Path | None:
     """The nearest folder from ``start`` upwards holding ``.git`` (a folder, or a
-    file in a worktree/submodule); None outside a repository."""
-    start = Path(start).resolve()
+    file in a worktree/submodule), resolved; None outside a repository.
+
+    The folders are walked as written: a file in a symlinked folder belongs to
+    the repository that holds the link, not to wherever the link points.
+    The one answer to "which repository is this": the session's roots,
+    canonical paths, the configuration search and the symlink checks all ask
+    here."""
+    start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
+        if os.path.exists(folder / ".git"):  # False, not an error, in a folder that cannot be searched
+            return folder.resolve()
     return None
 
 
@@ -86,27 +92,49 @@ def escapes_repository(path: Path, root: Path, realpath: Callable[[str], str] = 
     return any(Path(os.path.realpath(folder)) == root for folder in absolute.parents)
 
 
-def display_path(path: Path | str, base: Path | None = None) -> str:
-    """``path`` relative to ``base`` (default: the current directory) when it is
-    inside it, else absolute; always with forward slashes.
+def canonical_path(path: Path | str, tree: Path) -> str:
+    """The one name of a file in a run: absolute, with forward slashes.
 
-    A symlink is shown as its target when that is inside ``base`` too, else as
-    the link (a dangling link, a link out of the tree: the file in the tree is
-    what the reader can open, and the target is not disclosed)."""
-    path = Path(path)
-    base = base or Path.cwd()
-    resolved = path.resolve()
-    lexical = Path(os.path.abspath(path))
-    candidates = [resolved, lexical] if os.path.exists(resolved) else [lexical]
-    for candidate in candidates:
-        for folder in (base.resolve(), base.absolute()):
-            try:
-                shown = os.path.relpath(candidate, folder)
-            except ValueError:  # other drive on Windows
-                continue
-            if not shown.startswith(".."):
-                return shown.replace(os.sep, "/")
-    return str(candidates[0]).replace(os.sep, "/")
+    Lexically absolute (``..`` folded, symlinks kept), except that a path that
+    resolves (through a symlinked file or folder) to a file inside ``tree`` (the
+    run's repository root, resolved) is named by its target: the file is then
+    known by one name however it was reached. A dangling link or a link out of
+    the tree keeps its own name (the file in the tree is what the reader can
+    open, and the target is not disclosed). Reporters make it relative
+    (:func:`relative_path`)."""
+    lexical = os.path.abspath(path)
+    resolved = os.path.realpath(lexical)
+    if resolved != lexical and os.path.exists(resolved) and _inside(resolved, os.path.realpath(tree)):
+        lexical = resolved
+    return lexical.replace(os.sep, "/")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def relative_path(path: str, base: Path) -> str:
+    """A canonical ``path`` as shown from ``base``: relative to it when inside
+    it (also when ``base`` is reached through a symlink), else unchanged. A
+    path that is not absolute (a service name standing for a location) is
+    returned as it is."""
+    if not os.path.isabs(path):
+        return path
+    for folder in dict.fromkeys((os.path.abspath(base), os.path.realpath(base))):
+        try:
+            shown = os.path.relpath(path, folder)
+        except ValueError:  # other drive on Windows
+            continue
+        if not shown.startswith(".."):
+            return shown.replace(os.sep, "/")
+    return path.replace(os.sep, "/")
+
+
+def display_path(path: Path | str, base: Path, tree: Path | None = None) -> str:
+    """``path`` as a message or the command line shows it: canonical
+    (:func:`canonical_path`, symlinks judged against ``tree``, default
+    ``base``), then relative to ``base`` when inside it, else absolute."""
+    return relative_path(canonical_path(path, base if tree is None else tree), base)
 
 
 def iter_python_files(root: Path, excluded=None, *, unlisted=None):

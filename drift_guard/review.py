@@ -48,6 +48,7 @@ class StaleEntry:
     unused: int
     count: int
     location: Location  # the entry's line in the baseline file
+    shown: str = ""  # the baseline file as the command line names it (relative to the run directory)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Iterator, Union
+
+from drift_guard.paths import relative_path
 
 
 class _Unknown:
@@ -50,7 +53,12 @@ def is_unknown(value: object) -> bool:
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A point in a source file. ``line`` and ``column`` are 1-based."""
+    """A point in a source file. ``line`` and ``column`` are 1-based.
+
+    ``path`` is the file's canonical absolute path (``Session.canonical``), the
+    same whatever directory the run started in; a reporter shows it relative
+    to its base (:meth:`shown_from`). A few locations name no file (a
+    configured service name, ``(migrations)``): those are kept as written."""
 
     path: str
     line: int = 1
@@ -58,6 +66,10 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+    def shown_from(self, base: Path) -> Location:
+        """The same point with its path relative to ``base`` when inside it."""
+        return Location(relative_path(self.path, base), self.line, self.column)
 
 
 class Layer(str, enum.Enum):

@@ -26,8 +26,10 @@ from drift_guard.cache import Dep, content_hash, make_key
 from drift_guard.config import Config
 from drift_guard.paths import (
     OUTSIDE_REPOSITORY,
-    enclosing_repository,
+    canonical_path,
     escapes_repository,
+    find_repository_root,
+    relative_path,
 )
 from drift_guard.schema import Location, Problem, ProblemKind
 
@@ -65,10 +67,11 @@ class RunOptions:
         return [server, self.no_migrations, self.alembic_env]
 
 
-def find_repository_root(start: Path) -> Path:
-    """:func:`enclosing_repository`, or ``start`` itself outside a repository:
-    the one answer to "what are paths relative to" for GitHub, SARIF and baselines."""
-    return enclosing_repository(start) or Path(start).resolve()
+def tree_root(start: Path) -> Path:
+    """The repository holding ``start`` (:func:`~drift_guard.paths.find_repository_root`),
+    or ``start`` itself outside a repository: what GitHub, SARIF and baselines
+    make paths relative to, and the tree a symlink may point into."""
+    return find_repository_root(start) or Path(start).resolve()
 
 
 class OutsideRepository(OSError):
@@ -109,7 +112,27 @@ def read_file(path: Path) -> bytes:
     session = current()
     if session is not None:
         return session.read_bytes(path)
-    return read_regular_file(path, find_repository_root(Path.cwd()))
+    return read_regular_file(path, tree_root(Path.cwd()))
+
+
+def canonical(path: Path | str) -> str:
+    """The canonical name of ``path`` in the run in progress
+    (:meth:`Session.canonical`); outside a run, judged against the repository
+    of the current directory. What every Location is made with."""
+    session = current()
+    if session is not None:
+        return session.canonical(path)
+    lexical = os.path.abspath(path)
+    return canonical_path(lexical, find_repository_root(os.path.dirname(lexical)) or tree_root(Path.cwd()))
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as a message's prose shows it (:meth:`Session.shown`): relative
+    to the run directory, as the text and JSON reports show locations."""
+    session = current()
+    if session is not None:
+        return session.shown(path)
+    return relative_path(canonical(path), Path.cwd())
 
 
 class _Tracker:
@@ -118,13 +141,18 @@ class _Tracker:
 
 
 class Session:
-    """Owns one run. ``run_dir`` is where relative paths are shown from."""
+    """Owns one run. ``run_dir`` is where relative paths are shown from;
+    ``repository_root`` (the configuration root's repository, or the
+    configuration root outside one) is what GitHub, SARIF and baselines make
+    paths relative to. Every location carries a canonical absolute path
+    (:meth:`canonical`); only reporters make it relative."""
 
     def __init__(self, config: Config, options: RunOptions | None = None, *, run_dir: Path | None = None) -> None:
         self.config = config
         self.options = options or RunOptions()
         self.run_dir = (run_dir or Path.cwd()).absolute()
-        self.repository_root = find_repository_root(config.root)
+        self.repository_root = tree_root(config.root)
+        self._canonical: dict[str, str] = {}
         self._bytes: dict[Path, bytes | OSError] = {}
         self._digests: dict[Path, str] = {}
         self._parsed: dict[Path, ParseResult] = {}
@@ -199,6 +227,23 @@ class Session:
         """Whether reading ``path`` would follow a symlink out of the repository."""
         return escapes_repository(Path(path).absolute(), self.repository_root, self._realpath)
 
+    def canonical(self, path: Path | str) -> str:
+        """:func:`~drift_guard.paths.canonical_path`, decided once per path and
+        run, against the repository that holds the path as written (the run's
+        repository root for a path outside any): the same name from every run
+        directory, also when the run starts outside the repository."""
+        key = os.fspath(path)
+        found = self._canonical.get(key)
+        if found is None:
+            lexical = os.path.abspath(key)
+            tree = find_repository_root(os.path.dirname(lexical)) or self.repository_root
+            found = self._canonical[key] = canonical_path(lexical, tree)
+        return found
+
+    def shown(self, path: Path | str) -> str:
+        """``path`` relative to the run directory (for prose in messages)."""
+        return relative_path(self.canonical(path), self.run_dir)
+
     def _realpath(self, folder: str) -> str:
         if folder not in self._real_folders:
             self._real_folders[folder] = os.path.realpath(folder)
@@ -211,13 +256,11 @@ class Session:
     def record_unlisted(self, folder: Path, exc: OSError) -> None:
         """A folder a scan could not list: a DG001 (nothing in it was checked),
         and a blind spot the rules that report what is missing respect."""
-        from drift_guard.paths import display_path
-
         key = Path(folder).absolute()
         if key not in self.unlisted:
             reason = exc.strerror or str(exc)
             message = f"cannot list folder: {reason}; nothing in it was checked"
-            problem = Problem(ProblemKind.SYNTAX_ERROR, message, Location(display_path(key)))
+            problem = Problem(ProblemKind.SYNTAX_ERROR, message, Location(self.canonical(key)))
             self.unlisted[key] = problem
             self.failures[key] = problem
 

@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from drift_guard.paths import display_path
 from drift_guard.schema import Column, ColumnType, Family, ForeignKey, Layer, Location, Schema, Table
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def service_schemas(ctx: ServiceContext, *, migrations_ran: bool) -> ServiceSche
     if service.alembic_ini is not None:
         from drift_guard.migrations import version_locations
 
-        dirs = tuple(display_path(d) for d in version_locations(service)[0])
+        dirs = tuple(ctx.session.canonical(d) for d in version_locations(service)[0])
     return ServiceSchemas(
         name=service.name,
         models=ctx.models,
@@ -66,8 +65,8 @@ def service_schemas(ctx: ServiceContext, *, migrations_ran: bool) -> ServiceSche
         dialects=_dialects(ctx),
         head=head,
         head_note=note,
-        model_files=tuple(display_path(p) for p in service.model_files),
-        pydal_files=tuple(display_path(p) for p in service.pydal_files),
+        model_files=tuple(ctx.session.canonical(p) for p in service.model_files),
+        pydal_files=tuple(ctx.session.canonical(p) for p in service.pydal_files),
         migration_dirs=dirs,
     )
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from drift_guard.findings import Finding
-from drift_guard.paths import display_path
 from drift_guard.review import DirectiveUse, RunReview, Silenced, Suppression
 from drift_guard.schema import Location
 
@@ -83,7 +82,7 @@ def _comments(text: str, python: bool) -> Iterator[tuple[int, int, str]]:
 def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]:
     """Directives in ``path`` (empty when the file lacks the marker or cannot
     be read: an unreadable file is reported by DG001, not here)."""
-    from drift_guard.session import read_file
+    from drift_guard.session import canonical, read_file
 
     try:
         text = read_file(path).decode("utf-8")
@@ -91,7 +90,7 @@ def read_suppressions(path: Path, shown: str | None = None) -> list[Suppression]
         return []
     if MARKER not in text.lower():
         return []
-    shown = shown or display_path(path)
+    shown = shown or canonical(path)
     result = []
     for line, col0, comment in _comments(text, path.suffix == ".py"):
         parsed = parse_directive(comment)
@@ -132,7 +131,7 @@ def _cached_suppressions(path: Path, shown: str) -> list[Suppression]:
 
 
 class _Index:
-    """Directives per (display path, line), read lazily and once per file."""
+    """Directives per (canonical path, line), read lazily and once per file."""
 
     def __init__(self, files: Iterable[Path]) -> None:
         self._files = list(files)
@@ -141,14 +140,18 @@ class _Index:
 
     @property
     def _paths(self) -> dict[str, Path]:
-        """Display path -> file, for the files that hold the marker at all (the
-        few that can hold a directive; the others need no display path)."""
+        """Canonical path -> file, for the files that hold the marker at all (the
+        few that can hold a directive; the others need no canonical path)."""
+        from drift_guard.session import canonical
+
         if self._marked is None:
-            self._marked = {display_path(p): p for p in self._files if _has_marker(p)}
+            self._marked = {canonical(p): p for p in self._files if _has_marker(p)}
         return self._marked
 
     def at(self, loc: Location) -> list[_Usage]:
-        return self._file(loc.path).get(loc.line, [])
+        from drift_guard.session import canonical
+
+        return self._file(canonical(loc.path)).get(loc.line, [])  # the same name however the finding spelt it
 
     def _file(self, shown: str) -> dict[int, list[_Usage]]:
         if shown not in self._by_file:

@@ -245,7 +245,8 @@ def test_fallback_finds_models_by_content(repo: Path, env: str, fragment: str, l
     assert service.model_bases == ()
     assert [fragment in p.message for p in service.problems] == [True]
     assert service.problems[0].location.line == line
-    assert service.problems[0].location.path == f"{SVC}/alembic/env.py"  # relative to the run directory
+    assert service.problems[0].location.path == (repo / SVC / "alembic/env.py").as_posix()  # canonical: absolute
+    assert service.problems[0].location.shown_from(repo).path == f"{SVC}/alembic/env.py"
     assert rels(repo / SVC, service.model_files) == ["app/db/base.py", "app/db/mixins.py", "app/db/models.py"]
 
 

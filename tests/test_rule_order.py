@@ -48,7 +48,8 @@ def _findings(project: Path, reverse: bool) -> list[tuple[str, str, int, str]]:
         for service in discover_cached([project], session):
             ctx = ServiceContext(service, session)
             found.extend(_service_findings(ctx, rules))
-    return sorted((f.code, f.location.path, f.location.line, f.message) for f in found)
+    # locations are canonical (absolute): shown from the project, as the text report would
+    return sorted((f.code, f.location.shown_from(project).path, f.location.line, f.message) for f in found)
 
 
 def test_dg001_reports_every_input_whichever_rule_ran_first(project):

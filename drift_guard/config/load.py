@@ -72,11 +72,11 @@ def _read_text(path: Path) -> str:
     is a configuration error)."""
     from drift_guard.paths import (
         OUTSIDE_REPOSITORY,
-        enclosing_repository,
         escapes_repository,
+        find_repository_root,
     )
 
-    repository = enclosing_repository(path.absolute().parent)
+    repository = find_repository_root(path.absolute().parent)
     if repository is not None and escapes_repository(path, repository):
         raise ConfigError(OUTSIDE_REPOSITORY, location=_display(path))
     try:
@@ -112,4 +112,4 @@ def _parse_toml(path: Path) -> dict:
 def _display(path: Path) -> str:
     from drift_guard.paths import display_path
 
-    return display_path(path)
+    return display_path(path, Path.cwd())  # no run yet: shown from where it was started

@@ -29,7 +29,7 @@ class _Checker:
         from drift_guard.paths import display_path
 
         self.text = text
-        self.shown = display_path(source)
+        self.shown = display_path(source, Path.cwd())  # no run yet: shown from where it was started
         # the registered rule codes, when the caller knows them (the rules sit
         # above the configuration, so they are handed in, not imported)
         self.rule_codes = rule_codes

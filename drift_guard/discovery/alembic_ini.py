@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drift_guard.paths import display_path, is_dir
+from drift_guard.paths import is_dir
 from drift_guard.schema import Location, Problem, ProblemKind
+from drift_guard.session import canonical
 
 if TYPE_CHECKING:
     from configparser import ConfigParser
@@ -48,7 +49,7 @@ def read_alembic_ini(path: Path) -> AlembicIni:
 
     here = path.parent.absolute()
     parser = configparser.ConfigParser({"here": here.as_posix()})
-    shown = display_path(path)
+    shown = canonical(path)
     try:
         text = ini_text(path)
         parser.read_string(text, source=shown)
@@ -96,7 +97,7 @@ def raw_ini(path: Path) -> ConfigParser | None:
 
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(ini_text(path), source=display_path(path))
+        parser.read_string(ini_text(path), source=canonical(path))
     except (OSError, UnicodeDecodeError, configparser.Error):
         return None
     return parser

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from drift_guard.paths import display_path
+from drift_guard.session import shown as display_path
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -28,8 +28,8 @@ from drift_guard.extract.names import (
     imports_of,
 )
 from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path
 from drift_guard.schema import Problem
+from drift_guard.session import canonical
 
 
 @dataclass(eq=False)
@@ -124,7 +124,7 @@ class ModuleIndex:
 
     def load(self, path: Path, name: str | None = None) -> Module | None:
         if path not in self._by_path:
-            parsed = parse_file(path, display_path(path))
+            parsed = parse_file(path, canonical(path))
             if isinstance(parsed, Problem):
                 self.problems.append(parsed)
                 self._by_path[path] = None

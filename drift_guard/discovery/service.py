@@ -23,9 +23,10 @@ from drift_guard.discovery.modules import Definition, Module, ModuleIndex
 from drift_guard.discovery.types import type_files
 from drift_guard.errors import ConfigError
 from drift_guard.parsing import parse_file
-from drift_guard.paths import display_path, is_file, iter_python_files
+from drift_guard.paths import is_file, iter_python_files
 from drift_guard.schema import Location, Problem, ProblemKind
 from drift_guard.service import Service
+from drift_guard.session import canonical, shown
 
 TEST_GLOBS = ("tests", "test_*.py", "*_test.py", "conftest.py")
 
@@ -78,7 +79,7 @@ def build_service(
         skip = [*versions, *((script,) if script else ())]
         pydal = [p for p in files if _usable(p, root, skip) and _contains(p, b"define_table")]
     return Service(
-        name=entry.name if entry is not None and entry.name else display_path(root),
+        name=entry.name if entry is not None and entry.name else shown(root),
         root=root,
         alembic_ini=setup.ini.path if setup.ini else None,
         script_location=script,
@@ -101,13 +102,13 @@ def _alembic_setup(root: Path, ini_path: Path) -> _Setup:
     script = ini.script_location
     env_py = script / "env.py" if script is not None else None
     if env_py is None or not (is_file(env_py) or os.path.lexists(env_py)):
-        where = display_path(env_py) if env_py else "env.py"
+        where = shown(env_py) if env_py else "env.py"
         setup.problems.append(
-            _problem(f"{where} not found: model files are found by content", Location(display_path(ini_path)))
+            _problem(f"{where} not found: model files are found by content", Location(canonical(ini_path)))
         )
         return setup
     setup.env_py = env_py
-    parsed = parse_file(env_py, display_path(env_py))
+    parsed = parse_file(env_py, canonical(env_py))
     if isinstance(parsed, Problem):
         setup.problems.append(parsed)
         return setup

@@ -37,6 +37,8 @@ class FixResult:
     changes: list[FileChange] = field(default_factory=list)
     hand: list[HandEdit] = field(default_factory=list)
     written: bool = False
+    # where the run started: the report shows locations relative to it
+    run_dir: Path = field(default_factory=Path.cwd)
 
     @property
     def changed(self) -> bool:
@@ -77,7 +79,7 @@ def _fix(paths: Sequence[Path], session: Session, codes: list[str], remove: bool
     from drift_guard.discovery import discover_cached
     from drift_guard.fix.plan import edits_by_file
 
-    result = FixResult()
+    result = FixResult(run_dir=session.run_dir)
     for service in discover_cached(paths, session):
         _refuse_conflicts(service.pydal_files)
         ctx = ServiceContext(service, session)
@@ -90,15 +92,15 @@ def _fix(paths: Sequence[Path], session: Session, codes: list[str], remove: bool
             plan.hand.extend(_hand(e, "PyDAL-only: `--remove` deletes it") for e in plan.edits if e not in kept)
             plan.edits = kept
         result.hand.extend(plan.hand)
-        files = {_shown(p): p for p in service.pydal_files}
+        files = {session.canonical(p): p for p in service.pydal_files}
         applied: list[Edit] = []
-        for shown, edits in sorted(edits_by_file(plan.edits).items()):
-            path = files.get(shown)
+        for where, edits in sorted(edits_by_file(plan.edits).items()):
+            path = files.get(where)
             if path is None:
                 for edit in edits:
                     result.hand.append(_hand(edit, "it is in a file that is not one of the service's PyDAL files"))
                 continue
-            change, refused = _rewrite(path, shown, edits)
+            change, refused = _rewrite(path, _shown(path), edits)
             result.hand.extend(_hand(edit, why) for edit, why in refused)
             applied.extend(change.edits)
             if change.before != change.after:
@@ -164,14 +166,16 @@ def _findings(ctx: ServiceContext, codes: list[str]) -> list[Finding]:
             found.extend(check(ctx))
     service = ctx.service
     kept, _ = match_suppressions(found, sorted({*service.pydal_files, *service.model_files}))
-    return [item for item in kept if not _file_ignored(item, ctx.config.per_file_ignores)]
+    return [item for item in kept if not _file_ignored(item, ctx.config.per_file_ignores, ctx.session.run_dir)]
 
 
-def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]]) -> bool:
+def _file_ignored(item: Finding, per_file: Sequence[tuple[str, Sequence[str]]], run_dir: Path) -> bool:
     """``per-file-ignores`` as check applies them: what check does not report is not fixed."""
     from fnmatch import fnmatchcase
 
-    path = item.location.path
+    from drift_guard.paths import relative_path
+
+    path = relative_path(item.location.path, run_dir)
     for pattern, codes in per_file:
         if fnmatchcase(path, pattern) or fnmatchcase(Path(path).name, pattern):
             if any(item.code.startswith(code.strip().upper()) for code in codes if code.strip()):
@@ -199,6 +203,7 @@ def _hand(edit: Edit, why: str) -> HandEdit:
 
 
 def _shown(path: Path) -> str:
-    from drift_guard.paths import display_path
+    """A file as the diff and the messages of ``fix`` name it (relative to the run directory)."""
+    from drift_guard.session import shown
 
-    return display_path(path)
+    return shown(path)

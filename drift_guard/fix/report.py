@@ -19,10 +19,11 @@ def render_fix(result: FixResult, *, diff: bool) -> str:
             out.append(unified_diff(change.before, change.after, change.shown))
         else:
             out.append(f"fixed {change.shown} ({sum(len(e.codes) for e in change.edits)} finding(s))\n")
-    for hand in sorted(result.hand, key=lambda h: (h.location, h.code)):
+    shown = {h.location: h.location.shown_from(result.run_dir) for h in result.hand}
+    for hand in sorted(result.hand, key=lambda h: (shown[h.location], h.code)):
         what = ".".join(filter(None, (hand.table, hand.column)))
         subject = f"{hand.code} {what}" if what else hand.code
-        out.append(f"{hand.location}: {subject}: needs a hand edit: {hand.why}\n")
+        out.append(f"{shown[hand.location]}: {subject}: needs a hand edit: {hand.why}\n")
     verb = "would fix" if diff else "fixed"
     fixed = sum(len(edit.codes) for c in result.changes for edit in c.edits)
     out.append(f"drift-guard: {verb} {fixed} finding(s) in {len(result.changes)} file(s), {len(result.hand)} left\n")

@@ -73,12 +73,12 @@ def check_migrations(
     dirs, recursive = version_locations(service)
     external = external_migrations(service, dirs)
     if external is not None:
-        from drift_guard.paths import display_path
         from drift_guard.schema import Location
+        from drift_guard.session import canonical, shown
 
-        where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        where = Location(canonical(service.alembic_ini)) if service.alembic_ini else Location(service.name)
         message = (
-            f"the migrations folder `{display_path(external)}` is outside the repository, so its revisions were "
+            f"the migrations folder `{shown(external)}` is outside the repository, so its revisions were "
             "not run (set `allow-external-migrations = true` in [tool.drift_guard] to run them)"
         )
         issue = GraphIssue("external-migrations", message, where)
@@ -103,14 +103,14 @@ def check_migrations(
     if service.script_location is not None and not is_dir(service.script_location):
         # Alembic itself stops here ("Path doesn't exist"): one finding, not a
         # "no migration creates it" for every model table.
-        from drift_guard.paths import display_path
         from drift_guard.schema import Location
+        from drift_guard.session import canonical, shown
 
-        where = Location(display_path(service.alembic_ini)) if service.alembic_ini else Location(service.name)
+        where = Location(canonical(service.alembic_ini)) if service.alembic_ini else Location(service.name)
         state = "is not a folder" if os.path.exists(service.script_location) else "does not exist"
         missing = GraphIssue(
             "missing-script-location",
-            f"script_location `{display_path(service.script_location)}` {state}, so Alembic cannot load any revision",
+            f"script_location `{shown(service.script_location)}` {state}, so Alembic cannot load any revision",
             where,
         )
         return replace(report, graph_issues=report.graph_issues + (missing,), skipped="script_location does not exist")
@@ -136,8 +136,8 @@ def _unusable_alembic_ini(service: Service, database_url: str | None) -> Migrati
         return None
     from drift_guard.discovery.alembic_ini import read_alembic_ini
     from drift_guard.extract.alembic import GraphIssue
-    from drift_guard.paths import display_path
     from drift_guard.schema import Location
+    from drift_guard.session import canonical
 
     ini = read_alembic_ini(service.alembic_ini)
     database = _dialect_name(database_url)
@@ -145,7 +145,7 @@ def _unusable_alembic_ini(service: Service, database_url: str | None) -> Migrati
         return MigrationReport(database=database, skipped="alembic.ini cannot be read")
     if ini.script_problem is None:
         return None
-    issue = GraphIssue("missing-script-location", ini.script_problem, Location(display_path(ini.path), ini.script_line))
+    issue = GraphIssue("missing-script-location", ini.script_problem, Location(canonical(ini.path), ini.script_line))
     return MigrationReport(
         graph_issues=(issue,), database=database, skipped="alembic.ini has no usable script_location"
     )
@@ -232,10 +232,10 @@ def _replay_on_server(
 
 def _versions_location(service: Service, dirs: list[Path]) -> Location:
     """Where a replay that ended before any revision ran is reported."""
-    from drift_guard.paths import display_path
     from drift_guard.schema import Location
+    from drift_guard.session import canonical
 
-    return Location(display_path(dirs[0]) if dirs else service.name)
+    return Location(canonical(dirs[0]) if dirs else service.name)
 
 
 def _compare_with_cached_head(
@@ -304,12 +304,12 @@ def external_migrations(service: Service, dirs: list[Path]) -> Path | None:
     that lies outside the repository, unless the configuration allows that:
     revision scripts are executed, and a pull request must not be able to point
     drift-guard at code elsewhere on the machine (``../..``, an absolute path)."""
-    from drift_guard.session import current, find_repository_root
+    from drift_guard.session import current, tree_root
 
     session = current()
     if session is not None and session.config.allow_external_migrations:
         return None
-    root = session.repository_root if session is not None else find_repository_root(service.root)
+    root = session.repository_root if session is not None else tree_root(service.root)
     root = Path(os.path.realpath(root))
     for folder in (service.script_location, *dirs):
         if folder is None:

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Iterator
 from drift_guard.errors import ConfigError
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.report import MigrationDiff, ReplayFailure
-from drift_guard.paths import display_path, is_file
+from drift_guard.paths import is_file
 from drift_guard.schema import Location
+from drift_guard.session import canonical, shown
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -61,24 +62,24 @@ def check_env_py(env_py: Path | None) -> None:
 
     if env_py is None or not is_file(env_py):
         raise ConfigError("--alembic-env needs the service's alembic env.py, and none was found")
-    shown = display_path(env_py)
+    where = shown(env_py)  # a ConfigError: prose
     try:
         text = read_file(env_py).decode("utf-8", errors="replace")
     except OutsideRepository as exc:
-        raise ConfigError(f"--alembic-env refused: {exc.strerror}", shown) from None
+        raise ConfigError(f"--alembic-env refused: {exc.strerror}", where) from None
     except OSError as exc:
-        raise ConfigError(f"--alembic-env: cannot read env.py: {exc.strerror}", shown) from None
+        raise ConfigError(f"--alembic-env: cannot read env.py: {exc.strerror}", where) from None
     if _READS_ENVIRONMENT.search(text):
         raise ConfigError(
             "--alembic-env refused: env.py reads environment variables and might connect to a database "
             "drift-guard does not own; run without --alembic-env",
-            shown,
+            where,
         )
     if not _READS_CONFIG_URL.search(text):
         raise ConfigError(
             "--alembic-env refused: env.py does not take its URL from alembic's config "
             "(sqlalchemy.url / engine_from_config / config.attributes)",
-            shown,
+            where,
         )
 
 
@@ -98,7 +99,7 @@ def run_env_mode(
         url = engine.url
         # env.py and the revisions run in a worker (see worker.py); the scratch
         # database is dropped here, once the worker is gone.
-        fallback = Location(display_path(service.env_py or service.alembic_ini))
+        fallback = Location(canonical(service.env_py or service.alembic_ini))
         outcome = worker.start(
             lambda progress: _in_worker(service, models, url, revision_ids, origins or OriginRecorder()),
             worker.time_limit(),
@@ -107,12 +108,12 @@ def run_env_mode(
     if isinstance(outcome, worker.Aborted):
         return EnvResult(failure=outcome.failure)
     if isinstance(outcome, Refused):
-        shown = display_path(service.env_py) if service.env_py is not None else None
+        where = shown(service.env_py) if service.env_py is not None else None
         raise ConfigError(
             f"--alembic-env refused: env.py (or code it imports) connected to {outcome.target}, "
             "not to the scratch database drift-guard passed it; nothing was run against it. Make env.py use "
             "config.attributes['connection'] or the config's sqlalchemy.url, or run without --alembic-env",
-            shown,
+            where,
         )
     return outcome
 
@@ -251,5 +252,5 @@ def _env_failure(exc: BaseException, service: Service, revision_ids: dict[str, s
     from drift_guard.migrations.replay import failure_from
 
     roots = [p for p in (service.script_location,) if p is not None]
-    fallback = Location(display_path(service.env_py or service.alembic_ini or service.root))
+    fallback = Location(canonical(service.env_py or service.alembic_ini or service.root))
     return failure_from(exc, roots, revision_ids, fallback)

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from drift_guard.migrations.report import ReplayFailure
-from drift_guard.paths import display_path, is_dir
+from drift_guard.paths import is_dir
 from drift_guard.schema import Location
+from drift_guard.session import canonical
 
 if TYPE_CHECKING:
     from alembic.script import Script
@@ -128,7 +129,7 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
         return  # never run a revision linked from outside the repository (the graph check reports it)
     from drift_guard.migrations import worker
 
-    where = Location(display_path(dirs[0]) if dirs else service.name)
+    where = Location(canonical(dirs[0]) if dirs else service.name)
     pending = worker.start(
         lambda progress: _replay_in_worker(service, list(dirs), recursive, progress),
         session.options.migration_timeout,

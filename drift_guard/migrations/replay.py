@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.raw_sql import RawSqlLog
 from drift_guard.migrations.report import ReplayFailure
-from drift_guard.paths import display_path
 from drift_guard.schema import Location
+from drift_guard.session import canonical
 
 if TYPE_CHECKING:
     from alembic.script import Script
@@ -181,7 +181,7 @@ def load_scripts(
 
 
 def _load_failure(exc: BaseException, version_dirs: Sequence[Path], revision_ids: dict[str, str]) -> ReplayFailure:
-    fallback = Location(display_path(version_dirs[0]) if version_dirs else ".")
+    fallback = Location(canonical(version_dirs[0]) if version_dirs else ".")
     return failure_from(exc, version_dirs, revision_ids, fallback)
 
 
@@ -202,7 +202,7 @@ def failure_from(
     if found is None:
         return ReplayFailure(None, fallback, error_message(exc), failed_import)
     path, line = found
-    return ReplayFailure(revision_ids.get(path), Location(display_path(path), line), error_message(exc), failed_import)
+    return ReplayFailure(revision_ids.get(path), Location(canonical(path), line), error_message(exc), failed_import)
 
 
 def replay(
@@ -232,7 +232,7 @@ def replay(
 
         def where() -> tuple[str, str | None, Location]:
             script = current[-1]
-            location = recorder.caller_location() or Location(display_path(script.path))
+            location = recorder.caller_location() or Location(canonical(script.path))
             return str(script.path), script.revision, location
 
         read = environment.read_dialect() if environment is not None else "postgres"
@@ -255,7 +255,7 @@ def replay(
         for script in scripts:
             current.append(script)
             recorder.current_file = str(script.path)
-            recorder.current_display = display_path(script.path)
+            recorder.current_display = canonical(script.path)
             if progress is not None:
                 progress.at(script.revision, script.path)
             failure = _apply(script, connection, recorder, BaseException if progress is not None else USER_CODE_ERRORS)
@@ -315,7 +315,7 @@ def _check_downgrade(script: Script, connection: Connection, result: ReplayResul
         if ended:
             _restore(script, connection, after_upgrade)
     if found:
-        display = display_path(script.path)
+        display = canonical(script.path)
         location = downgrade_location(script.module, display) or Location(display)
         result.downgrade_problems.append(DowngradeProblem(script.revision, location, tuple(found)))
     return after_upgrade
@@ -364,7 +364,7 @@ def _apply(
     except catch as exc:  # the revision's own code failed (see module docstring)
         location = recorder.failure_location(exc.__traceback__)
         if location is None:
-            location = Location(display_path(script.path))
+            location = Location(canonical(script.path))
         failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
         return ReplayFailure(script.revision, location, error_message(exc), failed_import)
     return None

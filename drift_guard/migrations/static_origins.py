@@ -25,12 +25,11 @@ if TYPE_CHECKING:
 
 def static_origins(graph: RevisionGraph) -> OriginRecorder:
     from drift_guard.parsing import parse_bytes
-    from drift_guard.paths import display_path
-    from drift_guard.session import read_file
+    from drift_guard.session import canonical, read_file
 
     recorder = OriginRecorder()
     for header in upgrade_order(graph):
-        source = parse_bytes(read_file(header.path), display_path(header.path))
+        source = parse_bytes(read_file(header.path), canonical(header.path))
         if not isinstance(source, Problem):
             source.module.visit(_OpVisitor(source, recorder))
     return recorder

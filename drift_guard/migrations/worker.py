@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 from drift_guard.migrations.report import ReplayFailure
-from drift_guard.paths import display_path
 from drift_guard.schema import Location
+from drift_guard.session import canonical
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -122,7 +122,7 @@ def _failure(current: tuple[str | None, str] | None, where: Location, why: str) 
     if current is None:
         return ReplayFailure(None, where, why, interrupted=True)
     revision, path = current
-    return ReplayFailure(revision, Location(display_path(path)), why, interrupted=True)
+    return ReplayFailure(revision, Location(canonical(path)), why, interrupted=True)
 
 
 def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from drift_guard.findings import Finding, Severity
+from drift_guard.paths import relative_path
 
 if TYPE_CHECKING:
     from drift_guard.engine import RunResult
@@ -79,13 +80,16 @@ def annotation(item: Finding, root: Path | None = None, base: Path | None = None
 
 
 def _repository_path(path: str, root: Path | None, base: Path | None = None) -> str:
+    """A location's canonical path relative to the repository root ``root``;
+    outside it, as the text report shows it (relative to the run directory
+    ``base``, else absolute)."""
     if root is None:
         return path
-    absolute = (Path(path) if Path(path).is_absolute() else (base or root) / path).resolve()
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return path
+    absolute = path if os.path.isabs(path) else str(((base or root) / path).resolve())
+    shown = relative_path(absolute, root)
+    if os.path.isabs(shown) and base is not None:
+        return relative_path(absolute, base)
+    return shown
 
 
 def render_github(result: RunResult, *, statistics: bool = False) -> str:

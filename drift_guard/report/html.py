@@ -29,9 +29,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drift_guard.findings import Finding, Severity
+from drift_guard.paths import relative_path
 from drift_guard.schema import UNKNOWN, Column, Table
 
 if TYPE_CHECKING:
@@ -81,12 +83,12 @@ def render_html(result: RunResult, *, now: datetime | None = None) -> str:
 def report_data(result: RunResult, *, now: datetime | None = None) -> dict[str, Any]:
     import drift_guard
 
-    paths = _Paths()
+    paths = _Paths(result.run_dir)
     services = [_service(view, paths) for view in result.schemas]
     index = _TableIndex(result.schemas, services)
     findings = [_finding(item, "active", "", None, paths, index) for item in result.findings]
     for silenced in result.silenced:
-        findings.append(_silenced(silenced, paths, index))
+        findings.append(_silenced(silenced, paths, index, result.run_dir))
     rules: dict[str, list[str]] = {}
     for item in (*result.findings, *(s.finding for s in result.silenced)):
         rules.setdefault(item.code, [item.name, item.severity.value])
@@ -108,9 +110,11 @@ def report_data(result: RunResult, *, now: datetime | None = None) -> dict[str, 
 
 
 class _Paths:
-    """Each file path once; records refer to it by index."""
+    """Each file path once, shown relative to the run directory ``base`` (as
+    the text report shows it); records refer to it by index."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Path) -> None:
+        self.base = base
         self.names: list[str] = []
         self._index: dict[str, int] = {}
 
@@ -118,7 +122,7 @@ class _Paths:
         found = self._index.get(path)
         if found is None:
             found = self._index[path] = len(self.names)
-            self.names.append(path)
+            self.names.append(relative_path(path, self.base))
         return found
 
 
@@ -296,6 +300,6 @@ def _finding(
     return record
 
 
-def _silenced(silenced: Silenced, paths: _Paths, index: _TableIndex) -> dict[str, Any]:
-    where = str(silenced.where) if silenced.where is not None else None
+def _silenced(silenced: Silenced, paths: _Paths, index: _TableIndex, base: Path) -> dict[str, Any]:
+    where = str(silenced.where.shown_from(base)) if silenced.where is not None else None
     return _finding(silenced.finding, silenced.how, silenced.reason, where, paths, index)

@@ -31,9 +31,11 @@ def finding_to_dict(item: Finding) -> dict:
 
 
 def render_json(result: RunResult) -> str:
+    from drift_guard.report.shown import shown_from
+
     document = {
         "version": 1,
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "findings": [finding_to_dict(f) for f in shown_from(result.findings, result.run_dir)],
         "summary": {
             "errors": result.count(Severity.ERROR),
             "warnings": result.count(Severity.WARNING),

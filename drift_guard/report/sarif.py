@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from urllib.parse import quote
 
 import drift_guard
 from drift_guard.findings import Finding, Severity
+from drift_guard.paths import relative_path
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -106,16 +108,16 @@ def _section(doc: str, heading: str) -> str:
 
 
 def artifact_uri(path: str, root: Path | None = None, base: Path | None = None) -> dict:
-    """A path inside ``root`` (the repository root) becomes relative to it with
-    ``%SRCROOT%``; drift-guard shows paths relative to the run directory, so
-    they are re-based on ``root``. A path outside becomes a ``file:`` URI."""
+    """A location's canonical path inside ``root`` (the repository root)
+    becomes relative to it with ``%SRCROOT%``; a path outside becomes a
+    ``file:`` URI. ``base`` (the run directory) places a location that names
+    no file but a folder relative to it (a service name)."""
     posix = path.replace("\\", "/")
     if root is not None:
-        absolute = Path(path) if Path(path).is_absolute() else (base or root) / path
-        try:
-            posix = absolute.resolve().relative_to(root).as_posix()
-        except ValueError:
-            posix = absolute.resolve().as_posix()
+        # canonical paths are absolute already (a symlink decided once); a
+        # name standing for a location is taken from the run directory
+        absolute = path if os.path.isabs(path) else str(((base or root) / path).resolve())
+        posix = relative_path(absolute, root)
     if posix.startswith("/") or re.match(r"^[A-Za-z]:/", posix):
         return {"uri": "file://" + quote(posix if posix.startswith("/") else "/" + posix)}
     return {"uri": quote(posix), "uriBaseId": SRCROOT}

@@ -42,8 +42,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def render_text(result: RunResult, *, color: bool = False, statistics: bool = False) -> str:
+    from drift_guard.report.shown import shown_from
+
     lines = []
-    for item in result.findings:
+    for item in shown_from(result.findings, result.run_dir):
         where = f"{printable(str(item.location))}:"
         tag = f"{item.code} [{item.severity.value}]"
         if color:

@@ -25,9 +25,7 @@ def _enabled(ctx: ServiceContext) -> bool:
 
 
 def _ini_location(ctx: ServiceContext) -> Location:
-    from drift_guard.paths import display_path
-
-    return Location(display_path(ctx.service.alembic_ini or ctx.service.root))
+    return Location(ctx.session.canonical(ctx.service.alembic_ini or ctx.service.root))
 
 
 def _in_service(ctx: ServiceContext, command: str) -> str:
@@ -158,7 +156,7 @@ def multiple_heads(ctx: ServiceContext) -> Iterator[Finding]:
     heads = ctx.migrations.heads
     if len(heads) < 2 or ctx.migrations.graph_issues:  # a broken graph has meaningless heads (DG203)
         return
-    names = ", ".join(f"`{h.revision}` ({h.location.path})" for h in heads)
+    names = ", ".join(f"`{h.revision}` ({ctx.session.shown(h.location.path)})" for h in heads)
     yield multiple_heads.finding(
         f"{len(heads)} heads: {names}",
         _in_service(ctx, 'alembic merge heads -m "merge heads"'),

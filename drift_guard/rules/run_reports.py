@@ -116,6 +116,6 @@ def _stale(entry: StaleEntry) -> Finding:
     times = f" ({entry.unused} of {entry.count} recorded occurrences)" if entry.count > 1 else ""
     return stale_baseline_entry.finding(
         f"baseline entry no longer occurs: {entry.code} {subject}{scope}{times}",
-        f"re-run `drift-guard baseline {shlex.quote(entry.location.path)}` to drop fixed entries",
+        f"re-run `drift-guard baseline {shlex.quote(entry.shown or entry.location.path)}` to drop fixed entries",
         entry.location,
     )

@@ -328,11 +328,9 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Delete the files, add `*.table` to `.gitignore`, and keep `migrate=False`.
     """
-    from drift_guard.paths import display_path
-
     for path in reportable_table_files(ctx.service, ctx.config):
         yield pydal_migration_files.finding(
             f"PyDAL migration state file `{path.name}`: PyDAL migrated against some database",
             "delete it, add `*.table` to .gitignore and keep PyDAL at `migrate=False`",
-            Location(display_path(path)),
+            Location(ctx.session.canonical(path)),
         )

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from drift_guard.findings import Finding, Severity
-from drift_guard.paths import display_path
 from drift_guard.rules import Group, rule
 from drift_guard.schema import Location
 
@@ -56,5 +55,5 @@ def no_pydal_layer(ctx: ServiceContext) -> Iterator[Finding]:
         "no PyDAL layer found (no module calls `define_table`): this service is not dual-layer, so the "
         "models-vs-PyDAL and layer-discipline checks had nothing to do",
         "nothing to do for a SQLAlchemy-only service; otherwise name the PyDAL modules with `pydal = [...]`",
-        Location(display_path(anchor)),
+        Location(ctx.session.canonical(anchor)),
     )

@@ -20,6 +20,7 @@ from drift_guard.extract.alembic.headers import (
     read_revision_header,
 )
 from drift_guard.schema import Problem
+from drift_guard.session import shown
 
 
 def check_graph(
@@ -40,7 +41,7 @@ def check_graph(
             issues.append(
                 GraphIssue(
                     "duplicate-revision",
-                    f"revision `{header.revision}` is also defined in {first.location.path}:{first.location.line}",
+                    f"revision `{header.revision}` is also defined in {shown(first.location.path)}:{first.location.line}",
                     header.location,
                     header.revision,
                 )
@@ -83,7 +84,7 @@ def _reference_issues(header, known, labels, stray_ids) -> Iterable[GraphIssue]:
 def _missing(header, target, field, location, stray_ids) -> GraphIssue:
     where = ""
     if target in stray_ids:
-        where = f" (it is in {stray_ids[target].location.path}, outside the versions folder)"
+        where = f" (it is in {shown(stray_ids[target].location.path)}, outside the versions folder)"
     return GraphIssue(
         "missing-down-revision",
         f"`{field}` of revision `{header.revision}` names `{target}`, which does not exist{where}",

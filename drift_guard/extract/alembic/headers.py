@@ -21,8 +21,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from drift_guard.paths import display_path
 from drift_guard.schema import Location, Problem, ProblemKind
+from drift_guard.session import canonical
 
 REVISION_FILE = re.compile(r"^(?!\.#|__init__)(.*\.py)$")  # Alembic's _only_source_rev_file
 _HEADER_NAMES = ("revision", "down_revision", "depends_on", "branch_labels")
@@ -98,7 +98,7 @@ def read_revision_header(path: Path) -> RevisionHeader | Problem:
 
     from drift_guard.source import parse_ast_bytes
 
-    shown = display_path(path)
+    shown = canonical(path)
     data = read_revision_bytes(path, shown)
     if isinstance(data, Problem):
         return data
@@ -126,7 +126,7 @@ def read_revision_bytes(path: Path, shown: str | None = None) -> bytes | Problem
     try:
         return read_file(path)
     except OSError as exc:
-        problem = Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(shown or display_path(path)))
+        problem = Problem(ProblemKind.SYNTAX_ERROR, unreadable(exc, path), Location(shown or canonical(path)))
         session = current()
         if session is not None:
             session.record_failure(path, problem)
@@ -221,7 +221,7 @@ def _unlisted(directory: Path, exc: OSError) -> Problem:
         session.record_unlisted(directory, exc)
         return session.unlisted[directory.absolute()]
     message = f"cannot list folder: {exc.strerror or exc}; nothing in it was checked"
-    return Problem(ProblemKind.SYNTAX_ERROR, message, Location(display_path(directory)))
+    return Problem(ProblemKind.SYNTAX_ERROR, message, Location(canonical(directory)))
 
 
 def body_is_empty(function: object) -> bool:

@@ -21,7 +21,8 @@ import libcst as cst
 from drift_guard.extract.names import ImportMap, imports_of
 from drift_guard.extract.pydal.bindings import Ambiguous, Binding, ImportRef, collect
 from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import display_path, is_file
+from drift_guard.paths import is_file
+from drift_guard.session import canonical, shown
 
 _MAX_DEPTH = 25
 
@@ -128,7 +129,7 @@ class Resolver:
     def _bind(self, scope: dict[str, Binding], name: str, home: Where) -> tuple[Target, Where] | Failure:
         binding = scope.get(name)
         if binding is None:
-            return Failure(f"is not defined in {home.src.path}")
+            return Failure(f"is not defined in {shown(home.src.path)}")
         if isinstance(binding, Ambiguous):
             return Failure(binding.reason)
         if isinstance(binding, ImportRef):
@@ -150,7 +151,7 @@ class Resolver:
         if isinstance(sub, SourceFile):
             return ModuleRef(sub), Where(sub)
         if isinstance(src, SourceFile):
-            return Failure(f"is not defined in {src.path}")
+            return Failure(f"is not defined in {shown(src.path)}")
         return src
 
     def find_module(self, module: str, level: int, importer: SourceFile) -> SourceFile | None:
@@ -178,7 +179,7 @@ class Resolver:
     def _load(self, path: Path, module: str) -> SourceFile | Failure:
         key = path.resolve()
         if key not in self._files:
-            parsed = parse_file(path, display_path(path))
+            parsed = parse_file(path, canonical(path))
             self._files[key] = parsed if isinstance(parsed, SourceFile) else None
             if isinstance(parsed, SourceFile):
                 self._paths[id(parsed)] = key

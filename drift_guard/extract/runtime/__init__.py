@@ -27,8 +27,9 @@ from drift_guard.extract.runtime.summary import (
     is_dal_name,
 )
 from drift_guard.extract.runtime.values import Value
-from drift_guard.paths import display_path, is_skipped_dir
+from drift_guard.paths import is_skipped_dir
 from drift_guard.schema import UNKNOWN, Location, Problem, ProblemKind
+from drift_guard.session import canonical
 
 if TYPE_CHECKING:
     from drift_guard.config import Config
@@ -140,7 +141,7 @@ def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
     problems = _problem_sink(ctx)
     roots = tuple(ctx.service.import_roots) or (ctx.service.root,)
     for path in runtime_files(ctx.service, ctx.config):
-        display = display_path(path)
+        display = canonical(path)
         module, package = module_name(path, roots), package_of(path, roots)
 
         def summary(
