@@ -16,7 +16,7 @@ from typing import Literal
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name
+from drift_guard.extract.names.cst_reader import dotted_name
 from drift_guard.extract.pydal.scope import Resolver
 from drift_guard.parsing import SourceFile
 from drift_guard.schema import Location
