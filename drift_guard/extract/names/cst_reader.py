@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from drift_guard.extract.names.imports import Import, ImportMap, from_import, plain_import
+from drift_guard.extract.names.imports import Import, ImportMap, from_import, plain_import, qualify_parts
 
 if TYPE_CHECKING:
     from drift_guard.source import SourceFile
-
-ImportNode = cst.Import | cst.ImportFrom
 
 
 def read_import(node: cst.Import | cst.ImportFrom, package: str | None = None) -> list[Import]:
@@ -50,7 +48,7 @@ def imports_of(source: SourceFile, package: str | None = None) -> ImportMap:
 def qualify(imports: ImportMap, node: cst.BaseExpression) -> str | None:
     """Qualified name of a ``Name``/``Attribute`` chain, or None if not a chain
     (a local name with no import is returned as is)."""
-    return imports.qualify_parts(dotted_parts(node))
+    return qualify_parts(imports.names, dotted_parts(node))
 
 
 def import_statements(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:

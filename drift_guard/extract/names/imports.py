@@ -93,12 +93,6 @@ class ImportMap:
                 table.names[imp.local] = imp.target
         return table
 
-    def qualify_parts(self, parts: Sequence[str] | None) -> str | None:
-        return qualify_parts(self.names, parts)
-
-    def is_imported(self, local: str) -> bool:
-        return local in self.names
-
 
 def qualify_parts(names: Mapping[str, str], parts: Sequence[str] | None) -> str | None:
     """Qualified name of a dotted chain's parts; a local name with no import
