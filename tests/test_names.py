@@ -9,6 +9,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from test_extract_pydal_helpers import write
 
 from drift_guard.extract.names import ast_reader, cst_reader
 from drift_guard.extract.names.follow import Found, Outside, Resolver
@@ -58,15 +59,8 @@ def test_import_map() -> None:
     assert ast_reader.import_names(stdlib, "app.db") == table.names
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
 def test_find_module_takes_the_package_first(tmp_path: Path) -> None:
-    _write(tmp_path, {"app/models/__init__.py": "", "app/models.py": "", "app/__init__.py": "", "app/x.py": ""})
+    write(tmp_path, {"app/models/__init__.py": "", "app/models.py": "", "app/__init__.py": "", "app/x.py": ""})
     assert find_module([tmp_path], "app.models") == tmp_path / "app" / "models" / "__init__.py"
     assert find_module([tmp_path / "nowhere", tmp_path], "app.x") == tmp_path / "app" / "x.py"
     assert find_module([tmp_path / "app"], "") == tmp_path / "app" / "__init__.py"
@@ -128,7 +122,7 @@ PROJECT = {
 )
 def test_follow(tmp_path: Path, expr: str, expected: object) -> None:
     """Assert where a name in app/models.py leads, through every kind of binding."""
-    _write(tmp_path, PROJECT)
+    write(tmp_path, PROJECT)
     files = _Files(tmp_path)
     models = files.module("app.models")
     assert models is not None
@@ -146,7 +140,7 @@ def test_follow(tmp_path: Path, expr: str, expected: object) -> None:
 def test_follow_keeps_the_alias_that_leads_outside(tmp_path: Path) -> None:
     """Assert that a name aliasing something outside the modules read carries that
     alias (discovery takes it as the definition), and that a name bound to a call of itself is its own definition."""
-    _write(tmp_path, PROJECT)
+    write(tmp_path, PROJECT)
     files = _Files(tmp_path)
     vendor, own = files.module("app.db.vendor"), files.module("app.db.self")
     assert vendor is not None and own is not None
