@@ -293,7 +293,7 @@ def test_source_slices_match_codegen(tmp_path):
     )
     (path,) = write(tmp_path, {"m.py": source.encode()})
     parsed = parse_file(path)
-    module = build_module(parsed, ("m",), False)
+    module = build_module(parsed, path, ("m",))
     seen = []
 
     class Check(cst.CSTVisitor):

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from drift_guard.discovery.alembic_ini import _abs
-from drift_guard.extract.names import ImportMap, imports_of
+from drift_guard.extract.names.cst_reader import imports_of, qualify
+from drift_guard.extract.names.imports import ImportMap
 from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class _EnvCollector(cst.CSTVisitor):
             self.nested_target = value
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = self.imports.qualify(node.func)
+        name = qualify(self.imports, node.func)
         args = [a.value for a in node.args]
         if name == "sys.path.insert" and len(args) >= 2:
             self.path_exprs.append(args[1])
@@ -149,7 +150,7 @@ class _PathEvaluator:
         return None
 
     def _call(self, node: cst.Call) -> Path | None:
-        name = self.imports.qualify(node.func)
+        name = qualify(self.imports, node.func)
         args = [a.value for a in node.args]
         if name in self._CWD:
             return self.cwd

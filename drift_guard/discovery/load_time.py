@@ -16,7 +16,8 @@ from typing import Mapping
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name, dotted_parts, nested_blocks, resolve_relative
+from drift_guard.extract.names.cst_reader import dotted_name, dotted_parts, nested_blocks, read_import
+from drift_guard.extract.names.imports import STAR
 
 
 def load_time(
@@ -57,15 +58,10 @@ def _imported_modules(imports: list[cst.Import | cst.ImportFrom], package: str |
     """Every module name these import statements may execute (``import a.b`` runs
     ``a`` then ``a.b``; ``from a import b`` runs ``a`` and, if it is one, ``a.b``)."""
     names: list[str] = []
-    for node in imports:
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                names.extend(_prefixes(dotted_name(alias.name) or ""))
-        else:
-            base = resolve_relative(package, len(node.relative), dotted_name(node.module))
-            names.extend(_prefixes(base))
-            if not isinstance(node.names, cst.ImportStar):
-                names.extend(f"{base}.{dotted_name(a.name)}" if base else dotted_name(a.name) or "" for a in node.names)
+    for imp in (imp for node in imports for imp in read_import(node, package)):
+        names.extend(_prefixes(imp.module))
+        if imp.name is not None and imp.name != STAR:
+            names.append(imp.target)
     return tuple(n for n in dict.fromkeys(names) if n)
 
 

@@ -18,7 +18,7 @@ from typing import Iterable
 import libcst as cst
 
 from drift_guard.discovery.modules import Definition, Module, ModuleIndex
-from drift_guard.extract.names import dotted_name
+from drift_guard.extract.names.cst_reader import dotted_name
 
 _BASE_FACTORIES = {
     "sqlalchemy.orm.declarative_base",
@@ -172,7 +172,7 @@ class ModelFinder:
         owner = self.index.resolve_in(module, func.value)
         if owner is None or owner.kind != "value":
             return None
-        value = owner.module.assigns.get(owner.name)
+        value = owner.module.values.get(owner.name)
         if isinstance(value, cst.Call) and self.index.qualify(owner.module, value.func) in _FLASK:
             return func.value
         return None
@@ -180,7 +180,7 @@ class ModelFinder:
 
 def _looks_like_base(index: ModuleIndex, d: Definition) -> bool:
     if d.kind == "value":
-        value = d.module.assigns.get(d.name)
+        value = d.module.values.get(d.name)
         if isinstance(value, cst.Call):
             func = index.qualify(d.module, value.func) or ""
             return func in _BASE_FACTORIES or func.endswith(".generate_base")
@@ -200,7 +200,7 @@ def _declared_metadata(d: Definition) -> cst.BaseExpression | None:
     """What ``d``'s tables land in: ``declarative_base(metadata=X)``, a class
     body's ``metadata = X`` or ``registry = X``, ``X.generate_base()``."""
     if d.kind == "value":
-        value = d.module.assigns.get(d.name)
+        value = d.module.values.get(d.name)
         if isinstance(value, cst.Call):
             if isinstance(value.func, cst.Attribute) and value.func.attr.value == "generate_base":
                 return value.func.value

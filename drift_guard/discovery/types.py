@@ -57,7 +57,7 @@ def _is_type(index: ModuleIndex, d: Definition, depth: int) -> bool:
             if arg.keyword is None
         )
     if d.kind == "value":
-        value = d.module.assigns.get(d.name)
+        value = d.module.values.get(d.name)
         return value is not None and _leads_to_sqlalchemy(index, d.module, _callee(value), depth)
     return False
 

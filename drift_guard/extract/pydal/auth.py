@@ -20,7 +20,7 @@ from typing import Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import imports_of
+from drift_guard.extract.names.cst_reader import imports_of, qualify
 from drift_guard.extract.pydal.fields import Ctx, table_symbol
 from drift_guard.extract.pydal.model import FieldSpec, TableSpec, Unresolved
 from drift_guard.extract.pydal.order import ImportGraph, Site, run_order
@@ -105,7 +105,7 @@ def _replaced(name: str, call: AuthCall, defined: Sequence[TableSpec], graph: Im
 
 
 def _qualified(func: cst.BaseExpression, where: Where) -> str:
-    return imports_of(where.src).qualify(func) or ""
+    return qualify(imports_of(where.src), func) or ""
 
 
 def _auth_framework(func: cst.BaseExpression, where: Where) -> str | None:

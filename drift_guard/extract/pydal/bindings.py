@@ -14,7 +14,8 @@ from typing import Union
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name
+from drift_guard.extract.names.cst_reader import read_import
+from drift_guard.extract.names.imports import STAR, Import
 from drift_guard.extract.pydal.steps import fold_steps
 
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "clear", "__setitem__"})
@@ -27,16 +28,7 @@ class Ambiguous:
     reason: str
 
 
-@dataclass(frozen=True)
-class ImportRef:
-    """``from <module> import <name>`` (name None: ``import <module>``)."""
-
-    module: str
-    name: str | None
-    level: int
-
-
-Binding = Union[cst.BaseExpression, cst.FunctionDef, ImportRef, Ambiguous]
+Binding = Union[cst.BaseExpression, cst.FunctionDef, Import, Ambiguous]
 
 
 def collect(scope: cst.Module | cst.FunctionDef) -> dict[str, Binding]:
@@ -112,19 +104,11 @@ class _BindingCollector:
                 self.add(small.target.value, small.value)
         elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
             self.augmented[small.target.value] = self.augmented.get(small.target.value, 0) + 1
-        elif isinstance(small, cst.Import):
-            for alias in small.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self.add(alias.asname.name.value, ImportRef(full, None, 0))
-        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-            module = dotted_name(small.module) or ""
-            for alias in small.names:
-                name = dotted_name(alias.name) or ""
-                local = name
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                self.add(local, ImportRef(module, name, len(small.relative)))
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            for imp in read_import(small):
+                # ``import a.b`` binds the package ``a``, which is not followed (nor is ``*``)
+                if imp.name != STAR and (imp.name is not None or imp.aliased):
+                    self.add(imp.local, imp)
 
 
 def _blocks(stmt: cst.BaseCompoundStatement) -> list[cst.IndentedBlock]:

@@ -16,7 +16,8 @@ from typing import Literal
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name
+from drift_guard.extract.names.cst_reader import read_import
+from drift_guard.extract.names.imports import STAR
 from drift_guard.extract.pydal.scope import Resolver
 from drift_guard.parsing import SourceFile
 from drift_guard.schema import Location
@@ -93,17 +94,13 @@ def module_imports(src: SourceFile, resolver: Resolver) -> list[tuple[int, Sourc
             continue
         line = src.location(stmt).line
         for small in stmt.body:
-            wanted: list[tuple[str, int]] = []
-            if isinstance(small, cst.Import):
-                wanted = [(dotted_name(alias.name) or "", 0) for alias in small.names]
-            elif isinstance(small, cst.ImportFrom):
-                module, level = dotted_name(small.module) or "", len(small.relative)
-                wanted = [(module, level)]
-                if not isinstance(small.names, cst.ImportStar):  # `from app import models`: maybe a submodule
-                    wanted += [
-                        (f"{module}.{dotted_name(a.name)}" if module else dotted_name(a.name) or "", level)
-                        for a in small.names
-                    ]
+            if not isinstance(small, (cst.Import, cst.ImportFrom)):
+                continue
+            wanted: dict[tuple[str, int], None] = {}  # (module as written, level), in order, once
+            for imp in read_import(small):
+                wanted[(imp.written, imp.level)] = None
+                if imp.name is not None and imp.name != STAR:  # `from app import models`: maybe a submodule
+                    wanted[(f"{imp.written}.{imp.name}" if imp.written else imp.name, imp.level)] = None
             for module, level in wanted:
                 found = resolver.find_module(module, level, src)
                 if found is not None:

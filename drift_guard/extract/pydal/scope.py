@@ -18,10 +18,11 @@ from typing import Union
 
 import libcst as cst
 
-from drift_guard.extract.names import ImportMap, imports_of
-from drift_guard.extract.pydal.bindings import Ambiguous, Binding, ImportRef, collect
+from drift_guard.extract.names.cst_reader import imports_of, qualify
+from drift_guard.extract.names.imports import Import, ImportMap
+from drift_guard.extract.names.modules import find_module
+from drift_guard.extract.pydal.bindings import Ambiguous, Binding, collect
 from drift_guard.parsing import SourceFile, parse_file
-from drift_guard.paths import is_file
 from drift_guard.session import canonical, shown
 
 _MAX_DEPTH = 25
@@ -79,7 +80,7 @@ class Resolver:
         imports = self._imports.get(id(src))
         if imports is None:
             imports = self._imports[id(src)] = imports_of(src)
-        qualified = imports.qualify(node)
+        qualified = qualify(imports, node)
         return qualified.rsplit(".", 1)[-1] if qualified else None
 
     def register(self, path: Path, src: SourceFile) -> None:
@@ -132,22 +133,23 @@ class Resolver:
             return Failure(f"is not defined in {shown(home.src.path)}")
         if isinstance(binding, Ambiguous):
             return Failure(binding.reason)
-        if isinstance(binding, ImportRef):
+        if isinstance(binding, Import):
             return self._follow_import(binding, home)
         if isinstance(binding, cst.FunctionDef):
             return binding, Where(home.src, (*home.funcs, binding), home.args)
         return binding, home
 
-    def _follow_import(self, ref: ImportRef, home: Where) -> tuple[Target, Where] | Failure:
+    def _follow_import(self, ref: Import, home: Where) -> tuple[Target, Where] | Failure:
+        # resolved by directory, from the importing file: ``written`` and ``level`` as in the source
+        module = ref.written
+        src = self._module_file(module, ref.level, home.src)
         if ref.name is None:
-            src = self._module_file(ref.module, ref.level, home.src)
             return (ModuleRef(src), Where(src)) if isinstance(src, SourceFile) else src
-        src = self._module_file(ref.module, ref.level, home.src)
         if isinstance(src, SourceFile):
             scope = self.bindings(src.module)
             if ref.name in scope:
                 return self._bind(scope, ref.name, Where(src))
-        sub = self._module_file(f"{ref.module}.{ref.name}" if ref.module else ref.name, ref.level, home.src)
+        sub = self._module_file(f"{module}.{ref.name}" if module else ref.name, ref.level, home.src)
         if isinstance(sub, SourceFile):
             return ModuleRef(sub), Where(sub)
         if isinstance(src, SourceFile):
@@ -164,15 +166,13 @@ class Resolver:
         here = self._paths.get(id(importer))
         if here is None:
             return Failure(f"is imported from `{module}`, which cannot be located")
-        rel = Path(*module.split(".")) if module else Path()
         if level:
             bases = [here.parents[level - 1]] if len(here.parents) >= level else []
         else:
             bases = list(here.parents)
-        for base in bases:
-            for candidate in (base / rel.with_suffix(".py") if module else None, base / rel / "__init__.py"):
-                if candidate is not None and is_file(candidate):
-                    return self._load(candidate, module)
+        found = find_module(bases, module)
+        if found is not None:
+            return self._load(found, module)
         dots = "." * level
         return Failure(f"is imported from `{dots}{module}`, which is not a file in this source tree")
 

@@ -36,13 +36,8 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 from drift_guard.credentials import mask_credentials
-from drift_guard.extract.ast_names import (
-    dotted_parts,
-    import_names,
-    qualify,
-    qualify_parts,
-    resolve_relative,
-)
+from drift_guard.extract.names.ast_reader import dotted_parts, import_names, qualify, read_import
+from drift_guard.extract.names.imports import qualify_parts
 from drift_guard.extract.runtime.sqlalchemy_names import (
     BASE_FACTORIES,
     DECLARATIVE_BASES,
@@ -623,16 +618,11 @@ class _Summariser:
     def _imports(self) -> Iterator[ImportUse]:
         for node, in_function in self.walk.imports:
             where = self.source.location(node)
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    yield ImportUse(alias.name, None, where, f"import {alias.name}", in_function)
-                continue
-            module = resolve_relative(self.package, node.level or 0, node.module)
-            if any(alias.name == "*" for alias in node.names):
-                yield ImportUse(module, "*", where, f"from {module} import *", in_function)
-                continue
-            for alias in node.names:
-                yield ImportUse(module, alias.name, where, f"from {module} import {alias.name}", in_function)
+            for imp in read_import(node, self.package):
+                if imp.name is None:
+                    yield ImportUse(imp.module, None, where, f"import {imp.module}", in_function)
+                else:
+                    yield ImportUse(imp.module, imp.name, where, f"from {imp.module} import {imp.name}", in_function)
 
     def _sqlalchemy(self) -> tuple[tuple[SqlaUse, ...], bool]:
         uses: list[SqlaUse] = []

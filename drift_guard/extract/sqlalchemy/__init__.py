@@ -7,7 +7,7 @@ imperative ``Table(...)`` objects, with libcst only: application code is never
 imported, so a models file that would fail or exit at import is still read.
 
 The work is split by purpose: module graph and name resolution
-(``sqlalchemy_modules``), class bodies (``sqlalchemy_body``), bases and MRO
+(``modules``, over the shared :mod:`drift_guard.extract.names`), class bodies (``sqlalchemy_body``), bases and MRO
 (``sqlalchemy_roots`` / ``sqlalchemy_classes``), types (``sqlalchemy_types`` /
 ``sqlalchemy_annotations``), columns, constraints, table drafts, and the final
 layer filter / foreign-key type pass (``sqlalchemy_layer``). This module wires
@@ -31,9 +31,6 @@ def extract_models(files: Sequence[Path], *, import_roots: Sequence[Path] = (), 
 
     batch = parse_files(files)
     problems: list[Problem] = list(batch.problems)
-    modules = [
-        build_module(parsed, module_names(path, import_roots), path.name == "__init__.py")
-        for path, parsed in batch.sources
-    ]
+    modules = [build_module(parsed, path, module_names(path, import_roots)) for path, parsed in batch.sources]
     tables = Extraction(modules).run(bases, batch.shown[0] if batch.shown else None, problems)
     return Schema(layer=Layer.MODELS, tables=tuple(tables), problems=tuple(problems), files=tuple(batch.shown))

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_parts
+from drift_guard.extract.names.cst_reader import dotted_parts
 from drift_guard.extract.sqlalchemy.known import Role
 from drift_guard.extract.sqlalchemy.literals import literal, string_literal
 from drift_guard.extract.sqlalchemy.modules import Module, ModuleIndex

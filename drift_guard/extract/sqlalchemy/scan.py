@@ -12,7 +12,7 @@ from typing import Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_parts
+from drift_guard.extract.names.cst_reader import dotted_parts
 from drift_guard.extract.sqlalchemy.annotations import AnnotationReader
 from drift_guard.extract.sqlalchemy.body import BodyReader, Member
 from drift_guard.extract.sqlalchemy.classes import ClassModel

@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from drift_guard.extract.names import dotted_name
+from drift_guard.extract.names.cst_reader import dotted_name
 from drift_guard.extract.sqlalchemy.known import PY_ENUM_BASES, is_sa_type_class
 from drift_guard.extract.sqlalchemy.literals import literal
 from drift_guard.extract.sqlalchemy.modules import External, Module, ModuleIndex, Ref
