@@ -216,9 +216,9 @@ def replay(
 ) -> ReplayResult:
     """Apply every script's ``upgrade()``; stop at the first failure.
 
-    ``check_downgrades`` (SQLite only: it relies on DDL inside a savepoint being
-    undone) also runs each ``downgrade()`` right after its ``upgrade()`` (see
-    :mod:`.reversal`). ``progress`` (in a worker) is told which revision runs,
+    ``check_downgrades`` (SQLite and PostgreSQL only: it relies on DDL inside a
+    savepoint being undone, see :func:`.reversal.downgrades_checkable`) also runs
+    each ``downgrade()`` right after its ``upgrade()`` (see :mod:`.reversal`). ``progress`` (in a worker) is told which revision runs,
     to locate a worker that dies or times out there."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext

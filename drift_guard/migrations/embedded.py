@@ -1,0 +1,134 @@
+"""A real PostgreSQL as the scratch database, with no server to run (pgserver).
+
+A history written for PostgreSQL replays most faithfully on PostgreSQL: its
+types, its raw SQL, its reflection. ``pgserver`` (``drift-guard[postgres]``)
+ships PostgreSQL's binaries in a wheel, so when the target is PostgreSQL and no
+``--database-url`` is given, a fresh cluster is started for the check in a
+temporary folder (listening on a Unix socket in that folder only, trust
+authentication: nothing on the machine or the network can reach it), and the
+history is replayed there by the very path ``--database-url`` takes (a scratch
+login and database, a forked worker connecting by URL).
+
+The cluster belongs to this process: it is started here, never in the worker,
+and stopped and deleted with its folder in a ``finally``, so also on errors,
+Ctrl-C and SIGTERM (turned into an interrupt while it runs). pgserver is
+imported only here, only when a cluster is started: a SQLite run never pays for
+it. Starting may fail (no pgserver, a sandbox that forbids shared memory): that
+is :class:`Unavailable`, with the reason, and the check falls back to SQLite
+(DG210 says so).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+MODULE = "pgserver"
+INSTALL_HINT = 'pip install "drift-guard[postgres]"'
+_DRIVERS = ("psycopg2", "psycopg", "pg8000")  # the ones scratch.py tries for a URL without a driver
+
+
+class Unavailable(Exception):
+    """The embedded PostgreSQL cannot be used; ``str()`` says why."""
+
+
+def missing() -> str | None:
+    """Why the embedded PostgreSQL cannot be used here (pgserver, or a
+    PostgreSQL driver to reach it, is not installed), or None when it can:
+    found without importing them, deciding the scratch database stays cheap."""
+    if not _installed(MODULE):
+        return f"`{MODULE}` is not installed where drift-guard runs"
+    if not any(_installed(driver) for driver in _DRIVERS):
+        return f"no PostgreSQL driver ({', '.join(_DRIVERS)}) is installed where drift-guard runs"
+    return None
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@contextmanager
+def embedded_postgres() -> Iterator[str]:
+    """A fresh PostgreSQL cluster for the duration of the block; yields the
+    URL of its ``postgres`` superuser. Raises :class:`Unavailable` when the
+    cluster cannot be started (nothing is left behind then either)."""
+    import tempfile
+
+    from drift_guard.migrations.scratch import SCRATCH_PREFIX, sigterm_as_interrupt
+
+    with sigterm_as_interrupt():
+        folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}pg_"))
+        server = None
+        try:
+            server = _start(folder / "data")
+            yield server.get_uri()
+        finally:
+            _stop(server, folder)
+
+
+def _start(pgdata: Path) -> Any:
+    reason = missing()
+    if reason is not None:
+        raise Unavailable(reason)
+    import logging
+    import warnings
+
+    # pgserver logs a failed start (with the server log) at ERROR and platformdirs
+    # warns about XDG_RUNTIME_DIR: the reason is reported once, as DG210, instead
+    logging.getLogger(MODULE).addHandler(logging.NullHandler())
+    logging.getLogger(MODULE).propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+    except ImportError as exc:
+        raise Unavailable(f"`{MODULE}` cannot be imported: {exc}") from None
+    try:
+        return pgserver.get_server(pgdata, cleanup_mode="delete")
+    except Exception as exc:  # noqa: BLE001 - a third-party start (initdb, pg_ctl, permissions): any failure is a reason to fall back
+        raise Unavailable(f"the embedded PostgreSQL did not start: {_reason(exc, pgdata)}") from None
+
+
+def _reason(exc: BaseException, pgdata: Path) -> str:
+    """The first line of the error, and of the server's log when there is one."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    log = pgdata / "log"
+    with contextlib.suppress(OSError):
+        lines = [line for line in log.read_text(errors="replace").splitlines() if "FATAL" in line or "ERROR" in line]
+        if lines:
+            text += f" ({lines[0].strip()})"
+    return text
+
+
+def _stop(server: Any, folder: Path) -> None:
+    """Stop the cluster (pgserver's own cleanup: ``pg_ctl stop``, then its
+    folder), kill what is still running, and delete the temporary folder."""
+    import atexit
+
+    process = None
+    socket_dir = None
+    if server is not None:
+        with contextlib.suppress(Exception):
+            info = server.get_postmaster_info()
+            process, socket_dir = info.process, info.socket_dir
+        with contextlib.suppress(Exception):  # best effort: the kill below does not depend on it
+            server.cleanup()
+        atexit.unregister(server._cleanup)
+    if process is not None:
+        with contextlib.suppress(Exception):
+            if process.is_running():
+                process.kill()
+                process.wait(5)
+    shutil.rmtree(folder, ignore_errors=True)
+    if socket_dir is not None and Path(socket_dir) != folder / "data":
+        # a pgdata path too long for a socket name makes pgserver put the socket in a folder of its own
+        with contextlib.suppress(OSError):
+            Path(socket_dir).rmdir()
