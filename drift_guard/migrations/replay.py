@@ -251,6 +251,10 @@ def replay(
             context.autocommit_block = contextlib.nullcontext
         ops = stack.enter_context(Operations.context(context))
         _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite, raw_sql=runner)
+        if runner is not None:
+            from drift_guard.migrations.bind_sql import revisions_raw_sql
+
+            stack.enter_context(revisions_raw_sql(connection, runner, lambda: str(current[-1].path) if current else ""))
         before = _snapshot(connection) if check_downgrades else None
         for script in scripts:
             current.append(script)
