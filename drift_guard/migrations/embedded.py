@@ -21,6 +21,8 @@ is :class:`Unavailable`, with the reason, and the check falls back to SQLite
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +30,7 @@ from typing import Any, Iterator
 
 MODULE = "pgserver"
 INSTALL_HINT = 'pip install "drift-guard[postgres]"'
+_SHORT_TMP = "/tmp" if os.path.isdir("/tmp") else None
 _DRIVERS = ("psycopg2", "psycopg", "pg8000")  # the ones scratch.py tries for a URL without a driver
 
 
@@ -66,59 +69,93 @@ def embedded_postgres() -> Iterator[str]:
 
     with sigterm_as_interrupt():
         folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}pg_"))
+        runtime = folder
         server = None
         try:
-            server = _start(folder / "data")
+            # a Unix socket's path is limited to ~107 bytes: when the data folder's is too
+            # long (a deep $TMPDIR), pgserver puts the socket in its runtime folder, kept short
+            runtime = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}pgrun_", dir=_SHORT_TMP))
+            server = _start(folder / "data", runtime)
             yield server.get_uri()
         finally:
-            _stop(server, folder)
+            _stop(server, folder, runtime)
 
 
-def _start(pgdata: Path) -> Any:
+def _start(pgdata: Path, runtime: Path) -> Any:
     reason = missing()
     if reason is not None:
         raise Unavailable(reason)
-    import logging
     import warnings
 
     # pgserver logs a failed start (with the server log) at ERROR and platformdirs
     # warns about XDG_RUNTIME_DIR: the reason is reported once, as DG210, instead
-    logging.getLogger(MODULE).addHandler(logging.NullHandler())
-    logging.getLogger(MODULE).propagate = False
+    logger = logging.getLogger(MODULE)
+    logger.propagate = False
+    told = _Told()
+    logger.addHandler(told)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import pgserver
     except ImportError as exc:
         raise Unavailable(f"`{MODULE}` cannot be imported: {exc}") from None
+    _private_runtime_folder(pgserver, runtime)
     try:
         return pgserver.get_server(pgdata, cleanup_mode="delete")
     except Exception as exc:  # noqa: BLE001 - a third-party start (initdb, pg_ctl, permissions): any failure is a reason to fall back
-        raise Unavailable(f"the embedded PostgreSQL did not start: {_reason(exc, pgdata)}") from None
+        raise Unavailable(f"the embedded PostgreSQL did not start: {_reason(exc, told.error)}") from None
+    finally:
+        logger.removeHandler(told)
 
 
-def _reason(exc: BaseException, pgdata: Path) -> str:
-    """The first line of the error, and of the server's log when there is one."""
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    log = pgdata / "log"
-    with contextlib.suppress(OSError):
-        lines = [line for line in log.read_text(errors="replace").splitlines() if "FATAL" in line or "ERROR" in line]
-        if lines:
-            text += f" ({lines[0].strip()})"
-    return text
+class _Told(logging.Handler):
+    """Keeps what pgserver logs about a failed command: the command's own
+    error (``initdb: error: ...``), which its exception does not carry."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.error = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        tail = text.split("stderr:", 1)[1] if "stderr:" in text else ""
+        lines = [line.strip() for line in tail.splitlines() if line.strip() and line.strip() != "---"]
+        if lines and not self.error:
+            self.error = lines[0]
 
 
-def _stop(server: Any, folder: Path) -> None:
+def _private_runtime_folder(pgserver: Any, folder: Path) -> None:
+    """pgserver keeps a lock file (and, for a long data path, the socket) in a
+    per-user runtime folder (``$XDG_RUNTIME_DIR``, else ``$TMPDIR/runtime-<uid>``),
+    made the first time it is used and never removed. The lock serialises
+    processes sharing one data folder; ours is new and private to this run, so
+    the lock (and a socket that does not fit in the data folder) live in a
+    temporary folder of this run and go with it."""
+    import fasteners
+
+    server = pgserver.PostgresServer
+    server.runtime_path = folder
+    server.lock_path = folder / ".lockfile"
+    server._lock = fasteners.InterProcessLock(str(server.lock_path))
+
+
+def _reason(exc: BaseException, told: str) -> str:
+    """What failed: the command's own error when pgserver logged one (initdb,
+    pg_ctl), else the first line of the exception."""
+    if told:
+        return told
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _stop(server: Any, folder: Path, runtime: Path) -> None:
     """Stop the cluster (pgserver's own cleanup: ``pg_ctl stop``, then its
-    folder), kill what is still running, and delete the temporary folder."""
+    folder), kill what is still running, and delete the temporary folders."""
     import atexit
 
     process = None
-    socket_dir = None
     if server is not None:
         with contextlib.suppress(Exception):
-            info = server.get_postmaster_info()
-            process, socket_dir = info.process, info.socket_dir
+            process = server.get_postmaster_info().process
         with contextlib.suppress(Exception):  # best effort: the kill below does not depend on it
             server.cleanup()
         atexit.unregister(server._cleanup)
@@ -128,7 +165,4 @@ def _stop(server: Any, folder: Path) -> None:
                 process.kill()
                 process.wait(5)
     shutil.rmtree(folder, ignore_errors=True)
-    if socket_dir is not None and Path(socket_dir) != folder / "data":
-        # a pgdata path too long for a socket name makes pgserver put the socket in a folder of its own
-        with contextlib.suppress(OSError):
-            Path(socket_dir).rmdir()
+    shutil.rmtree(runtime, ignore_errors=True)
