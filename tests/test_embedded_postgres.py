@@ -282,3 +282,28 @@ def test_a_bad_scratch_setting_is_a_located_error(sample, tmp_path, monkeypatch,
     assert main(["check"]) == 2
     err = capsys.readouterr().err
     assert "pyproject.toml:2" in err and "must be one of auto, sqlite" in err
+
+
+def test_a_cluster_left_by_a_killed_run_is_removed_by_the_next(sample, tmp, embedded):
+    """SIGKILL runs no cleanup, and PostgreSQL outlives its parent: the next run that starts a cluster
+    stops and removes the abandoned one (its owner, the killed drift-guard process, is gone)."""
+    _add_revision(sample, "0003", "import time; time.sleep(60)", "pass")
+    sockets_before = _runtime_folders()
+    run = _run_in_subprocess(sample, tmp)
+    cluster = _cluster_processes(tmp, timeout=60)
+    assert cluster, run.kill() or run.communicate()
+    time.sleep(1.0)
+    run.kill()
+    run.wait(timeout=30)  # not communicate(): the killed run's worker still holds its output open
+    run.stdout.close()
+    run.stderr.close()
+    assert not _gone(cluster)  # the killed run could not stop it
+    (sample / SERVICE / "alembic" / "versions" / "20260301_0003.py").unlink()
+    out, err = _run_in_subprocess(sample, tmp).communicate(timeout=120)
+    assert json.loads(out)["findings"] == [], err
+    deadline = time.monotonic() + 10
+    while not _gone(cluster) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _gone(cluster), f"abandoned cluster processes left: {[p.pid for p in cluster]}"
+    assert list(tmp.iterdir()) == []
+    assert _runtime_folders() <= sockets_before
