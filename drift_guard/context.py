@@ -210,9 +210,15 @@ class ServiceContext:
 
         service, models = self.service, self.models
 
+        embedded = self.embedded_target() is not None
+
         def compute() -> Any:
             return check_migrations(
-                service, models, database_url=self.options.database_url, alembic_env=self.options.alembic_env
+                service,
+                models,
+                database_url=self.options.database_url,
+                alembic_env=self.options.alembic_env,
+                embedded=embedded,
             )
 
         if self.options.database_url or self.options.alembic_env or service.alembic_ini is None:
@@ -226,7 +232,25 @@ class ServiceContext:
             return compute()
 
         key = [str(service.root), [str(p) for p in files], [str(d) for d in dirs], schema_digest(models, self.session)]
-        return self.session.cached("migrations", key, tracked, keep=lambda report: not report.interrupted)
+        key.append("embedded-postgresql" if embedded else "sqlite")  # the scratch database the report comes from
+        # a fallback to SQLite (DG210) is this environment's outcome: pgserver may start next run
+        keep = lambda report: not report.interrupted and report.scratch_fallback is None  # noqa: E731
+        return self.session.cached("migrations", key, tracked, keep=keep)
+
+    def embedded_target(self) -> Any:
+        """The PostgreSQL target (:class:`~drift_guard.dialect.Target`) that makes
+        the migration check replay on an embedded PostgreSQL, or None when the
+        scratch database is SQLite (another target, ``scratch = "sqlite"``) or a
+        server the user named (``--database-url``, ``--alembic-env``'s env.py)."""
+        return self.memo("embedded_target", self._embedded_target)
+
+    def _embedded_target(self) -> Any:
+        options = self.options
+        if options.no_migrations or options.database_url or options.alembic_env or self.config.scratch == "sqlite":
+            return None
+        from drift_guard.dialect import target_dialects
+
+        return next((t for t in target_dialects(self) if t.family == "postgres"), None)
 
     @property
     def blind_folders(self) -> list[Path]:

@@ -210,10 +210,11 @@ def _service_key(service: Service) -> list[object]:
 
 
 def _interrupted(ctx: ServiceContext) -> bool:
-    """Whether this run's replay timed out or died: its findings hold for this
-    run only, so they are not kept."""
+    """Whether this run's replay timed out or died, or fell back to SQLite
+    because the embedded PostgreSQL could not be used (DG210): its findings hold
+    for this run only, so they are not kept."""
     report = ctx.computed("migrations")
-    return bool(getattr(report, "interrupted", False))
+    return bool(getattr(report, "interrupted", False) or getattr(report, "scratch_fallback", None))
 
 
 def _start_replay(ctx: ServiceContext) -> None:
@@ -229,6 +230,11 @@ def _start_replay(ctx: ServiceContext) -> None:
     dirs, recursive = version_locations(service)
     if external_migrations(service, dirs) is not None:
         return  # never run revisions from outside the repository (DG203 says why)
+    if ctx.embedded_target() is not None:
+        from drift_guard.migrations.embedded import missing
+
+        if missing() is None:
+            return  # replayed on the embedded PostgreSQL, not SQLite (a failed start replays SQLite then)
     prefetch(service, dirs, recursive, ctx.session)
 
 

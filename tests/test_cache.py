@@ -29,6 +29,9 @@ SERVICE = "services/flask-backend"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(SAMPLE, root)
+    # the sample runs on PostgreSQL: these tests are about the SQLite replay's cached head
+    # (the embedded PostgreSQL's caching is tested in test_embedded_postgres.py)
+    (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
     monkeypatch.chdir(root)
     monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
     return root

@@ -43,6 +43,8 @@ NOT_A_SERVICE = {
     "DG208": "needs a revision history with raw SQL; tests/rules/DG208",
     "DG209": "needs a revision history importing a missing package; the Use instead is hook configuration; "
     "tests/rules/DG209",
+    "DG210": "the example is the environment (pgserver not installed) and the Use instead hook configuration; "
+    "tests/rules/DG210 and tests/test_embedded_postgres.py",
     "DG306": "the example is a PyDAL .table file, not code",
     "DG403": "the example is a comment (a service without PyDAL); tests/rules/DG403",
 }

@@ -16,6 +16,9 @@ from typing import Sequence
 from drift_guard.findings import Severity
 
 DIALECTS = ("sqlite", "postgres", "postgres2", "postgres3", "mysql", "mssql")
+# The scratch database of the migration check without --database-url: "auto" replays a
+# PostgreSQL service on an embedded PostgreSQL when pgserver is installed, "sqlite" never does.
+SCRATCHES = ("auto", "sqlite")
 DEFAULT_RUNTIME_EXCLUDE = ("tests/**", "test_*.py", "*_test.py", "conftest.py")
 # libcst needs about 800 MB and many seconds per MB of source; past this size a
 # file is reported (DG001) instead of parsed, so one generated file cannot stall
@@ -58,6 +61,7 @@ class Config:
     # the repository: off by default, a pull request must not make drift-guard
     # execute code from elsewhere on the machine.
     allow_external_migrations: bool = False
+    scratch: str = "auto"  # one of SCRATCHES
 
     def fingerprint(self) -> str:
         """Everything in the configuration that can change a result, as one

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from drift_guard.config.model import DIALECTS, Config, ServiceConfig
+from drift_guard.config.model import DIALECTS, SCRATCHES, Config, ServiceConfig
 from drift_guard.errors import ConfigError
 from drift_guard.findings import Severity
 
@@ -209,6 +209,13 @@ def _dialect(check: _Checker, key: Key, value: object) -> str:
     return text
 
 
+def _scratch(check: _Checker, key: Key, value: object) -> str:
+    text = check.expect(key, value, str, "a string")
+    if text not in SCRATCHES:
+        raise check.fail(key, f"{_label(key)} must be one of {', '.join(SCRATCHES)}, got '{text}'")
+    return text
+
+
 _TOP: dict[str, tuple[str, Callable[[_Checker, Key, Any], Any]]] = {
     "services": ("services", _services),
     "exclude": ("exclude", _globs),
@@ -226,6 +233,7 @@ _TOP: dict[str, tuple[str, Callable[[_Checker, Key, Any], Any]]] = {
     "max-file-size": ("max_file_size", _positive_int),
     "cache-dir": ("cache_dir", _optional_str),
     "allow-external-migrations": ("allow_external_migrations", _boolean),
+    "scratch": ("scratch", _scratch),
 }
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from drift_guard.extract.alembic import RevisionGraph
+    from drift_guard.migrations.reversal import DowngradeProblem
     from drift_guard.migrations.worker import Progress
     from drift_guard.schema import Location, Schema
     from drift_guard.service import Service
@@ -55,8 +56,13 @@ def check_migrations(
     *,
     database_url: str | None = None,
     alembic_env: bool = False,
+    embedded: bool = False,
 ) -> MigrationReport:
     """Replay ``service``'s history and compare it with ``models``.
+
+    ``embedded=True`` (the target is PostgreSQL and pgserver may be installed):
+    without ``database_url``, replay on an embedded PostgreSQL started for the
+    check (see :mod:`.embedded`), falling back to SQLite when it cannot start.
 
     ``alembic_env=True`` runs the project's own env.py instead of the static
     replay (see :mod:`.env_mode`); it raises ConfigError for an env.py that
@@ -119,7 +125,7 @@ def check_migrations(
     with contextlib.redirect_stdout(sys.stderr):
         if alembic_env:
             return _with_env_py(service, models, graph, report, database_url)
-        return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url)
+        return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url, embedded)
 
 
 def _failures_under(root: Path) -> list:
@@ -159,12 +165,39 @@ def _replay_and_compare(
     recursive: bool,
     report: MigrationReport,
     database_url: str | None,
+    embedded: bool = False,
 ) -> MigrationReport:
     from dataclasses import replace
 
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
+    if database_url is None and embedded:
+        from drift_guard.migrations.embedded import Unavailable, embedded_postgres
+
+        try:
+            with embedded_postgres() as cluster:
+                report = replace(report, database="postgresql")
+                return _replay_on_url(service, models, graph, dirs, recursive, report, ids, cluster)
+        except Unavailable as exc:
+            report = replace(report, database="sqlite", scratch_fallback=str(exc))
     if database_url is None:
         return _compare_with_cached_head(service, models, graph, dirs, recursive, report, ids)
+    return _replay_on_url(service, models, graph, dirs, recursive, report, ids, database_url)
+
+
+def _replay_on_url(
+    service: Service,
+    models: Schema,
+    graph: RevisionGraph,
+    dirs: list[Path],
+    recursive: bool,
+    report: MigrationReport,
+    ids: dict[str, str],
+    database_url: str,
+) -> MigrationReport:
+    """Replay and compare on a scratch database of the server at ``database_url``
+    (``--database-url``, or the embedded PostgreSQL's superuser URL)."""
+    from dataclasses import replace
+
     from drift_guard.migrations import worker
     from drift_guard.migrations.scratch import scratch_engine
 
@@ -179,10 +212,11 @@ def _replay_and_compare(
         ).result()
     if isinstance(outcome, worker.Aborted):
         return replace(report, failures=(outcome.failure,))
-    applied, failure, diffs = outcome
+    applied, failure, diffs, downgrades = outcome
+    report = replace(report, downgrade_problems=downgrades, replayed=applied)
     if failure is not None:
-        return replace(report, failures=(_without_scratch_name(failure, url.database, database_url),), replayed=applied)
-    return replace(report, diffs=diffs, replayed=applied)
+        return replace(report, failures=(_without_scratch_name(failure, url.database, database_url),))
+    return replace(report, diffs=diffs)
 
 
 def _replay_on_server(
@@ -194,14 +228,17 @@ def _replay_on_server(
     ids: dict[str, str],
     url: URL,
     progress: Progress,
-) -> tuple[int, ReplayFailure | None, tuple[MigrationDiff, ...]]:
-    """Load, replay and compare, in the worker, connected as the scratch login."""
+) -> tuple[int, ReplayFailure | None, tuple[MigrationDiff, ...], tuple[DowngradeProblem, ...]]:
+    """Load, replay and compare, in the worker, connected as the scratch login;
+    with each downgrade checked where the server's DDL is transactional (see
+    :func:`~drift_guard.migrations.replay.replay`)."""
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
     from drift_guard.migrations.compare import compare
     from drift_guard.migrations.metadata import build_metadata
     from drift_guard.migrations.replay import ReplayEnvironment, load_scripts, prepended_sys_path, replay
+    from drift_guard.migrations.reversal import downgrades_checkable
     from drift_guard.migrations.static_origins import static_origins
 
     with prepended_sys_path(service.import_roots or (service.root,)):
@@ -211,7 +248,7 @@ def _replay_on_server(
                 service.script_location, dirs, recursive=recursive, revision_ids=ids, in_worker=True
             )
             if failure is not None:
-                return 0, failure, ()
+                return 0, failure, (), ()
         engine = sa.create_engine(url, poolclass=NullPool)
         try:
             with engine.connect() as connection:
@@ -220,14 +257,22 @@ def _replay_on_server(
                     environment = ReplayEnvironment(
                         service.alembic_ini, service.script_location, tuple(dirs), recursive
                     )
-                result = replay(scripts, connection, batch_on_sqlite=False, environment=environment, progress=progress)
+                result = replay(
+                    scripts,
+                    connection,
+                    batch_on_sqlite=False,
+                    environment=environment,
+                    check_downgrades=downgrades_checkable(connection),
+                    progress=progress,
+                )
+                downgrades = tuple(result.downgrade_problems)
                 if result.failure is not None:
-                    return result.applied, result.failure, ()
+                    return result.applied, result.failure, (), downgrades
                 diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
                 connection.rollback()
         finally:
             engine.dispose()
-    return result.applied, None, tuple(diffs)
+    return result.applied, None, tuple(diffs), downgrades
 
 
 def _versions_location(service: Service, dirs: list[Path]) -> Location:

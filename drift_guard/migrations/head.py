@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from drift_guard.session import Session
 
 
+SCRATCH = "sqlite"  # the scratch dialect a replayed head comes from, part of its cache key
+
+
 @dataclass(frozen=True)
 class ReplayedHead:
     applied: int  # revisions applied
@@ -165,9 +168,11 @@ def _replay_in_worker(
 
 
 def _key(service: Service, files: list[Path]) -> list[object]:
-    # "downgrades": heads cached before the downgrade check and raw-SQL records are not reused
+    # "downgrades": heads cached before the downgrade check and raw-SQL records are not reused;
+    # SCRATCH: only the SQLite replay is kept as a head (an image): the embedded PostgreSQL's
+    # result is cached as the migration report instead (see ServiceContext._migrations)
     roots = [str(r) for r in service.import_roots]
-    return [[str(p) for p in files], str(service.script_location), roots, "sqlite", "downgrades"]
+    return [[str(p) for p in files], str(service.script_location), roots, SCRATCH, "downgrades", "bind-sql"]
 
 
 def _inputs(service: Service, files: list[Path]) -> list[Path]:

@@ -192,6 +192,34 @@ class RawSqlRunner:
         error = self._try(statement)
         if error is None:
             return
+        self._failed(statement, error)
+
+    def run_given(self, sql: str, run: Callable[[], Any]) -> Any:
+        """SQL a revision gave the connection itself (``op.get_bind().execute``,
+        see :mod:`.bind_sql`): ``run()`` runs it as given (bound values and all)
+        in a savepoint and its result is returned; when that fails, the same
+        fallbacks as for ``op.execute``, and an empty result."""
+        from sqlalchemy.exc import DBAPIError
+
+        statements = split_statements(sql)
+        if len(statements) > 1:  # SQLite's driver runs one statement per call
+            self.run(sql)
+            return _empty_result()
+        statement = statements[0] if statements else sql
+        if first_keyword(statement) in _TRANSACTION_CONTROL:
+            return _empty_result()
+        if server_object(statement):
+            self._skip(statement)
+            return _empty_result()
+        try:
+            with self.connection.begin_nested():
+                return run()
+        except DBAPIError as exc:
+            self._failed(statement, exc)
+        return _empty_result()
+
+    def _failed(self, statement: str, error: BaseException) -> None:
+        """``statement`` did not run as written: skipped, translated, or a DG205."""
         if only_data_or_privileges(statement):
             self._skip(statement)
             return
@@ -220,6 +248,13 @@ class RawSqlRunner:
     def _skip(self, statement: str) -> None:
         file, revision, location = self.where()
         self.log.skip(file, revision, location, statement)
+
+
+def _empty_result() -> Any:
+    """What a skipped statement returns to the revision: no rows."""
+    from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+
+    return IteratorResult(SimpleResultMetaData([]), iter(()))
 
 
 def _database_message(exc: BaseException) -> str:

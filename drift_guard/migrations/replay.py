@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from drift_guard.migrations.origins import OriginRecorder
 from drift_guard.migrations.raw_sql import RawSqlLog
 from drift_guard.migrations.report import ReplayFailure
+from drift_guard.migrations.user_code import USER_CODE_ERRORS, error_message
 from drift_guard.schema import Location
 from drift_guard.session import canonical
 
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
     from drift_guard.migrations.worker import Progress
 
 
-# What user code (revision scripts, env.py) may raise that becomes a DG205.
-USER_CODE_ERRORS = (Exception, SystemExit)
-
-
 @dataclass
 class ReplayResult:
     applied: int = 0
@@ -52,6 +49,7 @@ class ReplayResult:
     recorder: OriginRecorder = field(default_factory=OriginRecorder)
     raw_sql: RawSqlLog = field(default_factory=RawSqlLog)
     downgrade_problems: list[DowngradeProblem] = field(default_factory=list)
+    in_round_trip: bool = False  # a downgrade round trip is running (see round_trip.check_downgrade)
 
     def statement_failures(self) -> tuple[ReplayFailure, ...]:
         """DDL in raw SQL that no form of ran (DG205), the replay having gone on."""
@@ -216,9 +214,9 @@ def replay(
 ) -> ReplayResult:
     """Apply every script's ``upgrade()``; stop at the first failure.
 
-    ``check_downgrades`` (SQLite only: it relies on DDL inside a savepoint being
-    undone) also runs each ``downgrade()`` right after its ``upgrade()`` (see
-    :mod:`.reversal`). ``progress`` (in a worker) is told which revision runs,
+    ``check_downgrades`` (SQLite and PostgreSQL only: it relies on DDL inside a
+    savepoint being undone, see :func:`.reversal.downgrades_checkable`) also runs
+    each ``downgrade()`` right after its ``upgrade()`` (see :mod:`.reversal`). ``progress`` (in a worker) is told which revision runs,
     to locate a worker that dies or times out there."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
@@ -249,9 +247,21 @@ def replay(
             # autocommit_block() (for PostgreSQL's ALTER TYPE ... ADD VALUE) would end the savepoints
             # raw SQL and the downgrade check rely on; SQLite runs those statements in a transaction
             context.autocommit_block = contextlib.nullcontext
+        elif check_downgrades:
+            from drift_guard.migrations.round_trip import outside_round_trips
+
+            context.autocommit_block = outside_round_trips(context.autocommit_block, result)
         ops = stack.enter_context(Operations.context(context))
         _instrument(ops, recorder, batch_on_sqlite=batch_on_sqlite, raw_sql=runner)
-        before = _snapshot(connection) if check_downgrades else None
+        if runner is not None:
+            from drift_guard.migrations.bind_sql import revisions_raw_sql
+
+            stack.enter_context(revisions_raw_sql(connection, runner, lambda: str(current[-1].path) if current else ""))
+        before = None
+        if check_downgrades:
+            from drift_guard.migrations.round_trip import check_downgrade, committed_snapshot
+
+            before = committed_snapshot(connection)
         for script in scripts:
             current.append(script)
             recorder.current_file = str(script.path)
@@ -264,72 +274,8 @@ def replay(
                 break
             result.applied += 1
             if before is not None:
-                before = _check_downgrade(script, connection, result, before)
+                before = check_downgrade(script, connection, result, before)
     return result
-
-
-def _snapshot(connection: Connection) -> Any:
-    from drift_guard.migrations.reversal import snapshot
-
-    snap = snapshot(connection)
-    if connection.in_transaction():
-        connection.commit()
-    return snap
-
-
-def _check_downgrade(script: Script, connection: Connection, result: ReplayResult, before: Any) -> Any:
-    """Downgrade, compare with ``before``, upgrade again, all undone (see
-    :mod:`.reversal`); the schema after the revision, the next one's ``before``."""
-    from drift_guard.migrations.reversal import DowngradeProblem, differences, downgrade_location, snapshot
-
-    after_upgrade = _snapshot(connection)
-    recorder = result.recorder
-    recorder.current_file = None  # the downgrade's ops are not where things were created
-    result.raw_sql.recording = False
-    result.raw_sql.unrun_while_off = False
-    found: list[str] = []
-    transaction = connection.begin()
-    try:
-        savepoint = connection.begin_nested()
-        try:
-            script.module.downgrade()
-        except NotImplementedError:
-            return after_upgrade  # declared irreversible
-        except USER_CODE_ERRORS as exc:  # the revision's own code (see module docstring)
-            found.append(f"downgrade() fails: {error_message(exc)}")
-        else:
-            if not result.raw_sql.unrun_while_off:  # else SQLite, not the downgrade, left the difference
-                found.extend(differences(before, snapshot(connection)))
-            if not found:
-                try:
-                    script.module.upgrade()
-                except USER_CODE_ERRORS as exc:  # the revision's own code (see module docstring)
-                    found.append(f"upgrade() fails again after downgrade(): {error_message(exc)}")
-        if savepoint.is_active:
-            savepoint.rollback()
-    finally:
-        ended = not transaction.is_active  # the revision committed (op.get_bind().commit()) meanwhile
-        if not ended:
-            transaction.rollback()
-        result.raw_sql.recording = True
-        if ended:
-            _restore(script, connection, after_upgrade)
-    if found:
-        display = canonical(script.path)
-        location = downgrade_location(script.module, display) or Location(display)
-        result.downgrade_problems.append(DowngradeProblem(script.revision, location, tuple(found)))
-    return after_upgrade
-
-
-def _restore(script: Script, connection: Connection, after_upgrade: Any) -> None:
-    """The state after ``upgrade()`` again, when the revision's own code committed
-    during the downgrade check so the savepoint could not undo it: upgrade again."""
-    if connection.in_transaction():
-        connection.rollback()
-    if _snapshot(connection) == after_upgrade:
-        return
-    with contextlib.suppress(*USER_CODE_ERRORS), connection.begin():  # its first run succeeded (see module docstring)
-        script.module.upgrade()
 
 
 def _instrument(ops: Any, recorder: OriginRecorder, *, batch_on_sqlite: bool, raw_sql: Any = None) -> None:
@@ -368,26 +314,3 @@ def _apply(
         failed_import = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
         return ReplayFailure(script.revision, location, error_message(exc), failed_import)
     return None
-
-
-def error_message(exc: BaseException) -> str:
-    """The database's own error message when there is one, else Python's."""
-    orig = getattr(exc, "orig", None)
-    if isinstance(exc, SystemExit):
-        text = f"the script called sys.exit({exc.code!r})" if exc.code is not None else "the script called sys.exit()"
-    elif orig is not None:
-        text = _dbapi_text(orig)
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
-
-
-def _dbapi_text(orig: BaseException) -> str:
-    """A driver exception as its message, not the repr of its args: PyMySQL
-    raises ``OperationalError(1146, "Table 'x' doesn't exist")``, whose
-    ``str()`` is the tuple ``(1146, "Table 'x' doesn't exist")``."""
-    args = orig.args
-    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
-        return f"{args[1]} (error {args[0]})"
-    return str(orig)

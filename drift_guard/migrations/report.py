@@ -93,6 +93,7 @@ class MigrationReport:
     skipped_sql: tuple[SkippedSql, ...] = ()  # raw SQL the SQLite replay skipped, per revision (DG208)
     downgrade_problems: tuple[DowngradeProblem, ...] = ()  # downgrade() leaving a difference (DG207)
     stubbed_imports: tuple[StubbedImport, ...] = ()  # missing third-party packages stood in for (DG209)
+    scratch_fallback: str | None = None  # why the embedded PostgreSQL was not used, SQLite instead (DG210)
 
     @property
     def interrupted(self) -> bool:

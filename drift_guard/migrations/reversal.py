@@ -1,5 +1,11 @@
 """Does each revision's ``downgrade()`` really undo its ``upgrade()`` (DG207)?
 
+On a server (``--database-url``, the embedded PostgreSQL) the same round trip
+runs where DDL is transactional (PostgreSQL), with the schema taken by
+reflection (a handful of queries per state, whatever the number of tables).
+MySQL/MariaDB commit every DDL statement implicitly, so a savepoint cannot
+undo a downgrade there: the check does not run on them.
+
 During the replay on the scratch SQLite database, right after a revision's
 ``upgrade()`` the check opens a savepoint, runs ``downgrade()``, reflects the
 schema and compares it with the schema reflected before the ``upgrade()``, then
@@ -34,7 +40,11 @@ if TYPE_CHECKING:
 _IGNORED = ("alembic_version",)
 _INTERNAL = ("sqlite_", "_alembic_tmp_")
 
-Snapshot = dict[str, tuple[str, ...]]  # table -> its CREATE TABLE, then its CREATE INDEX statements
+# SQLite: table -> its CREATE TABLE, then its CREATE INDEX statements;
+# a server: table -> (_REFLECTED, its reflected parts)
+Snapshot = dict[str, tuple[Any, ...]]
+_REFLECTED = "reflected"
+_TRANSACTIONAL_DDL = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -46,9 +56,18 @@ class DowngradeProblem:
     differences: tuple[str, ...]  # readable, e.g. "column `users.nickname` is still there"
 
 
+def downgrades_checkable(connection: Connection) -> bool:
+    """Whether a savepoint's rollback undoes DDL on this database, which the
+    round trip relies on to go on from the state the upgrade left."""
+    return connection.dialect.name in _TRANSACTIONAL_DDL
+
+
 def snapshot(connection: Connection) -> Snapshot:
     """The schema as SQLite stores it: per table, its ``CREATE TABLE`` and
-    ``CREATE INDEX`` statements (one query, so taking one per revision is cheap)."""
+    ``CREATE INDEX`` statements (one query, so taking one per revision is cheap);
+    on a server, each table's reflected parts."""
+    if connection.dialect.name != "sqlite":
+        return {table: (_REFLECTED, parts) for table, parts in _server_parts(connection).items()}
     rows = connection.exec_driver_sql(
         "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index')"
     ).fetchall()
@@ -109,6 +128,48 @@ def _parts(connection: Connection) -> dict[str, dict[str, Any]]:
     return result
 
 
+def _server_parts(connection: Connection) -> dict[str, dict[str, Any]]:
+    """:func:`_parts` for the default schema of a server, with SQLAlchemy's
+    ``get_multi_*`` reflection (one query per kind of part for all tables)."""
+    import sqlalchemy as sa
+
+    inspector = sa.inspect(connection)
+    columns = inspector.get_multi_columns()
+    pks = inspector.get_multi_pk_constraint()
+    indexes = inspector.get_multi_indexes()
+    uniques = inspector.get_multi_unique_constraints()
+    fks = inspector.get_multi_foreign_keys()
+    result: dict[str, dict[str, Any]] = {}
+    for key, table_columns in columns.items():
+        table = key[1].lower()
+        if table in _IGNORED:
+            continue
+        result[table] = {
+            "columns": {
+                c["name"].lower(): (_type_text(c["type"], connection), bool(c["nullable"])) for c in table_columns
+            },
+            "pk": tuple(c.lower() for c in _pk_columns(pks.get(key))),
+            "indexes": {
+                (i["name"] or "").lower(): (tuple(str(c).lower() for c in i["column_names"]), bool(i["unique"]))
+                for i in indexes.get(key, ())
+            },
+            "uniques": {tuple(sorted(c.lower() for c in u["column_names"])) for u in uniques.get(key, ())},
+            "fks": {
+                (
+                    tuple(c.lower() for c in fk["constrained_columns"]),
+                    fk["referred_table"].lower(),
+                    tuple(c.lower() for c in fk["referred_columns"]),
+                )
+                for fk in fks.get(key, ())
+            },
+        }
+    return result
+
+
+def _pk_columns(pk: Any) -> list[str]:
+    return list(pk.get("constrained_columns") or ()) if pk else []
+
+
 def _type_text(type_: Any, connection: Connection) -> str:
     from sqlalchemy.exc import CompileError
 
@@ -127,8 +188,12 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
         found.append(f"table `{table}` is missing")
     changed = sorted(t for t in before.keys() & after.keys() if before[t] != after[t])
     if changed:
-        was = _reflected({t: before[t] for t in changed})
-        now = _reflected({t: after[t] for t in changed})
+        if before[changed[0]][0] == _REFLECTED:  # a server's snapshot: already reflected
+            was = {t: before[t][1] for t in changed}
+            now = {t: after[t][1] for t in changed}
+        else:
+            was = _reflected({t: before[t] for t in changed})
+            now = _reflected({t: after[t] for t in changed})
         for table in changed:
             found.extend(_table_differences(table, was[table], now[table]))
     return found

@@ -150,7 +150,7 @@ def _server_database(database_url: str) -> Iterator[Engine]:
     postgres = url.get_backend_name() == "postgresql"
     admin_url = url.set(database=url.database or ("postgres" if postgres else None))
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         try:
             with admin.connect() as conn:
                 _drop_abandoned(conn, postgres)
@@ -223,7 +223,7 @@ def _sql_string(text: str) -> str:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) while the block
     runs, so the ``finally`` that drops the scratch database runs too. Signal
     handlers can only be set from the main thread; elsewhere nothing changes."""

@@ -326,8 +326,9 @@ def irreversible_downgrade(ctx: ServiceContext) -> Iterator[Finding]:
     """A revision's `downgrade()` does not restore the schema its `upgrade()` started from.
 
     ## What it does
-    On the scratch SQLite database, right after each revision's `upgrade()`,
-    runs its `downgrade()`, compares the reflected schema with the one before
+    On the scratch database (SQLite, the embedded PostgreSQL or a PostgreSQL
+    `--database-url`; not MySQL/MariaDB, whose DDL cannot be rolled back), right
+    after each revision's `upgrade()`, runs its `downgrade()`, compares the reflected schema with the one before
     the `upgrade()` (tables, columns with type and nullability, primary key,
     indexes, unique constraints, foreign keys), runs `upgrade()` again, and
     undoes all of it before the replay goes on. A difference, or a downgrade or
