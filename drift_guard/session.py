@@ -163,6 +163,9 @@ class Session:
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
         self._per_package: dict[Any, tuple[Any, dict]] = {}
+        # migration heads replayed (or read back) this run, by cache key: the
+        # check and the HTML report ask for the same one, also under --no-cache
+        self.heads: dict[Any, tuple[Any, dict]] = {}
         self._real_folders: dict[str, str] = {}
         self._freeze_parsed = False  # see sparing_the_collector
         self._froze = False

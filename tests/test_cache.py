@@ -158,6 +158,15 @@ def test_revision_files_and_alembic_ini(project, capsys, computed):
     assert "DG203" in {c for c, _ in found} and found == uncached(capsys)
 
 
+@pytest.mark.parametrize("cache", [["--no-cache"], ["--cache-dir", "../cache"]])
+def test_the_html_report_uses_the_head_the_check_replayed(project, capsys, computed, cache):
+    """The report shows the migrated head: the one the check replayed this run,
+    not a second replay (with --no-cache there is no stored one to read back)."""
+    main(["check", "--format", "html", "--output", "../report.html", *cache])
+    assert computed.count("replay") == 1
+    assert "alembic" in (project.parent / "report.html").read_text()
+
+
 def test_configuration_and_dialect(project, capsys):
     edit(project / SERVICE / "app/models.py", "migrate=False", "migrate=True")
     (project / "pyproject.toml").write_text('[tool.drift_guard]\nruntime-exclude = ["app/models.py"]\n')

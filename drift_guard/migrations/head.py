@@ -105,7 +105,9 @@ def replayed_head(
         return compute()
     # a head replayed with stand-ins is this environment's outcome (the package may be installed next run)
     keep = lambda head: not head.interrupted and not head.stubbed_imports  # noqa: E731
-    return session.cached("replay", _key(service, files), compute, keep=keep)
+    key = _key(service, files)
+    # once per run, whoever asks (with --no-cache the HTML report would replay it again)
+    return session.memo(session.heads, repr(key), lambda: session.cached("replay", key, compute, keep=keep))
 
 
 def stored_head(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> ReplayedHead | None:
@@ -113,6 +115,8 @@ def stored_head(service: Service, dirs: Sequence[Path], recursive: bool, session
     the same files), None when it does not: a reader that only wants to look at
     the head (the HTML report) need not rebuild the revision graph for it."""
     files = revision_files(dirs, recursive)
+    if files and repr(_key(service, files)) in session.heads:
+        return replayed_head(service, dirs, recursive, {}, session)
     if not files or not session.is_cached("replay", _key(service, files)):
         return None
     return replayed_head(service, dirs, recursive, {}, session)
