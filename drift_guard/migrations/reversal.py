@@ -67,7 +67,7 @@ def snapshot(connection: Connection) -> Snapshot | SqliteSnapshot:
     ``CREATE INDEX`` statements (one query, so taking one per revision is cheap);
     on a server, each table's reflected parts."""
     if connection.dialect.name != "sqlite":
-        return {table: (_REFLECTED, parts) for table, parts in _server_parts(connection).items()}
+        return {table: (_REFLECTED, parts) for table, parts in _reflected_parts(connection).items()}
     # The DBAPI cursor, not SQLAlchemy's result: two snapshots per revision of
     # every row of sqlite_master is quadratic in the history (2 million rows at
     # 1,000 tables), and this is most of what it costs.
@@ -129,42 +129,15 @@ def _reflected(statements: dict[str, tuple[str, ...]]) -> dict[str, dict[str, An
             for group in statements.values():
                 for sql in group:
                     connection.exec_driver_sql(sql)
-            return _parts(connection)
+            return _reflected_parts(connection)
     finally:
         engine.dispose()
 
 
-def _parts(connection: Connection) -> dict[str, dict[str, Any]]:
-    import sqlalchemy as sa
-
-    inspector = sa.inspect(connection)
-    result: dict[str, dict[str, Any]] = {}
-    for table in inspector.get_table_names():
-        columns = {
-            c["name"].lower(): (_type_text(c["type"], connection), bool(c["nullable"]))
-            for c in inspector.get_columns(table)
-        }
-        pk = tuple(c.lower() for c in inspector.get_pk_constraint(table).get("constrained_columns") or ())
-        indexes = {
-            (i["name"] or "").lower(): (tuple(str(c).lower() for c in i["column_names"]), bool(i["unique"]))
-            for i in inspector.get_indexes(table)
-        }
-        uniques = {tuple(sorted(c.lower() for c in u["column_names"])) for u in inspector.get_unique_constraints(table)}
-        fks = {
-            (
-                tuple(c.lower() for c in fk["constrained_columns"]),
-                fk["referred_table"].lower(),
-                tuple(c.lower() for c in fk["referred_columns"]),
-            )
-            for fk in inspector.get_foreign_keys(table)
-        }
-        result[table.lower()] = {"columns": columns, "pk": pk, "indexes": indexes, "uniques": uniques, "fks": fks}
-    return result
-
-
-def _server_parts(connection: Connection) -> dict[str, dict[str, Any]]:
-    """:func:`_parts` for the default schema of a server, with SQLAlchemy's
-    ``get_multi_*`` reflection (one query per kind of part for all tables)."""
+def _reflected_parts(connection: Connection) -> dict[str, dict[str, Any]]:
+    """Each table's readable parts in the default schema, with SQLAlchemy's
+    ``get_multi_*`` reflection (one query per kind of part for all tables on a
+    server; the same calls on the private SQLite copy of :func:`_reflected`)."""
     import sqlalchemy as sa
 
     inspector = sa.inspect(connection)
