@@ -364,8 +364,17 @@ def _revision(args: argparse.Namespace) -> int:
         for service in discover(paths, config):
             if service.alembic_ini is None:
                 continue
-            models = ServiceContext(service, session).models
-            written = write_revision(service, models, args.message, session, database_url=args.database_url)
+            ctx = ServiceContext(service, session)
+            embedded = args.database_url is None and ctx.embedded_target() is not None
+            written = write_revision(
+                service, ctx.models, args.message, session, database_url=args.database_url, embedded=embedded
+            )
+            if written.scratch_fallback is not None:
+                print(
+                    f"drift-guard: {service.name}: replayed on SQLite, not the embedded PostgreSQL: "
+                    f"{written.scratch_fallback}",
+                    file=sys.stderr,
+                )
             if written.path is None:
                 print(f"drift-guard: {service.name}: the migrations match the models; no revision written")
             else:

@@ -241,12 +241,13 @@ class ServiceContext:
         """The PostgreSQL target (:class:`~drift_guard.dialect.Target`) that makes
         the migration check replay on an embedded PostgreSQL, or None when the
         scratch database is SQLite (another target, ``scratch = "sqlite"``) or a
-        server the user named (``--database-url``, ``--alembic-env``'s env.py)."""
+        server the user named (``--database-url``). ``--alembic-env`` runs env.py
+        against a scratch database of the embedded PostgreSQL too."""
         return self.memo("embedded_target", self._embedded_target)
 
     def _embedded_target(self) -> Any:
         options = self.options
-        if options.no_migrations or options.database_url or options.alembic_env or self.config.scratch == "sqlite":
+        if options.no_migrations or options.database_url or self.config.scratch == "sqlite":
             return None
         from drift_guard.dialect import target_dialects
 

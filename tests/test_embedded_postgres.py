@@ -125,6 +125,70 @@ def test_sample_findings_equal_the_servers(sample, monkeypatch, embedded, seed, 
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(("seed", "code", "where", "line", "fragment"), SEEDS, ids=[s[0].__name__ for s in SEEDS])
+def test_findings_from_the_recorded_head_equal_the_servers(
+    sample, monkeypatch, tmp_path, embedded, seed, code, where, line, fragment
+):
+    """A run on the clean sample keeps the embedded server's head (its reflection recorded). Then each seeded
+    change: when it leaves the history as it was, the next run starts no cluster and compares against the
+    record, and either way it reports exactly what --database-url on the real server reports."""
+    import drift_guard.migrations.embedded as embedded_module
+
+    server_url(PG_URL)
+    cache = str(tmp_path / "cache")
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE", raising=False)
+    assert _findings(sample, monkeypatch, "--cache-dir", cache) == _findings(
+        sample, monkeypatch, "--database-url", USER_URL
+    )
+    history = {p: p.read_bytes() for p in (sample / SERVICE / "alembic").rglob("*") if p.is_file()}
+    seed(sample)
+    unchanged = history == {p: p.read_bytes() for p in (sample / SERVICE / "alembic").rglob("*") if p.is_file()}
+    started = []
+    real = embedded_module.embedded_postgres
+
+    def counted():  # type: ignore[no-untyped-def]
+        started.append(1)
+        return real()
+
+    monkeypatch.setattr(embedded_module, "embedded_postgres", counted)
+    local = _findings(sample, monkeypatch, "--cache-dir", cache)
+    assert local == _findings(sample, monkeypatch, "--database-url", USER_URL, "--no-cache")
+    assert code in {c for c, *_ in local} and "DG210" not in {c for c, *_ in local}
+    assert started == ([] if unchanged else [1])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", ["clean", "dg201_migration_column"])
+def test_alembic_env_runs_env_py_on_the_embedded_postgres(embedded, case):
+    """--alembic-env on a PostgreSQL service: the project's env.py runs against a scratch database of the
+    embedded PostgreSQL, with the findings env.py gives on the real server."""
+    root = DATA / case
+    local = check_migrations(service_for(root), users_posts_models(root), alembic_env=True, embedded=True)
+    server = check_migrations(
+        service_for(root), users_posts_models(root), alembic_env=True, database_url=server_url(PG_URL)
+    )
+    assert (local.database, local.scratch_fallback, local.failures) == ("postgresql", None, ())
+    assert local.diffs == server.diffs
+    assert bool(local.diffs) == (case != "clean")
+
+
+def test_alembic_env_falls_back_to_sqlite_with_a_reason(monkeypatch):
+    import drift_guard.migrations.embedded as embedded_module
+
+    def unavailable():  # type: ignore[no-untyped-def]
+        raise embedded_module.Unavailable("`pgserver` is not installed where drift-guard runs")
+
+    monkeypatch.setattr(embedded_module, "embedded_postgres", unavailable)
+    root = DATA / "dg201_migration_column"
+    report = check_migrations(service_for(root), users_posts_models(root), alembic_env=True, embedded=True)
+    assert (report.database, report.scratch_fallback) == (
+        "sqlite",
+        "`pgserver` is not installed where drift-guard runs",
+    )
+    assert [d.table for d in report.diffs] == ["users"]
+
+
+@pytest.mark.postgres
 def test_the_drifted_sample_equals_the_servers(tmp_path, monkeypatch, embedded):
     server_url(PG_URL)
     root = tmp_path / "drifted"
@@ -240,12 +304,13 @@ def test_an_error_inside_the_block_still_stops_the_cluster(embedded):
 
 def test_unchanged_history_is_answered_from_the_cache_without_a_cluster(sample, tmp, tmp_path, embedded):
     """Run 1 replays on the embedded PostgreSQL and fills the cache. Run 2, with pgserver made unimportable,
-    gives the same findings and no DG210: nothing needed a cluster. After a model change, run 3 must compare
-    again, so it falls back to SQLite and says so (DG210)."""
+    gives the same findings and no DG210: nothing needed a cluster. After a model change, run 3 (pgserver
+    still unimportable) compares the new models against the recorded head: no DG210, and the same findings
+    as a run that replays on a fresh cluster with an empty cache."""
     cache = tmp_path / "cache"
     _add_revision(sample, "0003", 'op.add_column("users", sa.Column("legacy_code", sa.String(20)))', "pass")
 
-    def findings(hide: bool) -> list[tuple[str, str]]:
+    def findings(hide: bool, cache: Path | None = cache) -> list[tuple[str, str]]:
         out, err = _run_in_subprocess(sample, tmp, hide=hide, cache=cache).communicate(timeout=120)
         return [(f["code"], f["message"]) for f in json.loads(out)["findings"]]
 
@@ -255,7 +320,9 @@ def test_unchanged_history_is_answered_from_the_cache_without_a_cluster(sample, 
     models = sample / SERVICE / "app" / "db" / "models.py"
     models.write_text(models.read_text().replace("    full_name = Column(String(255))\n", ""))
     third = findings(hide=True)
-    assert "DG210" in {c for c, _ in third}
+    assert "DG210" not in {c for c, _ in third}
+    assert third != first  # the model change was compared, not an old report replayed
+    assert third == findings(hide=False, cache=tmp_path / "fresh")
 
 
 def test_without_pgserver_the_check_falls_back_to_sqlite_with_one_dg210(sample, tmp):

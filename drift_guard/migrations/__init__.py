@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from drift_guard.migrations.head import ReplayedHead, application_modules
 from drift_guard.migrations.report import (
     DiffKind,
     MigrationDiff,
@@ -31,9 +32,10 @@ from drift_guard.paths import is_dir
 
 if TYPE_CHECKING:
     from alembic.script import Script
-    from sqlalchemy.engine import URL
+    from sqlalchemy.engine import URL, Connection
 
     from drift_guard.extract.alembic import RevisionGraph
+    from drift_guard.migrations.replay import ReplayResult
     from drift_guard.migrations.reversal import DowngradeProblem
     from drift_guard.migrations.worker import Progress
     from drift_guard.schema import Location, Schema
@@ -124,6 +126,8 @@ def check_migrations(
     # (JSON, SARIF), so whatever user code prints goes to standard error.
     with contextlib.redirect_stdout(sys.stderr):
         if alembic_env:
+            if database_url is None and embedded:
+                return _with_env_py_on_embedded(service, models, graph, report)
             return _with_env_py(service, models, graph, report, database_url)
         return _replay_and_compare(service, models, graph, dirs, recursive, report, database_url, embedded)
 
@@ -172,11 +176,16 @@ def _replay_and_compare(
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
     if database_url is None and embedded:
         from drift_guard.migrations.embedded import Unavailable, embedded_postgres
+        from drift_guard.migrations.server_head import compare_with_stored
 
+        # the history did not change since a replay on the embedded server: its recorded head, no server
+        stored = compare_with_stored(service, models, graph, dirs, recursive, replace(report, database="postgresql"))
+        if stored is not None:
+            return stored
         try:
             with embedded_postgres() as cluster:
                 report = replace(report, database="postgresql")
-                return _replay_on_url(service, models, graph, dirs, recursive, report, ids, cluster)
+                return _replay_on_url(service, models, graph, dirs, recursive, report, ids, cluster, keep_head=True)
         except Unavailable as exc:
             report = replace(report, database="sqlite", scratch_fallback=str(exc))
     if database_url is None:
@@ -193,9 +202,12 @@ def _replay_on_url(
     report: MigrationReport,
     ids: dict[str, str],
     database_url: str,
+    keep_head: bool = False,
 ) -> MigrationReport:
     """Replay and compare on a scratch database of the server at ``database_url``
-    (``--database-url``, or the embedded PostgreSQL's superuser URL)."""
+    (``--database-url``, or the embedded PostgreSQL's superuser URL); with
+    ``keep_head``, the head is recorded and kept for the next run (see
+    :mod:`.server_head`)."""
     from dataclasses import replace
 
     from drift_guard.migrations import worker
@@ -206,16 +218,25 @@ def _replay_on_url(
         # In a worker (see worker.py): whatever a revision does to its process,
         # this one reports it, and drops the database once the worker is gone.
         outcome = worker.start(
-            lambda progress: _replay_on_server(service, models, graph, dirs, recursive, ids, url, progress),
+            lambda progress: _replay_on_server(
+                service, models, graph, dirs, recursive, ids, url, progress, record=keep_head
+            ),
             worker.time_limit(),
             _versions_location(service, dirs),
         ).result()
     if isinstance(outcome, worker.Aborted):
         return replace(report, failures=(outcome.failure,))
-    applied, failure, diffs, downgrades = outcome
+    applied, failure, diffs, downgrades, kept = outcome
     report = replace(report, downgrade_problems=downgrades, replayed=applied)
     if failure is not None:
-        return replace(report, failures=(_without_scratch_name(failure, url.database, database_url),))
+        failure = _without_scratch_name(failure, url.database, database_url)
+    if kept is not None:
+        from drift_guard.migrations.server_head import keep
+
+        head, imported = kept
+        keep(service, dirs, recursive, replace(head, failure=failure), imported)
+    if failure is not None:
+        return replace(report, failures=(failure,))
     return replace(report, diffs=diffs)
 
 
@@ -228,10 +249,19 @@ def _replay_on_server(
     ids: dict[str, str],
     url: URL,
     progress: Progress,
-) -> tuple[int, ReplayFailure | None, tuple[MigrationDiff, ...], tuple[DowngradeProblem, ...]]:
+    record: bool = False,
+) -> tuple[
+    int,
+    ReplayFailure | None,
+    tuple[MigrationDiff, ...],
+    tuple[DowngradeProblem, ...],
+    tuple[ReplayedHead, list[Path]] | None,
+]:
     """Load, replay and compare, in the worker, connected as the scratch login;
     with each downgrade checked where the server's DDL is transactional (see
-    :func:`~drift_guard.migrations.replay.replay`)."""
+    :func:`~drift_guard.migrations.replay.replay`). With ``record``, also the
+    head to keep (its reflection recorded) and the application modules the
+    revisions imported."""
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
@@ -241,14 +271,17 @@ def _replay_on_server(
     from drift_guard.migrations.reversal import downgrades_checkable
     from drift_guard.migrations.static_origins import static_origins
 
-    with prepended_sys_path(service.import_roots or (service.root,)):
+    roots = tuple(service.import_roots or (service.root,))
+    before = set(sys.modules)
+    with prepended_sys_path(roots):
         scripts: list[Script] = []
         if service.script_location is not None and is_dir(service.script_location):
             scripts, failure = load_scripts(
                 service.script_location, dirs, recursive=recursive, revision_ids=ids, in_worker=True
             )
             if failure is not None:
-                return 0, failure, (), ()
+                kept = (ReplayedHead(0, failure, (), (), b""), application_modules(before, roots)) if record else None
+                return 0, failure, (), (), kept
         engine = sa.create_engine(url, poolclass=NullPool)
         try:
             with engine.connect() as connection:
@@ -266,13 +299,43 @@ def _replay_on_server(
                     progress=progress,
                 )
                 downgrades = tuple(result.downgrade_problems)
+                kept = None
+                if record:
+                    head = _server_head(connection, result, downgrades)
+                    kept = (head, application_modules(before, roots))
                 if result.failure is not None:
-                    return result.applied, result.failure, (), downgrades
+                    return result.applied, result.failure, (), downgrades, kept
                 diffs = compare(connection, build_metadata(models), result.recorder, lambda: static_origins(graph))
                 connection.rollback()
         finally:
             engine.dispose()
-    return result.applied, None, tuple(diffs), downgrades
+    return result.applied, None, tuple(diffs), downgrades, kept
+
+
+def _server_head(
+    connection: Connection, result: ReplayResult, downgrades: tuple[DowngradeProblem, ...]
+) -> ReplayedHead:
+    """The replay's outcome with the server's reflection of the head (none when
+    it would not come back equal from the record: the next run asks the server)."""
+    from drift_guard.migrations.recorded import Unrecordable, record
+
+    reflection = None
+    if result.failure is None:
+        try:
+            reflection = record(connection)
+        except Unrecordable:
+            reflection = None
+    recorder = result.recorder
+    return ReplayedHead(
+        result.applied,
+        result.failure,
+        tuple(recorder.origins.items()),
+        tuple(recorder.changes.items()),
+        b"",
+        types=tuple(recorder.types.items()),
+        downgrade_problems=downgrades,
+        reflection=reflection,
+    )
 
 
 def _versions_location(service: Service, dirs: list[Path]) -> Location:
@@ -342,6 +405,23 @@ def _with_env_py(
     if result.failure is not None:
         return replace(report, failures=(result.failure,))
     return replace(report, diffs=result.diffs, replayed=len(graph.revisions))
+
+
+def _with_env_py_on_embedded(
+    service: Service, models: Schema, graph: RevisionGraph, report: MigrationReport
+) -> MigrationReport:
+    """``--alembic-env`` for a PostgreSQL service: env.py runs against a scratch
+    database of an embedded PostgreSQL (never the application's database), or of
+    SQLite when that cannot start (DG210 says so)."""
+    from dataclasses import replace
+
+    from drift_guard.migrations.embedded import Unavailable, embedded_postgres
+
+    try:
+        with embedded_postgres() as cluster:
+            return _with_env_py(service, models, graph, replace(report, database="postgresql"), cluster)
+    except Unavailable as exc:
+        return _with_env_py(service, models, graph, replace(report, scratch_fallback=str(exc)), None)
 
 
 def external_migrations(service: Service, dirs: list[Path]) -> Path | None:

@@ -2,7 +2,8 @@
 would write, without a database and without running env.py.
 
 The two sides are the ones the migration check (DG201) compares: the replayed
-head of the history (the SQLite scratch database, :mod:`.head`) and a MetaData
+head of the history (the SQLite scratch database, :mod:`.head`, or for a
+PostgreSQL service the embedded PostgreSQL) and a MetaData
 built from the statically extracted models (:mod:`.metadata`). Alembic's own
 machinery does the rest: ``produce_migrations`` diffs them, the autogenerate
 renderers write the operations, and ``ScriptDirectory.generate_revision`` fills
@@ -34,15 +35,24 @@ class Written:
     revision: str | None
     down_revision: str | None
     operations: int
+    scratch_fallback: str | None = None  # why the embedded PostgreSQL was not used (SQLite was)
 
 
 def write_revision(
-    service: Service, models: Schema, message: str, session: Session | None, database_url: str | None = None
+    service: Service,
+    models: Schema,
+    message: str,
+    session: Session | None,
+    database_url: str | None = None,
+    embedded: bool = False,
 ) -> Written:
     """Generate the revision that brings the history to the models. With
     ``database_url`` the history is replayed on a throwaway database of that
     server (created and dropped, as ``check --database-url`` does), so types
-    are compared as that database keeps them (lengths too), as Alembic would."""
+    are compared as that database keeps them (lengths too), as Alembic would.
+    ``embedded`` (a PostgreSQL service, no URL): the same on an embedded
+    PostgreSQL started for the command, as the check does; on SQLite when it
+    cannot start (``scratch_fallback`` says why)."""
     from drift_guard.extract.alembic import build_revision_graph
     from drift_guard.migrations import external_migrations, version_locations
     from drift_guard.migrations.head import head_engine, replayed_head
@@ -63,6 +73,17 @@ def write_revision(
         )
     ids = {str(h.path.resolve()): h.revision for h in graph.revisions if h.revision}
     model = build_metadata(models)
+    fallback = None
+    if database_url is None and embedded:
+        from drift_guard.migrations.embedded import Unavailable, embedded_postgres
+
+        try:
+            with embedded_postgres() as cluster:
+                template_args, operations = _on_server(service, dirs, recursive, ids, model, cluster)
+        except Unavailable as exc:
+            fallback = str(exc)
+        else:
+            return _written(service, message, template_args, graph, operations)
     if database_url is not None:
         template_args, operations = _on_server(service, dirs, recursive, ids, model, database_url)
     else:
@@ -72,10 +93,23 @@ def write_revision(
         with head_engine(head) as engine, engine.connect() as connection:
             template_args, operations = _render(connection, model)
             connection.rollback()
+    return _written(service, message, template_args, graph, operations, fallback)
+
+
+def _written(
+    service: Service,
+    message: str,
+    template_args: dict[str, Any],
+    graph: Any,
+    operations: int,
+    fallback: str | None = None,
+) -> Written:
+    from dataclasses import replace
+
     down = graph.heads[0].revision if graph.heads else None
     if not operations:
-        return Written(None, None, down, 0)
-    return _generate(service, message, template_args, down, operations)
+        return Written(None, None, down, 0, fallback)
+    return replace(_generate(service, message, template_args, down, operations), scratch_fallback=fallback)
 
 
 def _replay_failed(service: Service, failure: Any) -> NoReturn:

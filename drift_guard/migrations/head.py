@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from drift_guard.migrations.origins import OriginRecorder
     from drift_guard.migrations.raw_sql import SkippedSql
+    from drift_guard.migrations.recorded import Reflection
     from drift_guard.migrations.reversal import DowngradeProblem
     from drift_guard.migrations.stubs import StubbedImport
     from drift_guard.migrations.worker import Progress
@@ -51,6 +52,8 @@ class ReplayedHead:
     skipped_sql: tuple[SkippedSql, ...] = ()  # raw SQL SQLite did not run, per revision (DG208)
     downgrade_problems: tuple[DowngradeProblem, ...] = ()  # downgrades that do not restore the schema (DG207)
     stubbed_imports: tuple[StubbedImport, ...] = ()  # missing third-party packages stood in for (DG209)
+    # a server's head (the embedded PostgreSQL): its reflection, played back to the compare
+    reflection: Reflection | None = None
 
     def recorder(self) -> OriginRecorder:
         from drift_guard.migrations.origins import OriginRecorder
@@ -77,7 +80,7 @@ def migration_inputs(service: Service, dirs: Sequence[Path], recursive: bool) ->
     Python file under ``script_location`` (env.py, and stray revisions the graph
     reports), ``alembic.ini`` and ``script.py.mako``. Cached results of the check
     list these names in their keys and depend on their contents."""
-    files = set(_inputs(service, revision_files(dirs, recursive)))
+    files = set(replay_inputs(service, revision_files(dirs, recursive)))
     if service.script_location is not None and is_dir(service.script_location):
         files.update(p for p in service.script_location.rglob("*.py") if "__pycache__" not in p.parts)
     return sorted(files)
@@ -92,7 +95,7 @@ def replayed_head(
 
     def compute() -> ReplayedHead:
         if session is not None:
-            for path in _inputs(service, files):
+            for path in replay_inputs(service, files):
                 session.note(path)
         pending = session.take_prefetched(("replay", str(service.root))) if session is not None else None
         head, imported = pending() if pending is not None else _replay(service, dirs, recursive, revision_ids)
@@ -105,7 +108,7 @@ def replayed_head(
         return compute()
     # a head replayed with stand-ins is this environment's outcome (the package may be installed next run)
     keep = lambda head: not head.interrupted and not head.stubbed_imports  # noqa: E731
-    key = _key(service, files)
+    key = head_key(service, files)
     # once per run, whoever asks (with --no-cache the HTML report would replay it again)
     return session.memo(session.heads, repr(key), lambda: session.cached("replay", key, compute, keep=keep))
 
@@ -115,9 +118,9 @@ def stored_head(service: Service, dirs: Sequence[Path], recursive: bool, session
     the same files), None when it does not: a reader that only wants to look at
     the head (the HTML report) need not rebuild the revision graph for it."""
     files = revision_files(dirs, recursive)
-    if files and repr(_key(service, files)) in session.heads:
+    if files and repr(head_key(service, files)) in session.heads:
         return replayed_head(service, dirs, recursive, {}, session)
-    if not files or not session.is_cached("replay", _key(service, files)):
+    if not files or not session.is_cached("replay", head_key(service, files)):
         return None
     return replayed_head(service, dirs, recursive, {}, session)
 
@@ -130,7 +133,7 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     revision that ends its process (``os._exit``) ends the worker, not this run
     (see :mod:`.worker`)."""
     files = revision_files(dirs, recursive)
-    if not files or session.is_cached("replay", _key(service, files)):
+    if not files or session.is_cached("replay", head_key(service, files)):
         return
     if any(session.escapes(path) for path in files):
         return  # never run a revision linked from outside the repository (the graph check reports it)
@@ -171,15 +174,14 @@ def _replay_in_worker(
         return _replay(service, dirs, recursive, ids, progress)
 
 
-def _key(service: Service, files: list[Path]) -> list[object]:
+def head_key(service: Service, files: list[Path], scratch: object = SCRATCH) -> list[object]:
     # "downgrades": heads cached before the downgrade check and raw-SQL records are not reused;
-    # SCRATCH: only the SQLite replay is kept as a head (an image): the embedded PostgreSQL's
-    # result is cached as the migration report instead (see ServiceContext._migrations)
+    # scratch: the database the head comes from (the SQLite image, or a server's recorded reflection)
     roots = [str(r) for r in service.import_roots]
-    return [[str(p) for p in files], str(service.script_location), roots, SCRATCH, "downgrades", "bind-sql"]
+    return [[str(p) for p in files], str(service.script_location), roots, scratch, "downgrades", "bind-sql"]
 
 
-def _inputs(service: Service, files: list[Path]) -> list[Path]:
+def replay_inputs(service: Service, files: list[Path]) -> list[Path]:
     mako = service.script_location / "script.py.mako" if service.script_location is not None else None
     return [p for p in (*files, service.alembic_ini, mako) if p is not None]
 
@@ -217,7 +219,7 @@ def _replay(
             stubbed = tuple(finder.stubbed)
             if failure is not None:
                 head = ReplayedHead(0, failure, (), (), b"", stubbed_imports=stubbed)
-                return head, _application_modules(before, roots)
+                return head, application_modules(before, roots)
             environment = None
             if service.script_location is not None:
                 environment = ReplayEnvironment(service.alembic_ini, service.script_location, tuple(dirs), recursive)
@@ -234,7 +236,7 @@ def _replay(
                     connection.commit()
                 image = b"" if result.failure is not None else _image(engine)
         finally:
-            imported = _application_modules(before, roots)
+            imported = application_modules(before, roots)
     recorder = result.recorder
     head = ReplayedHead(
         result.applied,
@@ -251,7 +253,7 @@ def _replay(
     return head, imported
 
 
-def _application_modules(before: set[str], roots: Sequence[Path]) -> list[Path]:
+def application_modules(before: set[str], roots: Sequence[Path]) -> list[Path]:
     prefixes = tuple(str(Path(r).resolve()) for r in roots)
     found = []
     for name in set(sys.modules) - before:
