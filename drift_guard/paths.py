@@ -81,15 +81,23 @@ def escapes_repository(path: Path, root: Path, realpath: Callable[[str], str] = 
     repository as written (an explicit argument, a ``prepend_sys_path`` beyond
     it) is not following a link out of it, and is not refused. ``realpath`` may
     be a memoised one (a run resolves the same folders for every file)."""
-    root = Path(root).resolve()
-    absolute = Path(os.path.abspath(path))
+    # strings, not pathlib: this runs for every file a run reads
+    real_root = realpath(os.fspath(root))
+    absolute = os.path.abspath(path)
     if os.path.islink(absolute):
-        resolved = Path(os.path.realpath(absolute))
+        resolved = os.path.realpath(absolute)
     else:  # only the folders can be links: resolve the folder, once per run
-        resolved = Path(realpath(str(absolute.parent))) / absolute.name
-    if resolved == root or root in resolved.parents:
+        resolved = os.path.join(realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    if _inside(resolved, real_root):
         return False
-    return any(Path(os.path.realpath(folder)) == root for folder in absolute.parents)
+    folder = os.path.dirname(absolute)
+    while True:  # in the repository as written (some folder of it is the root)?
+        if realpath(folder) == real_root:
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
 
 
 def canonical_path(path: Path | str, tree: Path) -> str:

@@ -83,10 +83,13 @@ class OutsideRepository(OSError):
         super().__init__(errno.EPERM, OUTSIDE_REPOSITORY, str(path))
 
 
-def read_regular_file(path: Path, repository_root: Path | None = None) -> bytes:
+def read_regular_file(
+    path: Path, repository_root: Path | None = None, realpath: Callable[[str], str] = os.path.realpath
+) -> bytes:
     """The content of ``path``, refusing what is not a regular file (a folder,
-    a FIFO that would block) and, with ``repository_root``, a symlink out of it."""
-    if repository_root is not None and escapes_repository(path, repository_root):
+    a FIFO that would block) and, with ``repository_root``, a symlink out of it
+    (``realpath``: the run's memoised one)."""
+    if repository_root is not None and escapes_repository(path, repository_root, realpath):
         raise OutsideRepository(path)
     mode = os.stat(path).st_mode
     if stat.S_ISDIR(mode):
@@ -167,6 +170,7 @@ class Session:
         # check and the HTML report ask for the same one, also under --no-cache
         self.heads: dict[Any, tuple[Any, dict]] = {}
         self._real_folders: dict[str, str] = {}
+        self._checked_deps: dict[Dep, bool] = {}  # see _still_valid
         self._freeze_parsed = False  # see sparing_the_collector
         self._froze = False
 
@@ -360,7 +364,7 @@ class Session:
     def _load(self, key: Path) -> bytes | OSError:
         if key not in self._bytes:
             try:
-                self._bytes[key] = read_regular_file(key, self.repository_root)
+                self._bytes[key] = read_regular_file(key, self.repository_root, self._realpath)
             except OSError as exc:
                 self._bytes[key] = exc
         return self._bytes[key]
@@ -500,18 +504,24 @@ class Session:
         return make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)
 
     def _still_valid(self, deps: tuple[Dep, ...]) -> bool:
+        # the same files are dependencies of many entries: each answer once per run
+        checked = self._checked_deps
         for dep in deps:
-            path = Path(dep.path)
-            if dep.kind == "sha":
-                if self.digest(path) != dep.expected:
-                    return False
-            elif dep.kind.startswith("has:"):
-                found = _has(self._load(path), dep.kind[4:].encode("latin-1"))
-                if ("1" if found else "0") != dep.expected:
-                    return False
-            else:
+            valid = checked.get(dep)
+            if valid is None:
+                valid = checked[dep] = self._dep_holds(dep)
+            if not valid:
                 return False
         return True
+
+    def _dep_holds(self, dep: Dep) -> bool:
+        path = Path(dep.path)
+        if dep.kind == "sha":
+            return self.digest(path) == dep.expected
+        if dep.kind.startswith("has:"):
+            found = _has(self._load(path.absolute()), dep.kind[4:].encode("latin-1"))
+            return ("1" if found else "0") == dep.expected
+        return False
 
 
 def _has(data: bytes | OSError, marker: bytes) -> bool:
