@@ -4,8 +4,9 @@ The rules only say where the layers disagree; a reviewer also wants to see what
 each layer says where they agree. This module gathers, per service, the model
 schema, the PyDAL schema, their table pairs, the dialects the service was checked
 for and, when the migration check ran on the default SQLite scratch database,
-the tables of the migrated head (reflected from the replayed image with
-SQLAlchemy's inspector, each column located at the revision line that created it).
+the tables of the migrated head (reflected from the replayed SQLite image, or
+for a PostgreSQL service from the embedded server's recorded reflection, each
+column located at the revision line that created it).
 
 It is only built when a report asks for it (``run(..., collect_schemas=True)``):
 everything here is read from what the rules already computed (or the cache), and
@@ -105,6 +106,10 @@ def _head(ctx: ServiceContext, migrations_ran: bool) -> tuple[Schema | None, str
     from drift_guard.migrations.head import replayed_head, stored_head
 
     dirs, recursive = version_locations(service)
+    if ctx.embedded_target() is not None:
+        recorded = _recorded_head(ctx, dirs, recursive)
+        if recorded is not None:
+            return recorded
     head = stored_head(service, dirs, recursive, ctx.session)
     if head is None or "migrations" in ctx.__dict__:
         # Why there is no head is in the check's report: the one the rules
@@ -128,6 +133,91 @@ def _head(ctx: ServiceContext, migrations_ran: bool) -> tuple[Schema | None, str
     except Exception as exc:  # a report must not fail the run: say what could not be shown
         return None, f"the replayed head could not be read ({exc.__class__.__name__}: {exc})"
     return schema, f"the head after {head.applied} revision(s), replayed on SQLite"
+
+
+def _recorded_head(ctx: ServiceContext, dirs: Any, recursive: bool) -> tuple[Schema | None, str] | None:
+    """The embedded PostgreSQL's head, from its recorded reflection (see
+    :mod:`~drift_guard.migrations.server_head`); None when the cache holds none
+    (the SQLite head is shown then, as before)."""
+    from drift_guard.migrations.server_head import stored_head
+
+    head = stored_head(ctx.service, dirs, recursive)
+    if head is None or head.reflection is None or head.failure is not None:
+        return None
+    try:
+        schema = reflect_recorded_head(head)
+    except Exception as exc:  # a report must not fail the run: say what could not be shown
+        return None, f"the replayed head could not be read ({exc.__class__.__name__}: {exc})"
+    return schema, f"the head after {head.applied} revision(s), replayed on the embedded PostgreSQL"
+
+
+def reflect_recorded_head(head: ReplayedHead) -> Schema:
+    """A server head's tables as drift-guard records, read with SQLAlchemy's
+    inspector from the recorded reflection (no server): types as the server's
+    dialect writes them (``VARCHAR(120)``), columns located as in :func:`reflect_head`."""
+    import sqlalchemy as sa
+
+    from drift_guard.migrations.recorded import playback
+
+    assert head.reflection is not None
+    connection = playback(head.reflection)
+    inspector = sa.inspect(connection)
+    recorder = head.recorder()
+    tables = []
+    for name in sorted(inspector.get_table_names()):
+        if name.lower() in IGNORED_HEAD_TABLES:
+            continue
+        table_location = recorder.table(name) or Location("(migrations)")
+        primary = {c.lower() for c in inspector.get_pk_constraint(name).get("constrained_columns") or ()}
+        unique = {
+            u["column_names"][0].lower() for u in inspector.get_unique_constraints(name) if len(u["column_names"]) == 1
+        }
+        unique |= {
+            i["column_names"][0].lower()
+            for i in inspector.get_indexes(name)
+            if i.get("unique") and len(i["column_names"]) == 1 and i["column_names"][0]
+        }
+        references = {
+            fk["constrained_columns"][0].lower(): fk
+            for fk in inspector.get_foreign_keys(name)
+            if len(fk["constrained_columns"]) == 1
+        }
+        columns = []
+        for found in inspector.get_columns(name):
+            column = found["name"]
+            columns.append(
+                Column(
+                    name=column,
+                    attribute=column,
+                    type=_column_type(found["type"].compile(dialect=connection.dialect)),
+                    location=recorder.column(name, column) or table_location,
+                    nullable=bool(found["nullable"]) and column.lower() not in primary,
+                    primary_key=column.lower() in primary,
+                    unique=column.lower() in unique,
+                    foreign_key=_server_reference(references.get(column.lower())),
+                    server_default=found.get("default"),
+                )
+            )
+        tables.append(Table(name, Layer.MIGRATIONS, table_location, tuple(columns), symbol=name))
+    return Schema(Layer.MIGRATIONS, tuple(tables))
+
+
+def _server_reference(fk: Any) -> ForeignKey | None:
+    """A reflected foreign key (one column) as drift-guard records it."""
+    if fk is None:
+        return None
+    options = fk.get("options") or {}
+    referred = fk.get("referred_columns") or [None]
+
+    def action(value: Any) -> str | None:
+        return None if not value or str(value).upper() == "NO ACTION" else str(value).upper()
+
+    return ForeignKey(
+        str(fk["referred_table"]).lower(),
+        str(referred[0]).lower() if referred[0] else None,
+        action(options.get("ondelete")),
+        action(options.get("onupdate")),
+    )
 
 
 def reflect_head(head: ReplayedHead) -> Schema:

@@ -196,3 +196,21 @@ def test_the_type_reader_calls_only_sqlalchemy_types():
     ):
         with pytest.raises(NeedsServer):
             decode(SqlType(text))
+
+
+def test_the_html_reports_head_is_read_from_the_record(server):
+    """The report's head column for a PostgreSQL service: the recorded reflection read back as drift-guard
+    records, with no server."""
+    from drift_guard.migrations.head import ReplayedHead
+    from drift_guard.snapshot import reflect_recorded_head
+
+    reflection, _ = server
+    schema = reflect_recorded_head(ReplayedHead(2, None, (), (), b"", reflection=reflection))
+    tables = {t.name: {c.name: c for c in t.columns} for t in schema.tables}
+    assert set(tables) == {"accounts", "posts"}  # the view is not a table
+    email, code, ident = tables["accounts"]["email"], tables["accounts"]["code"], tables["accounts"]["id"]
+    assert (email.type.spelled, email.type.length, email.nullable) == ("VARCHAR(120)", 120, False)
+    assert code.unique and ident.primary_key and not ident.nullable
+    reference = tables["posts"]["account_id"].foreign_key
+    assert (reference.table, reference.column, reference.ondelete) == ("accounts", "id", "CASCADE")
+    assert tables["posts"]["title"].nullable is False and tables["posts"]["account_id"].nullable is True

@@ -38,7 +38,7 @@ def compare_with_stored(
 ) -> MigrationReport | None:
     """The report from the stored head, with no server; None when there is no
     stored head for these files, or its record cannot answer the compare."""
-    head = _stored(service, dirs, recursive)
+    head = stored_head(service, dirs, recursive)
     if head is None:
         return None
     report = replace(report, downgrade_problems=head.downgrade_problems, replayed=head.applied)
@@ -79,7 +79,9 @@ def keep(service: Service, dirs: Sequence[Path], recursive: bool, head: Replayed
     session.cached("replay", _server_key(service, files), compute)
 
 
-def _stored(service: Service, dirs: Sequence[Path], recursive: bool) -> ReplayedHead | None:
+def stored_head(service: Service, dirs: Sequence[Path], recursive: bool) -> ReplayedHead | None:
+    """The head kept by an earlier replay of these very files on the embedded
+    server, or None (also outside a run, or with no cache)."""
     from drift_guard.session import current
 
     session = current()
