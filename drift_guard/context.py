@@ -88,13 +88,16 @@ class ServiceContext:
             )
 
             schema = extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            for path in service.model_files:  # so that a comment edit of them reuses this (and discovery)
+                self.session.keep_layout(path)
             # the trees are not read again (the runtime scan uses the stdlib parser):
             # free them before the schema is encoded for the cache
             self.session.release_parsed(set(service.model_files) - set(service.pydal_files))
             return schema
 
         key = [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)]
-        return self.session.cached("models", key, compute)
+        # the extraction reads syntax trees and their locations only: a comment edit moves locations
+        return self.session.cached("models", key, compute, moves=True)
 
     def _pydal(self) -> Schema:
         files = self.service.pydal_files

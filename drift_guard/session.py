@@ -35,6 +35,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from drift_guard.cache import Cache
+    from drift_guard.layout import Layout
     from drift_guard.source import ParseResult
 
 T = TypeVar("T")
@@ -371,13 +372,22 @@ class Session:
             tracker.deps.setdefault((path, kind), expected)
 
     def cached(
-        self, namespace: str, key_parts: list[Any], compute: Callable[[], T], keep: Callable[[T], bool] | None = None
+        self,
+        namespace: str,
+        key_parts: list[Any],
+        compute: Callable[[], T],
+        keep: Callable[[T], bool] | None = None,
+        *,
+        moves: bool = False,
     ) -> T:
         """``compute()``, or its stored result while every file it read is unchanged.
 
         ``key_parts`` name everything else the result depends on (settings,
         options); the configuration, the run directory and drift-guard's version
-        are always part of the key."""
+        are always part of the key. ``moves``: ``compute`` reads files only as
+        syntax trees and their locations (never comments), so a result whose
+        files changed only in comments and blank lines between statements is
+        reused with its locations moved (:mod:`drift_guard.layout`)."""
         cache = self.cache
         if cache is None:
             return compute()
@@ -395,6 +405,10 @@ class Session:
                     self._record(dep.path, dep.kind, dep.expected)
                 self._remember(value, hit[2])
                 return value
+        if hit is not None and moves:
+            found = self._moved(namespace, key, hit)
+            if found is not None:
+                return found[0]
         tracker = _Tracker()
         self._trackers.append(tracker)
         try:
@@ -412,6 +426,79 @@ class Session:
             return value  # not a cacheable record: computed every run
         self._remember(value, cache.put(namespace, key, stored, deps))
         return value
+
+    def _moved(self, namespace: str, key: str, hit: tuple[bytes, tuple[Dep, ...], str]) -> tuple[Any] | None:
+        """The stale entry ``hit``, still true when every file it read that
+        changed is the same statements with other comments and blank lines
+        around them: its value with their locations moved, stored again with
+        the files' new hashes. None when that is not provably so."""
+        from drift_guard.codec import DecodeError, dumps, loads
+        from drift_guard.layout import match, moved, relocate
+
+        cache = self.cache
+        assert cache is not None
+        moves: list[tuple[Dep, Layout, tuple[int, ...]]] = []
+        for dep in hit[1]:
+            if self._still_valid((dep,)):
+                continue
+            python = dep.kind == "sha" and dep.expected and dep.path.endswith(".py")
+            layout = self._stored_layout(dep.expected) if python else None
+            data = self._load(Path(dep.path))
+            starts = match(layout, data) if layout is not None and isinstance(data, bytes) else None
+            if layout is None or starts is None:
+                return None
+            moves.append((dep, layout, starts))
+        try:
+            value = original = loads(hit[0])
+        except DecodeError:
+            return None
+        for dep, layout, starts in moves:
+            value = relocate(value, self.canonical(dep.path), layout, starts)
+            if value is None:
+                return None
+        fresh = {dep.path: self.digest(Path(dep.path)) for dep, _, _ in moves}
+        deps = [Dep(d.path, d.kind, fresh.get(d.path, d.expected) if d.kind == "sha" else d.expected) for d in hit[1]]
+        for dep in deps:
+            self._record(dep.path, dep.kind, dep.expected)
+        for dep, layout, starts in moves:
+            cache.put("layout", make_key("layout", fresh[dep.path]), dumps(moved(layout, starts)), ())
+        stored = hit[0] if value is original else dumps(value)  # nothing moved: the same bytes
+        self._remember(value, cache.put(namespace, key, stored, deps))
+        return (value,)
+
+    def keep_layout(self, path: Path) -> None:
+        """Store the layout of ``path`` as parsed in this run (by content hash),
+        so a later :meth:`cached` with ``moves`` can tell a comment edit of it."""
+        from drift_guard.source import SourceFile
+
+        cache = self.cache
+        key = Path(path).absolute()
+        data = self._load(key)
+        source = self._parsed.get(key)
+        if cache is None or not isinstance(data, bytes) or not isinstance(source, SourceFile):
+            return
+        if self._stored_layout(self._digest(key)) is not None:
+            return
+        from drift_guard.codec import dumps
+        from drift_guard.layout import layout_of
+
+        found = layout_of(data, source)
+        if found is not None:
+            cache.put("layout", make_key("layout", self._digest(key)), dumps(found), ())
+
+    def _stored_layout(self, digest: str) -> Layout | None:
+        from drift_guard.codec import DecodeError, loads
+        from drift_guard.layout import Layout
+
+        cache = self.cache
+        hit = cache.get("layout", make_key("layout", digest)) if cache is not None else None
+        if hit is None:
+            return None
+        try:
+            found = loads(hit[0])
+        except DecodeError:
+            return None
+        return found if isinstance(found, Layout) else None
 
     def provenance(self, value: object) -> str | None:
         """A digest of ``value``'s content (:func:`~drift_guard.cache.content_hash` of it as stored),
