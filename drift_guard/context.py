@@ -56,6 +56,16 @@ class ServiceContext:
         cache entry of every rule group that reads it depends on them."""
         return self.session.memo(self._memo, key, compute)
 
+    def layer_reads(self, *layers: str) -> dict[tuple[str, str], str]:
+        """What computing ``layers`` (``"models"``, ``"pydal"``) read, for a cache
+        entry keyed by their content digests (:func:`schema_digest`) instead:
+        the layers are read here if they were not yet."""
+        found: dict[tuple[str, str], str] = {}
+        for layer in layers:
+            getattr(self, layer)
+            found.update(self._memo[layer][1])
+        return found
+
     def computed(self, key: str) -> Any:
         """The value of ``key`` if computed in this context already, else None."""
         found = self._memo.get(key)

@@ -379,6 +379,7 @@ class Session:
         keep: Callable[[T], bool] | None = None,
         *,
         moves: bool = False,
+        covered: dict[tuple[str, str], str] | None = None,
     ) -> T:
         """``compute()``, or its stored result while every file it read is unchanged.
 
@@ -387,7 +388,11 @@ class Session:
         are always part of the key. ``moves``: ``compute`` reads files only as
         syntax trees and their locations (never comments), so a result whose
         files changed only in comments and blank lines between statements is
-        reused with its locations moved (:mod:`drift_guard.layout`)."""
+        reused with its locations moved (:mod:`drift_guard.layout`).
+        ``covered``: reads (``(path, kind) -> expected``, as :meth:`tracking`
+        collects them) that ``key_parts`` stand for already, such as the files
+        of a layer whose content digest is in the key: the entry does not
+        depend on them, so an edit that leaves the digest as it was keeps it."""
         cache = self.cache
         if cache is None:
             return compute()
@@ -417,7 +422,7 @@ class Session:
             self._trackers.remove(tracker)
         for (path, kind), expected in tracker.deps.items():
             self._record(path, kind, expected)
-        deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items())]
+        deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items()) if not covered or covered.get((p, k)) != e]
         if keep is not None and not keep(value):
             return value  # an outcome of this run only (e.g. a replay that timed out)
         try:

@@ -427,3 +427,26 @@ def test_a_comment_edit_of_the_models_moves_their_locations(project, capsys, com
     computed.clear()
     found = located(capsys)
     assert "models" in computed and found == located(capsys, "--no-cache")
+
+
+def test_findings_of_the_schema_layers_are_kept_while_the_schemas_are(project, capsys, computed):
+    """The DG1xx rules that read only the two schemas, and DG112, are keyed by
+    the schemas' digests: an edit that extracts the same schema keeps them, one
+    that does not computes them again."""
+    models = project / SERVICE / "app" / "db" / "models.py"
+    assert check(capsys) == []
+    assert {"schema-findings", "dg112"} <= set(computed)
+    models.write_text(models.read_text() + "\nUNUSED = 1  # the schema is what it was\n")
+    computed.clear()
+    assert check(capsys) == []
+    assert "models" in computed and "findings" in computed
+    assert "schema-findings" not in computed and "dg112" not in computed
+    edit(models, "full_name = Column(String(255))", "full_name = Column(String(200))")
+    computed.clear()
+    found = check(capsys)
+    assert "schema-findings" in computed and "dg112" in computed
+    assert "DG106" in {c for c, _ in found} and found == uncached(capsys)
+    edit(project / SERVICE / "app" / "models.py", "length=255)", "length=200)")
+    computed.clear()
+    found = check(capsys)
+    assert "schema-findings" in computed and found == uncached(capsys)
