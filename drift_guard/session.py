@@ -449,7 +449,9 @@ class Session:
             python = dep.kind == "sha" and dep.expected and dep.path.endswith(".py")
             layout = self._stored_layout(dep.expected) if python else None
             data = self._load(Path(dep.path))
-            starts = match(layout, data) if layout is not None and isinstance(data, bytes) else None
+            if not isinstance(data, bytes) or len(data) > self.config.max_file_size:
+                return None  # unreadable now, or over the parse limit: a DG001, never the old result
+            starts = match(layout, data) if layout is not None else None
             if layout is None or starts is None:
                 return None
             moves.append((dep, layout, starts))

@@ -192,6 +192,36 @@ def test_a_comment_edit_of_the_models_reports_what_reading_them_again_reports(
     models = [p for p in root.rglob("*.py") if "models" in p.name and "pydal" not in p.parts]
     if not any([_comment_edit(path) for path in models]):
         pytest.skip("no readable model file")
+    ran = _spy(monkeypatch)
+    found = _findings(capsys, *cached)
+    computed = list(ran)
+    assert found == _findings(capsys, "--no-cache", *_args(project))
+    if project.parent.name == "fixtures":  # the sample's models file: the layers were not read again
+        assert "models" not in computed and "discovery" not in computed
+
+
+def test_comments_that_take_a_model_file_over_the_size_limit_are_a_dg001(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "fixtures" / "sample-clean", root)
+    models = root / "services" / "flask-backend" / "app" / "db" / "models.py"
+    limit = max(path.stat().st_size for path in root.rglob("*.py")) + 100
+    (root / "pyproject.toml").write_text(f'[tool.drift_guard]\nscratch = "sqlite"\nmax-file-size = {limit}\n')
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    cached = ["--cache-dir", str(tmp_path / "cache")]
+    assert _findings(capsys, *cached) == []
+    models.write_bytes(models.read_bytes() + b"# a long comment " + b"x" * (limit - models.stat().st_size) + b"\n")
+    ran = _spy(monkeypatch)
+    found = _findings(capsys, *cached)
+    assert "models" in ran and "discovery" in ran  # not the old layers: the file is not read at all now
+    assert "DG001" in {f["code"] for f in found}
+    assert found == _findings(capsys, "--no-cache")
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Namespaces whose computation ran (a miss)."""
     ran: list[str] = []
     original = session_module.Session.cached
 
@@ -203,8 +233,4 @@ def test_a_comment_edit_of_the_models_reports_what_reading_them_again_reports(
         return original(self, namespace, key_parts, counted, keep, **options)
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
-    found = _findings(capsys, *cached)
-    computed = list(ran)
-    assert found == _findings(capsys, "--no-cache", *_args(project))
-    if project.parent.name == "fixtures":  # the sample's models file: the layers were not read again
-        assert "models" not in computed and "discovery" not in computed
+    return ran
