@@ -23,6 +23,7 @@ split into lines and hashed.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import re
@@ -111,6 +112,7 @@ def relocate(value: Any, shown: str, layout: Layout, starts: tuple[int, ...]) ->
     if all(shift == 0 for _, _, shift in shifts):
         return value
     first_moves = not shifts or shifts[0][0] != 1 or shifts[0][2] != 0
+    firsts = [first for first, _, _ in shifts]
 
     def location(item: Location) -> Location | None:
         if item.path != shown:
@@ -119,10 +121,11 @@ def relocate(value: Any, shown: str, layout: Layout, starts: tuple[int, ...]) ->
             return item  # no statement starts on line 1: the file itself
         if item.line == 1 and item.column == 1 and first_moves:
             return None
-        for first, last, shift in shifts:
-            if first <= item.line <= last:
-                return item if shift == 0 else Location(item.path, item.line + shift, item.column)
-        return None
+        at = bisect.bisect_right(firsts, item.line) - 1
+        if at < 0 or item.line > shifts[at][1]:
+            return None  # on no statement's lines
+        shift = shifts[at][2]
+        return item if shift == 0 else Location(item.path, item.line + shift, item.column)
 
     try:
         return _walk(value, location)
@@ -154,10 +157,10 @@ def _walk(value: Any, location: Any) -> Any:
         if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, value.items())):
             return value
         return dict(pairs)
+    if isinstance(value, (Location, tuple, list, set, frozenset, dict)):
+        raise _Unplaceable  # a subclass of a location or a container: not rebuilt, so not reused
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _record(value, location)
-    if isinstance(value, (Location, tuple, list, set, frozenset, dict)):
-        raise _Unplaceable  # a subclass of a container: not rebuilt, so not reused
     return value  # enums, paths, UNKNOWN: no location inside
 
 
