@@ -56,6 +56,16 @@ class ServiceContext:
         cache entry of every rule group that reads it depends on them."""
         return self.session.memo(self._memo, key, compute)
 
+    def layer_reads(self, *layers: str) -> dict[tuple[str, str], str]:
+        """What computing ``layers`` (``"models"``, ``"pydal"``) read, for a cache
+        entry keyed by their content digests (:func:`schema_digest`) instead:
+        the layers are read here if they were not yet."""
+        found: dict[tuple[str, str], str] = {}
+        for layer in layers:
+            getattr(self, layer)
+            found.update(self._memo[layer][1])
+        return found
+
     def computed(self, key: str) -> Any:
         """The value of ``key`` if computed in this context already, else None."""
         found = self._memo.get(key)
@@ -88,13 +98,16 @@ class ServiceContext:
             )
 
             schema = extract_models(service.model_files, import_roots=service.import_roots, bases=service.model_bases)
+            for path in service.model_files:  # so that a comment edit of them reuses this (and discovery)
+                self.session.keep_layout(path)
             # the trees are not read again (the runtime scan uses the stdlib parser):
             # free them before the schema is encoded for the cache
             self.session.release_parsed(set(service.model_files) - set(service.pydal_files))
             return schema
 
         key = [[str(p) for p in service.model_files], [str(p) for p in service.import_roots], list(service.model_bases)]
-        return self.session.cached("models", key, compute)
+        # the extraction reads syntax trees and their locations only: a comment edit moves locations
+        return self.session.cached("models", key, compute, moves=True)
 
     def _pydal(self) -> Schema:
         files = self.service.pydal_files

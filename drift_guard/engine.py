@@ -182,7 +182,11 @@ def _group_findings(ctx: ServiceContext, group: list[Rule], key: list[object]) -
     def compute() -> tuple[list[list[Finding]], list[tuple[str, Problem]]]:
         before = dict(session.failures)
         _note_files_read_by_others(ctx, _needs_migrations(group))
-        results = [list(info.check(ctx)) for info in group]  # type: ignore[misc]
+        layers = frozenset().union(*(info.needs for info in group))
+        if layers and layers <= _SCHEMAS:
+            results = _from_schemas(ctx, group, key, sorted(layers))
+        else:
+            results = [list(info.check(ctx)) for info in group]  # type: ignore[misc]
         failed = [(str(path), problem) for path, problem in session.failures.items() if before.get(path) != problem]
         return results, failed
 
@@ -191,6 +195,22 @@ def _group_findings(ctx: ServiceContext, group: list[Rule], key: list[object]) -
     for path, problem in failed:
         session.failures.setdefault(Path(path), problem)
     return {info.code: items for info, items in zip(group, results)}
+
+
+_SCHEMAS = frozenset(("models", "pydal"))
+
+
+def _from_schemas(ctx: ServiceContext, group: list[Rule], key: list[object], layers: list[str]) -> list[list[Finding]]:
+    """The findings of rules that read schema layers only (``layers``), kept
+    under the digests of the schemas (:func:`~drift_guard.context.schema_digest`)
+    rather than the files they were read from: an edit of a layer's files that
+    extracts the same schema (a comment, a method body) keeps them."""
+    from drift_guard.context import schema_digest
+
+    covered = ctx.layer_reads(*layers)
+    digests = [schema_digest(getattr(ctx, layer), ctx.session) for layer in layers]
+    compute = lambda: [list(info.check(ctx)) for info in group]  # type: ignore[misc]  # noqa: E731
+    return ctx.session.cached("schema-findings", [*key, digests], compute, covered=covered)
 
 
 def _service_key(service: Service) -> list[object]:

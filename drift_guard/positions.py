@@ -81,6 +81,10 @@ class Positions:
         text = "".join(state.tokens)
         self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
+    def line_of(self, offset: int) -> int:
+        """1-based line of the character at ``offset``."""
+        return bisect.bisect_right(self._line_starts, offset)
+
     def _position(self, offset: int) -> CodePosition:
         index = bisect.bisect_right(self._line_starts, offset) - 1
         return CodePosition(index + 1, offset - self._line_starts[index])

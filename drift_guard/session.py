@@ -35,6 +35,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from drift_guard.cache import Cache
+    from drift_guard.layout import Layout
     from drift_guard.source import ParseResult
 
 T = TypeVar("T")
@@ -375,13 +376,27 @@ class Session:
             tracker.deps.setdefault((path, kind), expected)
 
     def cached(
-        self, namespace: str, key_parts: list[Any], compute: Callable[[], T], keep: Callable[[T], bool] | None = None
+        self,
+        namespace: str,
+        key_parts: list[Any],
+        compute: Callable[[], T],
+        keep: Callable[[T], bool] | None = None,
+        *,
+        moves: bool = False,
+        covered: dict[tuple[str, str], str] | None = None,
     ) -> T:
         """``compute()``, or its stored result while every file it read is unchanged.
 
         ``key_parts`` name everything else the result depends on (settings,
         options); the configuration, the run directory and drift-guard's version
-        are always part of the key."""
+        are always part of the key. ``moves``: ``compute`` reads files only as
+        syntax trees and their locations (never comments), so a result whose
+        files changed only in comments and blank lines between statements is
+        reused with its locations moved (:mod:`drift_guard.layout`).
+        ``covered``: reads (``(path, kind) -> expected``, as :meth:`tracking`
+        collects them) that ``key_parts`` stand for already, such as the files
+        of a layer whose content digest is in the key: the entry does not
+        depend on them, so an edit that leaves the digest as it was keeps it."""
         cache = self.cache
         if cache is None:
             return compute()
@@ -399,6 +414,10 @@ class Session:
                     self._record(dep.path, dep.kind, dep.expected)
                 self._remember(value, hit[2])
                 return value
+        if hit is not None and moves:
+            found = self._moved(namespace, key, hit)
+            if found is not None:
+                return found[0]
         tracker = _Tracker()
         self._trackers.append(tracker)
         try:
@@ -407,7 +426,7 @@ class Session:
             self._trackers.remove(tracker)
         for (path, kind), expected in tracker.deps.items():
             self._record(path, kind, expected)
-        deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items())]
+        deps = [Dep(p, k, e) for (p, k), e in sorted(tracker.deps.items()) if not covered or covered.get((p, k)) != e]
         if keep is not None and not keep(value):
             return value  # an outcome of this run only (e.g. a replay that timed out)
         try:
@@ -416,6 +435,81 @@ class Session:
             return value  # not a cacheable record: computed every run
         self._remember(value, cache.put(namespace, key, stored, deps))
         return value
+
+    def _moved(self, namespace: str, key: str, hit: tuple[bytes, tuple[Dep, ...], str]) -> tuple[Any] | None:
+        """The stale entry ``hit``, still true when every file it read that
+        changed is the same statements with other comments and blank lines
+        around them: its value with their locations moved, stored again with
+        the files' new hashes. None when that is not provably so."""
+        from drift_guard.codec import DecodeError, dumps, loads
+        from drift_guard.layout import match, moved, relocate
+
+        cache = self.cache
+        assert cache is not None
+        moves: list[tuple[Dep, Layout, tuple[int, ...]]] = []
+        for dep in hit[1]:
+            if self._still_valid((dep,)):
+                continue
+            python = dep.kind == "sha" and dep.expected and dep.path.endswith(".py")
+            layout = self._stored_layout(dep.expected) if python else None
+            data = self._load(Path(dep.path))
+            if not isinstance(data, bytes) or len(data) > self.config.max_file_size:
+                return None  # unreadable now, or over the parse limit: a DG001, never the old result
+            starts = match(layout, data) if layout is not None else None
+            if layout is None or starts is None:
+                return None
+            moves.append((dep, layout, starts))
+        try:
+            value = original = loads(hit[0])
+        except DecodeError:
+            return None
+        for dep, layout, starts in moves:
+            value = relocate(value, self.canonical(dep.path), layout, starts)
+            if value is None:
+                return None
+        fresh = {dep.path: self.digest(Path(dep.path)) for dep, _, _ in moves}
+        deps = [Dep(d.path, d.kind, fresh.get(d.path, d.expected) if d.kind == "sha" else d.expected) for d in hit[1]]
+        for dep in deps:
+            self._record(dep.path, dep.kind, dep.expected)
+        for dep, layout, starts in moves:
+            cache.put("layout", make_key("layout", fresh[dep.path]), dumps(moved(layout, starts)), ())
+        stored = hit[0] if value is original else dumps(value)  # nothing moved: the same bytes
+        self._remember(value, cache.put(namespace, key, stored, deps))
+        return (value,)
+
+    def keep_layout(self, path: Path) -> None:
+        """Store the layout of ``path`` as parsed in this run (by content hash),
+        so a later :meth:`cached` with ``moves`` can tell a comment edit of it."""
+        from drift_guard.source import SourceFile
+
+        cache = self.cache
+        key = Path(path).absolute()
+        data = self._load(key)
+        source = self._parsed.get(key)
+        if cache is None or not isinstance(data, bytes) or not isinstance(source, SourceFile):
+            return
+        if self._stored_layout(self._digest(key)) is not None:
+            return
+        from drift_guard.codec import dumps
+        from drift_guard.layout import layout_of
+
+        found = layout_of(data, source)
+        if found is not None:
+            cache.put("layout", make_key("layout", self._digest(key)), dumps(found), ())
+
+    def _stored_layout(self, digest: str) -> Layout | None:
+        from drift_guard.codec import DecodeError, loads
+        from drift_guard.layout import Layout
+
+        cache = self.cache
+        hit = cache.get("layout", make_key("layout", digest)) if cache is not None else None
+        if hit is None:
+            return None
+        try:
+            found = loads(hit[0])
+        except DecodeError:
+            return None
+        return found if isinstance(found, Layout) else None
 
     def provenance(self, value: object) -> str | None:
         """A digest of ``value``'s content (:func:`~drift_guard.cache.content_hash` of it as stored),

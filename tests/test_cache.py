@@ -43,12 +43,12 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     original = session_module.Session.cached
 
-    def spy(self, namespace, key_parts, compute, keep=None):
+    def spy(self, namespace, key_parts, compute, keep=None, **options):
         def counted():
             ran.append(namespace)
             return compute()
 
-        return original(self, namespace, key_parts, counted, keep)
+        return original(self, namespace, key_parts, counted, keep, **options)
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
     return ran
@@ -297,13 +297,13 @@ def groups(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     ran: list[tuple[str, ...]] = []
     original = session_module.Session.cached
 
-    def spy(self, namespace, key_parts, compute, keep=None):
+    def spy(self, namespace, key_parts, compute, keep=None, **options):
         def counted():
             if namespace == "findings":
                 ran.append(tuple(key_parts[-1]))
             return compute()
 
-        return original(self, namespace, key_parts, counted, keep)
+        return original(self, namespace, key_parts, counted, keep, **options)
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
     return ran
@@ -335,7 +335,7 @@ def test_a_route_edit_recomputes_only_the_rules_that_read_the_runtime_modules(pr
 def test_a_model_edit_that_keeps_the_schema_keeps_the_migration_check(project, capsys, computed, groups):
     assert check(capsys) == []
     models = project / SERVICE / "app" / "db" / "models.py"
-    models.write_text(models.read_text() + "\n# a comment: the schema is what it was\n")
+    models.write_text(models.read_text() + "\nUNUSED = 1  # the schema is what it was\n")
     computed.clear()
     groups.clear()
     assert check(capsys) == []
@@ -402,3 +402,51 @@ def test_the_pydal_layer_read_in_a_worker_is_the_one_read_here(project, capsys, 
     edit(pydal, "migrate=True", "migrate=False")  # the worker's entry depends on what it read
     found = check(capsys)
     assert "DG301" not in {c for c, _ in found} and "DG001" in {c for c, _ in found}
+
+
+def located(capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict]:
+    capsys.readouterr()
+    main(["check", "--format", "json", "--cache-dir", "../cache", *extra])
+    return json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_a_comment_edit_of_the_models_moves_their_locations(project, capsys, computed):
+    """Comments and blank lines between the models' statements: discovery and
+    the models come from the cache with their locations moved (drift_guard.layout);
+    any other edit after that is read again."""
+    models = project / SERVICE / "app" / "db" / "models.py"
+    edit(models, "full_name = Column(String(255))", "full_name = Column(String(200))")
+    before = located(capsys)
+    assert "DG106" in {f["code"] for f in before}
+    edit(models, "\nclass ", "\n# a comment\n\n\n# and another\nclass ")
+    computed.clear()
+    moved = located(capsys)
+    assert "models" not in computed and "discovery" not in computed and "replay" not in computed
+    assert moved == located(capsys, "--no-cache") and moved != before
+    edit(models, "full_name = Column(String(200))", "full_name = Column(String(100))")
+    computed.clear()
+    found = located(capsys)
+    assert "models" in computed and found == located(capsys, "--no-cache")
+
+
+def test_findings_of_the_schema_layers_are_kept_while_the_schemas_are(project, capsys, computed):
+    """The DG1xx rules that read only the two schemas, and DG112, are keyed by
+    the schemas' digests: an edit that extracts the same schema keeps them, one
+    that does not computes them again."""
+    models = project / SERVICE / "app" / "db" / "models.py"
+    assert check(capsys) == []
+    assert {"schema-findings", "dg112"} <= set(computed)
+    models.write_text(models.read_text() + "\nUNUSED = 1  # the schema is what it was\n")
+    computed.clear()
+    assert check(capsys) == []
+    assert "models" in computed and "findings" in computed
+    assert "schema-findings" not in computed and "dg112" not in computed
+    edit(models, "full_name = Column(String(255))", "full_name = Column(String(200))")
+    computed.clear()
+    found = check(capsys)
+    assert "schema-findings" in computed and "dg112" in computed
+    assert "DG106" in {c for c, _ in found} and found == uncached(capsys)
+    edit(project / SERVICE / "app" / "models.py", "length=255)", "length=200)")
+    computed.clear()
+    found = check(capsys)
+    assert "schema-findings" in computed and found == uncached(capsys)

@@ -463,12 +463,12 @@ def test_a_models_only_change_reuses_the_replay_with_its_downgrade_and_raw_sql_f
     ran: list[str] = []
     original = session_module.Session.cached
 
-    def spy(self, namespace, key_parts, compute, keep=None):
+    def spy(self, namespace, key_parts, compute, keep=None, **options):
         def counted():
             ran.append(namespace)
             return compute()
 
-        return original(self, namespace, key_parts, counted, keep)
+        return original(self, namespace, key_parts, counted, keep, **options)
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
 

@@ -56,7 +56,9 @@ def discover_cached(paths: Sequence[Path], session: Session) -> list[Service]:
                 session.note(Path(name))
         return discover(paths, config)
 
-    return session.cached("discovery", [[str(p) for p in wanted], listing], compute)
+    # discovery reads Python files as syntax trees only (and alembic.ini, any
+    # change of which is a miss): a comment edit of a model file moves locations
+    return session.cached("discovery", [[str(p) for p in wanted], listing], compute, moves=True)
 
 
 def _listing(wanted: Sequence[Path], config: Config) -> list[str]:

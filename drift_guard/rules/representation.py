@@ -249,7 +249,10 @@ def representation_mismatch(ctx: ServiceContext) -> Iterator[Finding]:
         yield from _mismatches(ctx, targets)
         return
     key = [schema_digest(ctx.models, ctx.session), schema_digest(ctx.pydal, ctx.session), repr(targets)]
-    yield from ctx.session.cached("dg112", key, lambda: list(_mismatches(ctx, targets)))
+    # the layers' files are in the key as the digests of what was read from them:
+    # a models edit that extracts the same schema (a comment) keeps the entry
+    covered = ctx.layer_reads("models", "pydal")
+    yield from ctx.session.cached("dg112", key, lambda: list(_mismatches(ctx, targets)), covered=covered)
 
 
 def _mismatches(ctx: ServiceContext, targets: tuple) -> Iterator[Finding]:
