@@ -10,9 +10,11 @@ assert. Whole processes are timed (interpreter start-up and imports included), b
 is what a pre-commit hook costs; peak RSS is the largest resident set in the process tree.
 
 Scenarios per size: cold (cache dir removed before every run), warm (nothing changed), warm
-after an edit of app/db/models.py, warm after an edit of one route module, and the Alembic
-baseline on a fresh SQLite file. Until ``check --cache-dir`` exists the runner runs without
-it and says so, so the same script gives the before and after figures.
+after a code edit of app/db/models.py that keeps the schema (the target's "model edit"), warm
+after a comment-only edit of it (reused, so cheaper: shown, no target), warm after an edit of
+one route module, and the Alembic baseline on a fresh SQLite file. Until ``check --cache-dir``
+exists the runner runs without it and says so, so the same script gives the before and after
+figures.
 
 Targets (interpretation of the performance brief): the ratio targets apply from N=200 up,
 the absolute warm target at N=200, the memory target at N=1000, and cold(1000)/cold(200) when
@@ -42,7 +44,7 @@ except ImportError:  # run as a script: benchmarks/ is sys.path[0]
     import generate as G  # type: ignore[no-redef]
 
 BIN = Path(sys.executable).parent
-SCENARIOS = ("baseline", "cold", "warm", "warm+model edit", "warm+route edit")
+SCENARIOS = ("baseline", "cold", "warm", "warm+model edit", "warm+comment edit", "warm+route edit")
 LARGE = 1000
 
 
@@ -139,6 +141,7 @@ def bench_size(
         ("cold", check, repo, no_cache, False),
         ("warm", check, repo, lambda: None, True),
         ("warm+model edit", check, repo, lambda: G.edit_model(service), False),
+        ("warm+comment edit", check, repo, lambda: G.comment_model(service), False),
         ("warm+route edit", check, repo, lambda: G.edit_route(service), False),
     ]
     for name, cmd, cwd, before, warmup in steps:
