@@ -8,6 +8,7 @@ dropping its tables. Discovery records the reached files; this compares.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from drift_guard.migrations.report import UnreachedTable
@@ -20,11 +21,11 @@ def unreached_model_tables(service: Service, models: Schema) -> tuple[UnreachedT
     (``model_bases``); in fallback mode we cannot know what env.py reaches."""
     if not service.model_bases:
         return ()
-    reached = {p.resolve() for p in service.env_reached_files}
+    reached = {os.path.realpath(p) for p in service.env_reached_files}
     found = []
     for table in models.tables:
         path = Path(table.location.path)
         candidates = [path] if path.is_absolute() else [Path.cwd() / path, service.root / path]
-        if not any(c.resolve() in reached for c in candidates):
+        if not any(os.path.realpath(c) in reached for c in candidates):
             found.append(UnreachedTable(table.name, table.location))
     return tuple(sorted(found, key=lambda t: (t.location, t.table)))

@@ -11,6 +11,7 @@ Matching against the service's model files happens in the rule.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -19,14 +20,14 @@ if TYPE_CHECKING:
 
 
 def module_name(path: Path, roots: Iterable[Path]) -> str | None:
-    """Dotted module name of ``path`` under the first import root containing it."""
-    resolved = path.resolve()
+    """Dotted module name of ``path`` under the first import root containing it
+    (strings, not pathlib: asked for every runtime module of every run)."""
+    resolved = os.path.realpath(path)
     for root in roots:
-        try:
-            rel = resolved.relative_to(root.resolve()).with_suffix("")
-        except ValueError:
-            continue
-        parts = list(rel.parts)
+        base = os.path.realpath(root)
+        if resolved == base or not resolved.startswith(base.rstrip(os.sep) + os.sep):
+            continue  # outside it (the root itself names no module)
+        parts = os.path.splitext(resolved[len(base.rstrip(os.sep)) + 1 :])[0].split(os.sep)
         if parts and parts[-1] == "__init__":
             parts.pop()
         return ".".join(parts) if parts else None
