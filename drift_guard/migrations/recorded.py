@@ -376,11 +376,13 @@ class _PlaybackConnection:
 
     def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> _Rows:
         """Only the statements Alembic sent while the record was made."""
-        key = _statement_key(statement, parameters)
-        for recorded_key, rows in self.dialect.recorded.answers:
-            if recorded_key == key:
-                return _Rows(tuple(decode(row) for row in rows))
-        raise NeedsServer("a statement for the server")
+        answers = self.dialect.answers
+        if answers is None:  # one per serial column: looked up by key, not scanned
+            answers = self.dialect.answers = dict(self.dialect.recorded.answers)
+        rows = answers.get(_statement_key(statement, parameters))
+        if rows is None:
+            raise NeedsServer("a statement for the server")
+        return _Rows(tuple(decode(row) for row in rows))
 
     def _refuse(self, *args: Any, **kwargs: Any) -> Any:
         raise NeedsServer("a statement for the server")
@@ -410,6 +412,7 @@ class _PlaybackDialect:
     connection, which has no server (:class:`NeedsServer`)."""
 
     recorded: Reflection
+    answers: dict[Any, Any] | None = None  # recorded.answers as a dict, built on first use
 
     def _listing(self, method: str, schema: str | None) -> list[Any]:
         self._only_default(schema)
@@ -464,8 +467,14 @@ class _PlaybackDialect:
                 continue
             if items is None:
                 raise NotImplementedError(f"get_multi_{part}")
-            found.extend(item for item in decode(items) if wanted is None or item[0][1] in wanted)
+            # keys are plain (schema, name) tuples: filter first, decode only what is asked for
+            found.extend(decode(item) for item in items if wanted is None or _text(item[0][1]) in wanted)
         return iter(found)
+
+
+def _text(name: Any) -> Any:
+    """A recorded name as the str it stands for (a :class:`Quoted` is one)."""
+    return name.text if isinstance(name, Quoted) else name
 
 
 def _multi_method(part: str) -> Any:
