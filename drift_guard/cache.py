@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -166,6 +165,8 @@ def remove_cache(directory: Path) -> bool:
         from drift_guard.errors import DriftGuardError
 
         raise DriftGuardError(f"{directory} is not a drift-guard cache (no CACHEDIR.TAG of ours); not removed")
+    import shutil  # here: every run imports this module, only `clean` removes anything
+
     shutil.rmtree(directory)
     return True
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import runtime_summaries
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import Group, rule
 
@@ -113,7 +112,7 @@ def sqlalchemy_at_runtime(ctx: ServiceContext) -> Iterator[Finding]:
         # unknown past an unreadable model file: its DG001 says so, no guesses here
         return
     modules, symbols, bases = _schema_layer(ctx)
-    from drift_guard.extract.runtime import matches_any
+    from drift_guard.extract.runtime import matches_any, runtime_summaries
     from drift_guard.extract.runtime.layers import layer_uses
 
     excluded = _schema_layer_files(ctx)
@@ -208,6 +207,7 @@ def unknown_table_reference(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Use the name the table/field is defined with, or define it in both layers.
     """
+    from drift_guard.extract.runtime import runtime_summaries
     from drift_guard.extract.runtime.refs import table_refs
 
     refs = table_refs([summary for _, summary in runtime_summaries(ctx)])

@@ -12,24 +12,28 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from drift_guard.extract.runtime import (
-    DalCall,
-    RuntimeSummary,
-    Value,
-    flag_is_unknown,
-    reportable_table_files,
-    runtime_summaries,
-)
 from drift_guard.findings import Finding, Severity
 from drift_guard.rules import Group, rule
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
+    from drift_guard.extract.runtime import DalCall, RuntimeSummary, Value
+
+# The runtime extraction is imported where it is used: every run loads every rule
+# module, and a run answered from the cache summarises nothing.
 
 
 def _modules(ctx: ServiceContext) -> list[RuntimeSummary]:
+    from drift_guard.extract.runtime import runtime_summaries
+
     return [summary for _, summary in runtime_summaries(ctx)]
+
+
+def flag_is_unknown(value: Value) -> bool:
+    from drift_guard.extract.runtime import flag_is_unknown as unknown
+
+    return unknown(value)
 
 
 _SAFE = "use `DAL(uri, migrate=False, fake_migrate_all=True)` (or `migrate_enabled=False`); Alembic owns the schema"
@@ -328,6 +332,8 @@ def pydal_migration_files(ctx: ServiceContext) -> Iterator[Finding]:
     ## How to fix
     Delete the files, add `*.table` to `.gitignore`, and keep `migrate=False`.
     """
+    from drift_guard.extract.runtime import reportable_table_files
+
     for path in reportable_table_files(ctx.service, ctx.config):
         yield pydal_migration_files.finding(
             f"PyDAL migration state file `{path.name}`: PyDAL migrated against some database",

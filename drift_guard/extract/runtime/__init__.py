@@ -16,17 +16,8 @@ the URIs. Nothing here imports application code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from drift_guard.extract.runtime.summary import (
-    UNSET,
-    DalCall,
-    DefineTable,
-    RuntimeSummary,
-    SqlCall,
-    is_dal_name,
-)
-from drift_guard.extract.runtime.values import Value
 from drift_guard.paths import is_skipped_dir
 from drift_guard.schema import UNKNOWN, Location, Problem, ProblemKind
 from drift_guard.session import canonical
@@ -34,7 +25,38 @@ from drift_guard.session import canonical
 if TYPE_CHECKING:
     from drift_guard.config import Config
     from drift_guard.context import ServiceContext
+    from drift_guard.extract.runtime.summary import (
+        UNSET,
+        DalCall,
+        DefineTable,
+        RuntimeSummary,
+        SqlCall,
+        is_dal_name,
+    )
+    from drift_guard.extract.runtime.values import Value
     from drift_guard.service import Service
+
+# The summary's records and the parser's tables are imported on first use (PEP 562):
+# every run loads every rule module, and a run answered from the cache summarises nothing.
+_LAZY = {
+    "UNSET": "summary",
+    "DalCall": "summary",
+    "DefineTable": "summary",
+    "RuntimeSummary": "summary",
+    "SqlCall": "summary",
+    "is_dal_name": "summary",
+    "Value": "values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "UNSET",
@@ -242,10 +264,10 @@ def reportable_table_files(service: Service, config: Config) -> list[Path]:
 def git_ignored(paths: list[Path], cwd: Path) -> set[Path]:
     """The ``paths`` git ignores; none when git is missing or ``cwd`` is not
     in a work tree (then every file counts)."""
-    import subprocess
-
     if not paths:
         return set()
+    import subprocess
+
     try:
         done = subprocess.run(
             ["git", "-C", str(cwd), "check-ignore", "-z", "--stdin"],
