@@ -214,3 +214,49 @@ def test_the_html_reports_head_is_read_from_the_record(server):
     reference = tables["posts"]["account_id"].foreign_key
     assert (reference.table, reference.column, reference.ondelete) == ("accounts", "id", "CASCADE")
     assert tables["posts"]["title"].nullable is False and tables["posts"]["account_id"].nullable is True
+
+
+def test_a_head_is_kept_unless_the_environment_decided_it(server, tmp_path):
+    """The recorded head is kept for the next run; a replay stopped by a timeout or by a package missing
+    where drift-guard runs is this environment's outcome, not the files': never kept."""
+    import shutil
+
+    from test_migrations_helpers import DATA, service_for
+
+    from drift_guard.config import load_config
+    from drift_guard.migrations import version_locations
+    from drift_guard.migrations.head import ReplayedHead
+    from drift_guard.migrations.report import ReplayFailure
+    from drift_guard.migrations.server_head import keep, stored_head
+    from drift_guard.schema import Location
+    from drift_guard.session import RunOptions, Session
+
+    reflection, _ = server
+    root = tmp_path / "svc"
+    shutil.copytree(DATA / "clean", root, ignore=shutil.ignore_patterns("__pycache__"))
+    service = service_for(root)
+    dirs, recursive = version_locations(service)
+    where = Location(str(root / "alembic" / "versions" / "0001.py"), 3)
+    heads = {
+        "recorded": ReplayedHead(3, None, (), (), b"", reflection=reflection),
+        "timed out": ReplayedHead(0, ReplayFailure("0001", where, "timed out", interrupted=True), (), (), b""),
+        "missing package": ReplayedHead(
+            0, ReplayFailure("0001", where, "no module", failed_import="nope"), (), (), b""
+        ),
+        "failed": ReplayedHead(1, ReplayFailure("0002", where, 'relation "userz" does not exist'), (), (), b""),
+    }
+    for name, head in heads.items():
+        session = Session(load_config(root), RunOptions(use_cache=True, cache_dir=tmp_path / name))
+        with session.active():
+            assert stored_head(service, dirs, recursive) is None
+            keep(service, dirs, recursive, head, [])
+        session = Session(load_config(root), RunOptions(use_cache=True, cache_dir=tmp_path / name))
+        with session.active():
+            found = stored_head(service, dirs, recursive)
+        assert (found == head) is (name in ("recorded", "failed")), name
+        if name == "recorded":  # and a revision edit makes it a miss
+            revision = next((root / "alembic" / "versions").glob("*.py"))
+            revision.write_text(revision.read_text() + "\n# edited\n")
+            session = Session(load_config(root), RunOptions(use_cache=True, cache_dir=tmp_path / name))
+            with session.active():
+                assert stored_head(service, dirs, recursive) is None

@@ -67,8 +67,8 @@ def keep(service: Service, dirs: Sequence[Path], recursive: bool, head: Replayed
     session = current()
     if session is None or (head.failure is None and head.reflection is None):
         return
-    if head.failure is not None and head.failure.interrupted:
-        return  # a timeout says nothing about the files
+    if head.failure is not None and (head.failure.interrupted or head.failure.failed_import):
+        return  # a timeout, or a package missing here, says nothing about the files
     files = revision_files(dirs, recursive)
 
     def compute() -> ReplayedHead:
