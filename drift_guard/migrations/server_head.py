@@ -76,7 +76,9 @@ def keep(service: Service, dirs: Sequence[Path], recursive: bool, head: Replayed
             session.note(path)
         return head
 
-    session.cached("replay", _server_key(service, files), compute)
+    key = _server_key(service, files)
+    session.heads.pop(repr(key), None)  # the miss this run looked up first is superseded
+    session.memo(session.heads, repr(key), lambda: session.cached("replay", key, compute))
 
 
 def stored_head(service: Service, dirs: Sequence[Path], recursive: bool) -> ReplayedHead | None:
@@ -88,7 +90,11 @@ def stored_head(service: Service, dirs: Sequence[Path], recursive: bool) -> Repl
     files = revision_files(dirs, recursive)
     if session is None or not files:
         return None
-    found = session.cached("replay", _server_key(service, files), lambda: None, keep=lambda head: head is not None)
+    key = _server_key(service, files)
+    # read back once per run, whoever asks (the check, then the HTML report), as head.py does
+    found = session.memo(
+        session.heads, repr(key), lambda: session.cached("replay", key, lambda: None, keep=lambda h: h is not None)
+    )
     return found if isinstance(found, ReplayedHead) else None
 
 
