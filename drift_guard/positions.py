@@ -86,8 +86,8 @@ class Positions:
         return bisect.bisect_right(self._line_starts, offset)
 
     def _position(self, offset: int) -> CodePosition:
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return CodePosition(index + 1, offset - self._line_starts[index])
+        line = self.line_of(offset)
+        return CodePosition(line, offset - self._line_starts[line - 1])
 
     def get(self, node: cst.CSTNode, default: CodeRange | None = None) -> CodeRange | None:
         found = self.offsets(node)
