@@ -13,7 +13,9 @@ runs ``upgrade()`` again (a downgrade that leaves something behind often makes
 the next upgrade fail, the way a redeploy after a rollback does) and rolls the
 savepoint back. SQLite's DDL is transactional inside a savepoint, so the replay
 goes on from exactly the state the first ``upgrade()`` left, whatever the
-downgrade did; the result is part of the replayed head and cached with it.
+downgrade did (a round trip that provably left that state is committed instead,
+which is cheaper: see :mod:`.round_trip`); the result is part of the replayed
+head and cached with it.
 
 The schema is compared as SQLite stores it (each table's ``CREATE TABLE`` and
 ``CREATE INDEX`` text: one query per state, so long histories stay cheap); a
@@ -71,8 +73,10 @@ def snapshot(connection: Connection) -> Snapshot | SqliteSnapshot:
     # The DBAPI cursor, not SQLAlchemy's result: two snapshots per revision of
     # every row of sqlite_master is quadratic in the history (2 million rows at
     # 1,000 tables), and this is most of what it costs.
+    # Views and triggers too: DG207 compares tables and indexes only, but the
+    # round trip is kept only when it left every row as it was (round_trip.SameState).
     rows = connection.connection.driver_connection.execute(  # type: ignore[union-attr]
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('table', 'index')"
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
     ).fetchall()
     return SqliteSnapshot(rows)
 
@@ -100,7 +104,7 @@ class SqliteSnapshot:
                     continue
                 if kind == "table":
                     tables[table.lower()] = sql
-                else:
+                elif kind == "index":
                     indexes.setdefault(table.lower(), []).append(sql)
             self._tables = {table: (sql, *sorted(indexes.get(table, ()))) for table, sql in tables.items()}
         return self._tables
