@@ -250,12 +250,15 @@ def _start_replay(ctx: ServiceContext) -> None:
     dirs, recursive = version_locations(service)
     if external_migrations(service, dirs) is not None:
         return  # never run revisions from outside the repository (DG203 says why)
-    if ctx.embedded_target() is not None:
+    # Started before the target dialect is known: that takes a scan of every
+    # runtime module (2 s at 1,000 tables), and the replay is the longest part
+    # of a cold run. For a PostgreSQL target it is withdrawn once that is known.
+    withdraw = prefetch(service, dirs, recursive, ctx.session)
+    if withdraw is not None and ctx.embedded_target() is not None:
         from drift_guard.migrations.embedded import missing
 
         if missing() is None:
-            return  # replayed on the embedded PostgreSQL, not SQLite (a failed start replays SQLite then)
-    prefetch(service, dirs, recursive, ctx.session)
+            withdraw()  # replayed on the embedded PostgreSQL, not SQLite (a failed start replays SQLite then)
 
 
 def _note_files_read_by_others(ctx: ServiceContext, migrations: bool = True) -> None:

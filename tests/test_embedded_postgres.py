@@ -325,6 +325,34 @@ def test_unchanged_history_is_answered_from_the_cache_without_a_cluster(sample, 
     assert third == findings(hide=False, cache=tmp_path / "fresh")
 
 
+@pytest.mark.postgres
+def test_the_sqlite_replay_started_before_the_target_was_known_is_withdrawn(sample, monkeypatch, embedded):
+    """A cold run starts the SQLite replay in a worker before the runtime scan names the target dialect;
+    on finding PostgreSQL (and pgserver) it ends that worker: none is left, and the findings are the
+    embedded PostgreSQL's (a DG205 that names the scratch postgresql database)."""
+    import multiprocessing
+
+    from drift_guard.migrations import worker
+
+    started, withdrawn = [], []
+    real_start = worker.start
+
+    def spy(*args, **kwargs):
+        pending = real_start(*args, **kwargs)
+        started.append(pending)
+        real_cancel = pending.cancel
+        pending.cancel = lambda: (withdrawn.append(pending), real_cancel())[1]
+        return pending
+
+    monkeypatch.setattr(worker, "start", spy)
+    seed = next(s for s in SEEDS if s[1] == "DG205")
+    seed[0](sample)
+    found = _findings(sample, monkeypatch, "--no-cache")
+    assert started and withdrawn == started[:1]
+    assert multiprocessing.active_children() == []
+    assert any(c == "DG205" and "on the scratch postgresql database" in m for c, m, *_ in found)
+
+
 def test_without_pgserver_the_check_falls_back_to_sqlite_with_one_dg210(sample, tmp):
     """A fresh interpreter in which importing pgserver fails, as when it is not installed."""
     _add_revision(sample, "0003", 'op.add_column("users", sa.Column("legacy_code", sa.String(20)))', "pass")

@@ -15,7 +15,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from drift_guard.migrations.report import ReplayFailure
 from drift_guard.paths import is_dir
@@ -125,8 +125,9 @@ def stored_head(service: Service, dirs: Sequence[Path], recursive: bool, session
     return replayed_head(service, dirs, recursive, {}, session)
 
 
-def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> None:
-    """Start the replay in a worker process while this one reads the models.
+def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: Session) -> Callable[[], None] | None:
+    """Start the replay in a worker process while this one reads the models;
+    a function that withdraws it (ends the worker), or None if none started.
 
     The replay needs nothing from the static extraction (only the compare
     does), so on a cold run the two cores do the two slowest parts at once. A
@@ -134,9 +135,9 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     (see :mod:`.worker`)."""
     files = revision_files(dirs, recursive)
     if not files or session.is_cached("replay", head_key(service, files)):
-        return
+        return None
     if any(session.escapes(path) for path in files):
-        return  # never run a revision linked from outside the repository (the graph check reports it)
+        return None  # never run a revision linked from outside the repository (the graph check reports it)
     from drift_guard.migrations import worker
 
     where = Location(canonical(dirs[0]) if dirs else service.name)
@@ -152,7 +153,14 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
             return ReplayedHead(0, outcome.failure, (), (), b"", interrupted=True), []
         return outcome
 
-    session.prefetched(("replay", str(service.root)), result)
+    key = ("replay", str(service.root))
+    session.prefetched(key, result)
+
+    def withdraw() -> None:
+        if session.take_prefetched(key) is not None:
+            pending.cancel()
+
+    return withdraw
 
 
 def _replay_in_worker(

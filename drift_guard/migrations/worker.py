@@ -54,10 +54,12 @@ class Progress:
 
 
 class Pending(Generic[T]):
-    """A started worker; :meth:`result` waits for it (at most until the deadline)."""
+    """A started worker; :meth:`result` waits for it (at most until the deadline),
+    :meth:`cancel` ends it unheard (work started early that proved not needed)."""
 
-    def __init__(self, result: Callable[[], T | Aborted]) -> None:
+    def __init__(self, result: Callable[[], T | Aborted], cancel: Callable[[], None] = lambda: None) -> None:
         self.result = result
+        self.cancel = cancel
 
 
 def time_limit() -> float:
@@ -115,7 +117,13 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
                 worker.kill()
             worker.join(timeout=5)
 
-    return Pending(result)
+    def cancel() -> None:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join(timeout=5)
+
+    return Pending(result, cancel)
 
 
 def _failure(current: tuple[str | None, str] | None, where: Location, why: str) -> ReplayFailure:
