@@ -36,6 +36,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 if TYPE_CHECKING:
     from drift_guard.cache import Cache
     from drift_guard.layout import Layout
+    from drift_guard.library_facts import LibraryFacts
     from drift_guard.source import ParseResult
 
 T = TypeVar("T")
@@ -174,6 +175,7 @@ class Session:
         self._checked_deps: dict[Dep, bool] = {}  # see _still_valid
         self._freeze_parsed = False  # see sparing_the_collector
         self._froze = False
+        self._library_facts: dict[str, LibraryFacts] = {}
 
     # -- the run -----------------------------------------------------------
     @contextlib.contextmanager
@@ -182,6 +184,8 @@ class Session:
         token = _ACTIVE.set(self)
         try:
             yield self
+            for facts in self._library_facts.values():
+                facts.store()
         finally:
             _ACTIVE.reset(token)
 
@@ -578,6 +582,18 @@ class Session:
             return compute()
 
         return self.cached(namespace, [str(origin)], tracked)
+
+    def library_facts(self, package: str) -> LibraryFacts:
+        """What this run and earlier ones asked ``package`` (see :mod:`drift_guard.library_facts`)."""
+        if package not in self._library_facts:
+            from drift_guard.library_facts import LibraryFacts
+
+            self._library_facts[package] = LibraryFacts(self, f"facts-{package}", package)
+        return self._library_facts[package]
+
+    def deps_hold(self, deps: tuple[Dep, ...]) -> bool:
+        """Whether every file a cache entry depends on is as it was."""
+        return self._still_valid(deps)
 
     def is_cached(self, namespace: str, key_parts: list[Any]) -> bool:
         """Whether :meth:`cached` would answer from the cache (nothing is decoded)."""

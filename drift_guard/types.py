@@ -55,6 +55,24 @@ def sqlalchemy_class(qualname: str) -> type | None:
 
 
 @cache
+def type_family(qualname: str) -> Family:
+    """The family of the SQLAlchemy type class ``qualname`` names (UNKNOWN for
+    anything else). Kept across runs for the installed SQLAlchemy
+    (:mod:`drift_guard.library_facts`), so reading an edited models file does
+    not import SQLAlchemy to classify the types it used before."""
+    if not qualname.startswith("sqlalchemy."):
+        return Family.UNKNOWN
+
+    def ask() -> str:
+        cls = sqlalchemy_class(qualname)
+        return (sqlalchemy_family(cls) if cls is not None else Family.UNKNOWN).value
+
+    from drift_guard.library_facts import asked
+
+    return Family(asked("sqlalchemy", f"family:{qualname}", ask))
+
+
+@cache
 def sqlalchemy_family(cls: type) -> Family:
     import sqlalchemy as sa
     from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -132,8 +150,7 @@ def model_column_type(
 ) -> ColumnType:
     """Classify a SQLAlchemy type as written (``qualname`` already resolved
     through the module's imports). Unresolvable names give Family.UNKNOWN."""
-    cls = sqlalchemy_class(qualname) if qualname else None
-    family = sqlalchemy_family(cls) if cls is not None else Family.UNKNOWN
+    family = type_family(qualname) if qualname else Family.UNKNOWN
     kw = dict(kwargs)
     length: MaybeInt = None
     precision: MaybeInt = None

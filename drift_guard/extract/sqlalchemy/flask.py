@@ -26,7 +26,7 @@ from typing import Callable
 
 import libcst as cst
 
-from drift_guard.extract.sqlalchemy.known import sa_object
+from drift_guard.extract.sqlalchemy.known import is_sa_export
 
 FLASK_SQLALCHEMY = ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy")
 _NOT_REEXPORTED = frozenset({"Table", "Model"})
@@ -43,7 +43,7 @@ def reexported(attr: str) -> str | None:
     if attr in _NOT_REEXPORTED or attr.startswith("_"):
         return None
     for package in ("sqlalchemy", "sqlalchemy.orm"):
-        if sa_object(f"{package}.{attr}") is not None:
+        if is_sa_export(f"{package}.{attr}"):
             return f"{package}.{attr}"
     return None
 

@@ -5,6 +5,10 @@ The extractor meets ``sa.Column``, ``sqlalchemy.orm.mapped_column``,
 hand-kept table of spellings, the name is resolved to the real SQLAlchemy object
 (only modules under ``sqlalchemy.`` are ever imported) and compared by identity,
 so every alias path SQLAlchemy itself exports is understood.
+
+The answers are kept across runs for the installed SQLAlchemy
+(:mod:`drift_guard.library_facts`): a run that asks only what earlier runs
+asked, such as one after a model edit, does not import SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import enum
 import importlib
 from functools import cache, lru_cache
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
 class Role(str, enum.Enum):
@@ -96,30 +103,63 @@ def _roles() -> dict[int, Role]:
     return {id(obj): role for obj, role in table.items()}
 
 
+def _asked(question: str, ask: Callable[[], T]) -> T:
+    from drift_guard.library_facts import asked
+
+    return asked("sqlalchemy", question, ask)
+
+
 @cache
 def sa_role(qualname: str) -> Role | None:
     """The role of a qualified name (``sqlalchemy.orm.mapped_column`` -> MAPPED_COLUMN)."""
     if qualname.startswith("sqlalchemy.") and qualname.endswith((".directive", ".cascading")):
         head = qualname.rsplit(".", 1)[0]
         return Role.DECLARED_ATTR if sa_role(head) is Role.DECLARED_ATTR else None
+    if not qualname.startswith("sqlalchemy."):
+        return None  # sa_object's answer, without asking
+    value = _asked(f"role:{qualname}", lambda: _live_role(qualname))
+    return None if value is None else Role(value)
+
+
+def _live_role(qualname: str) -> str | None:
     obj = sa_object(qualname)
-    return None if obj is None else _roles().get(id(obj))
+    role = None if obj is None else _roles().get(id(obj))
+    return None if role is None else role.value
+
+
+def is_sa_export(qualname: str) -> bool:
+    """Whether SQLAlchemy has an object by that name."""
+    if not qualname.startswith("sqlalchemy."):
+        return False
+    return _asked(f"exists:{qualname}", lambda: sa_object(qualname) is not None)
 
 
 @cache
 def is_sa_type_class(qualname: str) -> bool:
-    from sqlalchemy.types import TypeEngine
+    if not qualname.startswith("sqlalchemy."):
+        return False
 
-    obj = sa_object(qualname)
-    return isinstance(obj, type) and issubclass(obj, TypeEngine)
+    def ask() -> bool:
+        from sqlalchemy.types import TypeEngine
+
+        obj = sa_object(qualname)
+        return isinstance(obj, type) and issubclass(obj, TypeEngine)
+
+    return _asked(f"type:{qualname}", ask)
 
 
 @cache
 def is_type_decorator(qualname: str) -> bool:
-    from sqlalchemy.types import TypeDecorator
+    if not qualname.startswith("sqlalchemy."):
+        return False
 
-    obj = sa_object(qualname)
-    return isinstance(obj, type) and issubclass(obj, TypeDecorator)
+    def ask() -> bool:
+        from sqlalchemy.types import TypeDecorator
+
+        obj = sa_object(qualname)
+        return isinstance(obj, type) and issubclass(obj, TypeDecorator)
+
+    return _asked(f"decorator:{qualname}", ask)
 
 
 # Modules whose classes are known to contribute no mapped columns when used as
