@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as statistic
+from hypothesis import strategies as st
 from sqlalchemy import event
 from test_migrations_helpers import DATA, service_for
 
@@ -178,3 +181,88 @@ def test_same_state_judges_rows_written_and_tables_dropped(empty):
             connection.exec_driver_sql("INSERT INTO a VALUES ('y')")
             assert same.holds(connection, down) is False  # a row written
     engine.dispose()
+
+
+# -- any history: committing where allowed leaves what rolling back always leaves ------------------------------------
+
+
+# (upgrade, downgrade) for a table `{t}` that does not exist yet / does exist; `{c}` a fresh column name
+_NEW_TABLE = [
+    ('op.create_table("{t}", sa.Column("k", sa.String(20)))', 'op.drop_table("{t}")'),
+    (
+        'op.create_table("{t}", sa.Column("k", sa.String(20)))\nop.execute("INSERT INTO {t} (k) VALUES (\'seed\')")',
+        'op.drop_table("{t}")',
+    ),
+    ('op.create_table("{t}", sa.Column("k", sa.String(20)))', "pass"),  # leaves the table behind: DG207
+]
+_OLD_TABLE = [
+    ('op.add_column("{t}", sa.Column("{c}", sa.Integer))', 'op.drop_column("{t}", "{c}")'),
+    ('op.add_column("{t}", sa.Column("{c}", sa.Integer))', "pass"),
+    ("op.execute(\"INSERT INTO {t} (k) VALUES ('{c}')\")", "op.execute(\"DELETE FROM {t} WHERE k = '{c}'\")"),
+    ("op.execute(\"INSERT INTO {t} (k) VALUES ('{c}')\")", "pass"),  # the row stays: the upgrade adds it again
+    ('op.create_index("ix_{c}", "{t}", ["k"])', 'op.drop_index("ix_{c}", table_name="{t}")'),
+    ('op.execute("CREATE VIEW v_{c} AS SELECT k FROM {t}")', 'op.execute("DROP VIEW v_{c}")'),
+    ('op.execute("CREATE VIEW v_{c} AS SELECT k FROM {t}")', "pass"),
+    (  # a downgrade that rebuilds the table: its rows are gone
+        'op.create_index("ix_{c}", "{t}", ["k"])',
+        'op.drop_index("ix_{c}", table_name="{t}")\n'
+        'op.rename_table("{t}", "{t}_old")\n'
+        'op.create_table("{t}", sa.Column("k", sa.String(20)))\n'
+        'op.execute("INSERT INTO {t} SELECT k FROM {t}_old WHERE 0")\n'
+        'op.drop_table("{t}_old")',
+    ),
+]
+
+
+def _mostly_reversible(menu: list[tuple[str, str]]) -> st.SearchStrategy[tuple[str, str]]:
+    """Reversible steps three times as often as sloppy ones (a `pass` downgrade), so that most
+    histories have round trips that are committed and some that are not."""
+    reversible = [step for step in menu if step[1] != "pass"]
+    return st.sampled_from(reversible * 3 + [step for step in menu if step[1] == "pass"])
+
+
+@st.composite
+def _histories(draw):
+    tables: list[str] = []
+    steps = []
+    for number in range(draw(st.integers(1, 6))):
+        column = f"c{number}"
+        if not tables or draw(st.booleans()) and len(tables) < 3:
+            table = f"t{len(tables)}"
+            upgrade, downgrade = draw(_mostly_reversible(_NEW_TABLE))
+            tables.append(table)
+        else:
+            table = draw(st.sampled_from(tables))
+            upgrade, downgrade = draw(_mostly_reversible(_OLD_TABLE))
+        steps.append((upgrade.format(t=table, c=column), downgrade.format(t=table, c=column)))
+    return steps
+
+
+def _state(head) -> tuple:
+    with sqlite3.connect(":memory:") as db:
+        db.deserialize(head.database)
+        schema = sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
+        tables = [name for kind, name, _, _ in schema if kind == "table" and name != "alembic_version"]
+        rows = {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    return schema, rows
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_histories())
+def test_any_history_ends_where_rolling_back_every_round_trip_ends(tmp_path_factory, steps):
+    root = _history(tmp_path_factory.mktemp("history"), steps)
+    with _Rollbacks() as rollbacks:
+        committed = _replayed(root)
+    statistic(f"rollbacks (2 per round trip rolled back): {rollbacks.count}, steps: {len(steps)}")
+    statistic(f"replay failed: {committed.failure is not None}; DG207: {bool(committed.downgrade_problems)}")
+    original = round_trip.SameState.start
+    round_trip.SameState.start = classmethod(lambda cls, *a: None)  # type: ignore[method-assign]
+    try:
+        rolled_back = _replayed(root)
+    finally:
+        round_trip.SameState.start = original  # type: ignore[method-assign]
+    assert (committed.failure, committed.applied) == (rolled_back.failure, rolled_back.applied)
+    assert committed.downgrade_problems == rolled_back.downgrade_problems
+    assert committed.statement_failures == rolled_back.statement_failures
+    if committed.failure is None:
+        assert _state(committed) == _state(rolled_back)
