@@ -127,6 +127,7 @@ def _live_role(qualname: str) -> str | None:
     return None if role is None else role.value
 
 
+@cache
 def is_sa_export(qualname: str) -> bool:
     """Whether SQLAlchemy has an object by that name."""
     if not qualname.startswith("sqlalchemy."):
