@@ -263,18 +263,21 @@ def test_two_concurrent_runs(project):
     assert not list((project.parent / "cache").rglob("*.tmp"))
 
 
+# run as `python -c HEAVY_PROBE`: a check, then which heavy libraries it imported (on standard error)
+HEAVY_PROBE = (
+    "import sys, runpy\n"
+    "sys.argv = ['drift-guard', 'check', '--cache-dir', '../cache']\n"
+    "try:\n    runpy.run_module('drift_guard', run_name='__main__')\n"
+    "except SystemExit:\n    pass\n"
+    "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'sqlalchemy', 'alembic', 'pydal'})\n"
+    "print('HEAVY', heavy, file=sys.stderr)\n"
+)
+
+
 def test_a_fully_cached_run_imports_no_heavy_library(project):
     command = ["-m", "drift_guard", "check", "--cache-dir", "../cache"]
     assert _cli(project, *command).returncode == 0
-    probe = (
-        "import sys, runpy\n"
-        "sys.argv = ['drift-guard', 'check', '--cache-dir', '../cache']\n"
-        "try:\n    runpy.run_module('drift_guard', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'sqlalchemy', 'alembic', 'pydal'})\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
-    done = _cli(project, "-c", probe)
+    done = _cli(project, "-c", HEAVY_PROBE)
     assert "HEAVY []" in done.stderr, done.stderr
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cache import SERVICE, _cli, edit, project  # noqa: F401 - the fixture
+from test_cache import HEAVY_PROBE, SERVICE, _cli, edit, project  # noqa: F401 - the fixture
 
 from drift_guard.config import Config
 from drift_guard.session import RunOptions, Session
@@ -57,22 +57,12 @@ def test_without_a_cache_every_run_asks(tmp_path, library):
     assert asked == ["a"] and not (tmp_path / "cache").exists()
 
 
-HEAVY = (
-    "import sys, runpy\n"
-    "sys.argv = ['drift-guard', 'check', '--cache-dir', '../cache']\n"
-    "try:\n    runpy.run_module('drift_guard', run_name='__main__')\n"
-    "except SystemExit:\n    pass\n"
-    "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'sqlalchemy', 'alembic', 'pydal'})\n"
-    "print('HEAVY', heavy, file=sys.stderr)\n"
-)
-
-
 def test_a_model_edit_that_asks_nothing_new_does_not_import_sqlalchemy(project):  # noqa: F811
     check = ["-m", "drift_guard", "check", "--format", "json", "--cache-dir", "../cache"]
     assert _cli(project, *check).returncode == 0
     models = project / SERVICE / "app" / "db" / "models.py"
     models.write_text(models.read_text() + "\nEDITED = 1\n")  # a statement: read again, same schema
-    done = _cli(project, "-c", HEAVY)
+    done = _cli(project, "-c", HEAVY_PROBE)
     assert "HEAVY ['libcst']" in done.stderr, done.stderr
 
 

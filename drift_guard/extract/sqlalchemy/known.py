@@ -137,30 +137,26 @@ def is_sa_export(qualname: str) -> bool:
 
 @cache
 def is_sa_type_class(qualname: str) -> bool:
-    if not qualname.startswith("sqlalchemy."):
-        return False
-
-    def ask() -> bool:
-        from sqlalchemy.types import TypeEngine
-
-        obj = sa_object(qualname)
-        return isinstance(obj, type) and issubclass(obj, TypeEngine)
-
-    return _asked(f"type:{qualname}", ask)
+    return _subclass_of(qualname, "TypeEngine")
 
 
 @cache
 def is_type_decorator(qualname: str) -> bool:
+    return _subclass_of(qualname, "TypeDecorator")
+
+
+def _subclass_of(qualname: str, base: str) -> bool:
+    """Whether ``qualname`` names a subclass of ``sqlalchemy.types.<base>``."""
     if not qualname.startswith("sqlalchemy."):
         return False
 
     def ask() -> bool:
-        from sqlalchemy.types import TypeDecorator
+        import sqlalchemy.types
 
         obj = sa_object(qualname)
-        return isinstance(obj, type) and issubclass(obj, TypeDecorator)
+        return isinstance(obj, type) and issubclass(obj, getattr(sqlalchemy.types, base))
 
-    return _asked(f"decorator:{qualname}", ask)
+    return _asked(f"{base}:{qualname}", ask)
 
 
 # Modules whose classes are known to contribute no mapped columns when used as
