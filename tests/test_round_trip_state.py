@@ -203,6 +203,15 @@ _OLD_TABLE = [
     ('op.create_index("ix_{c}", "{t}", ["k"])', 'op.drop_index("ix_{c}", table_name="{t}")'),
     ('op.execute("CREATE VIEW v_{c} AS SELECT k FROM {t}")', 'op.execute("DROP VIEW v_{c}")'),
     ('op.execute("CREATE VIEW v_{c} AS SELECT k FROM {t}")', "pass"),
+    (  # the downgrade leaves a temporary table behind, which a later revision may create
+        'op.create_index("ix_{c}", "{t}", ["k"])',
+        'op.drop_index("ix_{c}", table_name="{t}")\nop.execute("CREATE TEMP TABLE scratch (x INTEGER)")',
+    ),
+    ('op.execute("CREATE TEMP TABLE scratch (x INTEGER)")\nop.execute("DROP TABLE scratch")', 'op.execute("SELECT 1")'),
+    (  # the downgrade changes the database header
+        'op.create_index("ix_{c}", "{t}", ["k"])',
+        'op.drop_index("ix_{c}", table_name="{t}")\nop.execute("PRAGMA user_version = 7")',
+    ),
     (  # a downgrade that rebuilds the table: its rows are gone
         'op.create_index("ix_{c}", "{t}", ["k"])',
         'op.drop_index("ix_{c}", table_name="{t}")\n'
@@ -244,7 +253,8 @@ def _state(head) -> tuple:
         schema = sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
         tables = [name for kind, name, _, _ in schema if kind == "table" and name != "alembic_version"]
         rows = {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    return schema, rows
+        header = db.execute("PRAGMA user_version").fetchall()
+    return schema, rows, header
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -115,16 +115,18 @@ class SameState:
 
     Taken before the round trip: the connection's count of rows written so far,
     and which tables the revision's upgrade created or changed that hold no row.
-    :meth:`holds` afterwards: the same ``sqlite_master`` rows in the same order,
+    :meth:`holds` afterwards: the same ``sqlite_master`` rows in the same order
+    (and the same temporary objects, attached databases and header values),
     not one row written since (SQLite's ``total_changes``: inserts, updates and
     deletes, also by triggers), and every table the downgrade dropped or
     rebuilt (a ``DROP TABLE`` writes no row but loses them) among those empty
     ones. When any of that is unknown, it does not hold."""
 
-    def __init__(self, after: SqliteSnapshot, changes: int, empty: frozenset[str]) -> None:
+    def __init__(self, after: SqliteSnapshot, changes: int, empty: frozenset[str], rest: tuple) -> None:
         self._after = after
         self._changes = changes
         self._empty = empty
+        self._rest = rest
 
     @classmethod
     def start(cls, connection: Connection, before: Any, after: Any) -> SameState | None:
@@ -141,9 +143,10 @@ class SameState:
 
         try:
             empty = frozenset(t for t in changed if _is_empty(raw, t))
+            rest = _rest_of_state(raw)
         except sqlite3.Error:
             return None  # not a table that can be read (a virtual table's module is missing)
-        return cls(after, raw.total_changes, empty)
+        return cls(after, raw.total_changes, empty, rest)
 
     def holds(self, connection: Connection, down: Any) -> bool:
         from drift_guard.migrations.reversal import SqliteSnapshot, snapshot
@@ -156,7 +159,14 @@ class SameState:
         if not touched <= self._empty:
             return False
         now = snapshot(connection)
-        return isinstance(now, SqliteSnapshot) and now.rows == self._after.rows
+        if not (isinstance(now, SqliteSnapshot) and now.rows == self._after.rows):
+            return False
+        import sqlite3
+
+        try:
+            return _rest_of_state(raw) == self._rest
+        except sqlite3.Error:
+            return False
 
 
 def _driver(connection: Connection) -> Any:
@@ -166,6 +176,18 @@ def _driver(connection: Connection) -> Any:
 
 def _tables_of(rows: set[tuple[str, str, str, str]]) -> set[str]:
     return {row[2] for row in rows}
+
+
+def _rest_of_state(raw: Any) -> tuple:
+    """What a rollback would also undo and ``sqlite_master`` does not show:
+    temporary objects, attached databases, the header's user version and
+    application id (tiny: one query each)."""
+    return (
+        raw.execute("SELECT type, name, tbl_name, sql FROM sqlite_temp_master").fetchall(),
+        raw.execute("PRAGMA database_list").fetchall(),
+        raw.execute("PRAGMA user_version").fetchall(),
+        raw.execute("PRAGMA application_id").fetchall(),
+    )
 
 
 def _is_empty(raw: Any, table: str) -> bool:
