@@ -7,7 +7,8 @@ answers depend only on the installed SQLAlchemy, and a models file asks the
 same few dozen questions run after run, so they are kept in the cache, checked
 against the package's ``__init__.py`` (which names its version): a run whose
 questions were all asked before does not import the library. New answers are
-stored when the run ends (:meth:`drift_guard.session.Session.active`).
+stored when the run ends (:meth:`drift_guard.session.Session.active`); the
+rest of the package asks through :func:`drift_guard.session.library_answer`.
 """
 
 from __future__ import annotations
@@ -19,17 +20,6 @@ if TYPE_CHECKING:
     from drift_guard.session import Session
 
 T = TypeVar("T")
-
-
-def asked(package: str, question: str, ask: Callable[[], T]) -> T:
-    """``ask()`` (which may import ``package``), or the answer an earlier run
-    kept; outside a run, always ``ask()``. Answers must be plain data."""
-    from drift_guard.session import current
-
-    session = current()
-    if session is None:
-        return ask()
-    return session.library_facts(package).answer(question, ask)
 
 
 class LibraryFacts:

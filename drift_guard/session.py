@@ -643,6 +643,14 @@ def current() -> Session | None:
     return _ACTIVE.get()
 
 
+def library_answer(package: str, question: str, ask: Callable[[], T]) -> T:
+    """``ask()`` (which may import ``package``), or the answer an earlier run
+    kept (:mod:`drift_guard.library_facts`); outside a run, always ``ask()``.
+    Answers must be plain data."""
+    session = current()
+    return ask() if session is None else session.library_facts(package).answer(question, ask)
+
+
 def record_unlisted(folder: Path, exc: OSError) -> None:
     """:meth:`Session.record_unlisted` on the run in progress (nothing outside
     a run): the ``unlisted`` callback of :func:`drift_guard.paths.iter_files`."""

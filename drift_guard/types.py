@@ -67,9 +67,9 @@ def type_family(qualname: str) -> Family:
         cls = sqlalchemy_class(qualname)
         return (sqlalchemy_family(cls) if cls is not None else Family.UNKNOWN).value
 
-    from drift_guard.library_facts import asked
+    from drift_guard.session import library_answer
 
-    return Family(asked("sqlalchemy", f"family:{qualname}", ask))
+    return Family(library_answer("sqlalchemy", f"family:{qualname}", ask))
 
 
 @cache

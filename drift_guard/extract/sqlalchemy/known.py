@@ -104,9 +104,9 @@ def _roles() -> dict[int, Role]:
 
 
 def _asked(question: str, ask: Callable[[], T]) -> T:
-    from drift_guard.library_facts import asked
+    from drift_guard.session import library_answer
 
-    return asked("sqlalchemy", question, ask)
+    return library_answer("sqlalchemy", question, ask)
 
 
 @cache
