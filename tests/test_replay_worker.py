@@ -105,3 +105,64 @@ def test_a_revision_raising_a_base_exception_is_a_located_dg205(tmp_path, raised
     (replay,) = [f for f in findings if f["code"] == "DG205"]
     assert replay["location"]["path"].endswith(REVISION) and replay["location"]["line"] == 9
     assert raised.split("(")[0] in replay["message"]
+
+
+def _sleep_in_a_folder(record: Path):
+    """A worker target: holds a temporary folder (as the replay does while it writes the head's
+    image), says where, and waits to be withdrawn."""
+
+    def target(progress):
+        import tempfile
+        import time
+
+        with tempfile.TemporaryDirectory(prefix="dgtest_withdraw_") as folder:
+            (Path(folder) / "head.db").write_bytes(b"")
+            record.write_text(folder)
+            time.sleep(60)
+        return "finished"
+
+    return target
+
+
+def test_a_withdrawn_worker_unwinds_and_leaves_no_folder(tmp_path, capfd):
+    """Withdrawing started work (a SQLite replay for a service that turns out to replay on
+    PostgreSQL) asks the worker to stop, so it releases what it holds, silently."""
+    import time
+
+    from drift_guard.migrations import worker
+    from drift_guard.schema import Location
+
+    record = tmp_path / "folder.txt"
+    pending = worker.start(_sleep_in_a_folder(record), 120, Location(str(tmp_path)))
+    deadline = time.monotonic() + 30
+    while not record.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    folder = Path(record.read_text())
+    assert folder.is_dir()
+    started = time.monotonic()
+    pending.cancel()
+    assert time.monotonic() - started < worker.WITHDRAW_GRACE  # it stopped when asked, not killed
+    assert not folder.exists()
+    assert capfd.readouterr().err == ""
+
+
+def test_a_worker_that_ignores_the_withdrawal_is_ended(tmp_path):
+    from drift_guard.migrations import worker
+    from drift_guard.schema import Location
+
+    def stubborn(progress):
+        import time
+
+        while True:
+            try:
+                time.sleep(60)
+            except BaseException:  # noqa: BLE001, S110 - user code that swallows everything
+                pass
+
+    pending = worker.start(stubborn, 120, Location(str(tmp_path)))
+    import multiprocessing
+    import time
+
+    time.sleep(0.5)
+    pending.cancel()
+    assert multiprocessing.active_children() == []

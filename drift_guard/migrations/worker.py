@@ -16,6 +16,8 @@ worker that dies or times out is located at that revision's file.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,10 +120,19 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
             worker.join(timeout=5)
 
     def cancel() -> None:
-        receiver.close()
+        # Asked to stop first, so that what the worker holds is released the usual
+        # way (a temporary folder it was writing the head into); ended if it does
+        # not stop soon (user code that catches everything). Its answer is unread.
+        import signal
+
+        if worker.is_alive() and worker.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(worker.pid, signal.SIGUSR1)
+            worker.join(timeout=WITHDRAW_GRACE)
         if worker.is_alive():
             worker.kill()
         worker.join(timeout=5)
+        receiver.close()
 
     return Pending(result, cancel)
 
@@ -131,6 +142,19 @@ def _failure(current: tuple[str | None, str] | None, where: Location, why: str) 
         return ReplayFailure(None, where, why, interrupted=True)
     revision, path = current
     return ReplayFailure(revision, Location(canonical(path)), why, interrupted=True)
+
+
+WITHDRAW_GRACE = 2.0  # seconds a withdrawn worker has to unwind before it is killed
+
+
+class Withdrawn(SystemExit):
+    """Raised in a worker whose work is no longer wanted (:meth:`Pending.cancel`):
+    it unwinds like any exception, so ``with`` blocks release what they hold,
+    and, raised anywhere, ends the worker without a word (a ``SystemExit``)."""
+
+
+def _withdrawn(signum: int, frame: object) -> None:
+    raise Withdrawn()
 
 
 def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
@@ -147,6 +171,7 @@ def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
     # The parent's SIGTERM handler (see scratch.py) must not run here: the
     # parent cleans up; a terminated worker just ends.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGUSR1, _withdrawn)  # Pending.cancel
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
