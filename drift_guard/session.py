@@ -191,11 +191,13 @@ class Session:
 
     @contextlib.contextmanager
     def sparing_the_collector(self) -> Iterator[None]:
-        """For the run: each syntax tree, once parsed, is moved out of the cyclic
-        garbage collector's sight (``gc.freeze``). A tree holds no cycles, so
-        reference counting still frees it; but every full collection would walk
-        all of its nodes (millions for a 17,500-line models file: a third of a
-        model-edit run). Everything goes back to the collector at the end."""
+        """For the run: each syntax tree, once parsed, and the runtime modules'
+        summaries, once read, are moved out of the cyclic garbage collector's
+        sight (``gc.freeze``). Neither holds cycles, so reference counting still
+        frees them; but every full collection would walk all of their objects
+        (millions for a 17,500-line models file: a third of a model-edit run; the
+        500 route summaries a route edit reads back at 1,000 tables: 0.4 s of
+        1.05 s). Everything goes back to the collector at the end."""
         import gc
 
         self._freeze_parsed = True
@@ -350,12 +352,22 @@ class Session:
         result = parse_bytes(data, display)
         if isinstance(result, Problem):
             self.failures[key] = result
-        elif self._freeze_parsed:
+        else:
+            self.spare_the_collector()
+        return result
+
+    def spare_the_collector(self) -> None:
+        """Move what is alive now out of the cyclic collector's sight (see
+        :meth:`sparing_the_collector`): after a syntax tree is built, and after
+        the runtime modules' summaries are read back from the cache. Not after
+        every cache read: whatever garbage with cycles exists at that moment is
+        kept until the run ends (freezing after every read made a model edit at
+        1,000 tables peak at 237 MB instead of 162 MB)."""
+        if self._freeze_parsed:
             import gc
 
             gc.freeze()
             self._froze = True
-        return result
 
     def _failed(self, key: Path, problem: Problem) -> Problem:
         self.failures[key] = problem

@@ -182,6 +182,7 @@ def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
             problems.append(result)
         else:
             summaries.append((path, result))
+    ctx.session.spare_the_collector()  # hundreds of records, read back or built: see Session
     return summaries
 
 
