@@ -122,8 +122,18 @@ class SameState:
     rebuilt (a ``DROP TABLE`` writes no row but loses them) among those empty
     ones. When any of that is unknown, it does not hold."""
 
-    def __init__(self, after: SqliteSnapshot, changes: int, empty: frozenset[str], rest: tuple) -> None:
+    def __init__(
+        self,
+        after: SqliteSnapshot,
+        after_rows: set,
+        existing: set[str],
+        changes: int,
+        empty: frozenset[str],
+        rest: tuple,
+    ) -> None:
         self._after = after
+        self._after_rows = after_rows  # the rows as a set, and the tables they name: once per revision
+        self._existing = existing
         self._changes = changes
         self._empty = empty
         self._rest = rest
@@ -137,8 +147,9 @@ class SameState:
         raw = _driver(connection)
         if raw is None:
             return None
-        existing = {row[2] for row in after.rows}
-        changed = _tables_of(set(before.rows) ^ set(after.rows)) & existing
+        after_rows = set(after.rows)
+        existing = _tables_of(after_rows)
+        changed = _tables_of(set(before.rows) ^ after_rows) & existing
         import sqlite3
 
         try:
@@ -146,7 +157,7 @@ class SameState:
             rest = _rest_of_state(raw)
         except sqlite3.Error:
             return None  # not a table that can be read (a virtual table's module is missing)
-        return cls(after, raw.total_changes, empty, rest)
+        return cls(after, after_rows, existing, raw.total_changes, empty, rest)
 
     def holds(self, connection: Connection, down: Any) -> bool:
         from drift_guard.migrations.reversal import SqliteSnapshot, snapshot
@@ -154,8 +165,7 @@ class SameState:
         raw = _driver(connection)
         if raw is None or not isinstance(down, SqliteSnapshot) or raw.total_changes != self._changes:
             return False
-        existing = {row[2] for row in self._after.rows}
-        touched = _tables_of(set(self._after.rows) ^ set(down.rows)) & existing
+        touched = _tables_of(self._after_rows ^ set(down.rows)) & self._existing
         if not touched <= self._empty:
             return False
         now = snapshot(connection)
