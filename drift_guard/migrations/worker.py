@@ -114,10 +114,13 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
         finally:
             # Also on Ctrl-C / SIGTERM in this process: the worker must be gone
             # before the caller drops the database it was connected to.
-            receiver.close()
-            if worker.is_alive():
-                worker.kill()
-            worker.join(timeout=5)
+            end()
+
+    def end() -> None:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(timeout=5)
+        receiver.close()  # after the worker is gone: a last answer it sends finds an open pipe
 
     def cancel() -> None:
         # Asked to stop first, so that what the worker holds is released the usual
@@ -129,10 +132,7 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
             with contextlib.suppress(OSError):
                 os.kill(worker.pid, signal.SIGUSR1)
             worker.join(timeout=WITHDRAW_GRACE)
-        if worker.is_alive():
-            worker.kill()
-        worker.join(timeout=5)
-        receiver.close()
+        end()
 
     return Pending(result, cancel)
 
