@@ -28,7 +28,7 @@ class LibraryFacts:
     def __init__(self, session: Session, namespace: str, package: str) -> None:
         self._session = session
         self._namespace = namespace
-        self._origin = _origin(package)
+        self._origin = package_origin(package)
         self._answers: dict[str, Any] = self._load()
         self._new = False
 
@@ -80,8 +80,10 @@ class LibraryFacts:
         return value if isinstance(value, dict) else {}
 
 
-def _origin(package: str) -> Path | None:
-    """The installed package's ``__init__.py``, without importing it."""
+def package_origin(package: str) -> Path | None:
+    """The installed package's ``__init__.py``, without importing it: the file
+    that names its version, which facts read from the package are checked
+    against (also :meth:`drift_guard.session.Session.cached_for_package`)."""
     import importlib.util
 
     try:

@@ -582,12 +582,11 @@ class Session:
         )
 
     def _for_package(self, namespace: str, package: str, compute: Callable[[], T]) -> T:
-        import importlib.util
+        from drift_guard.library_facts import package_origin
 
-        spec = importlib.util.find_spec(package)
-        if spec is None or spec.origin is None or self.cache is None:
+        origin = package_origin(package)
+        if origin is None or self.cache is None:
             return compute()
-        origin = Path(spec.origin)
 
         def tracked() -> T:
             self.note(origin)
