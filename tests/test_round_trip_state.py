@@ -248,10 +248,10 @@ def _histories(draw):
 
 
 def _state(head) -> tuple:
+    schema = _schema(head)
+    tables = [name for kind, name, _, _ in schema if kind == "table" and name != "alembic_version"]
     with sqlite3.connect(":memory:") as db:
         db.deserialize(head.database)
-        schema = sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
-        tables = [name for kind, name, _, _ in schema if kind == "table" and name != "alembic_version"]
         rows = {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
         header = db.execute("PRAGMA user_version").fetchall()
     return schema, rows, header
