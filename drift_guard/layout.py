@@ -16,9 +16,18 @@ the statements that is not a comment, as a continuation; a NUL byte, a comment
 that is not UTF-8; a location the layout cannot place) is not reused: the file
 is read again.
 
+The same holds when the statements that changed are *inert* ones
+(:mod:`drift_guard.inert`: they only bind names, as ``PAGE_SIZE = 50``, a
+docstring or an undecorated helper ``def``), provided the caller finds none of
+the names they bind written anywhere else the reader looked
+(:attr:`Match.names`): the reader acted on nothing in them. A layout records
+which of its statements are inert and what they bind.
+
 The stored layout of the old content is computed from its libcst tree and
-positions while the reader has them (no extra parse); the new content is only
-split into lines and hashed.
+positions while the reader has them (no extra parse; an inert-looking
+statement is parsed alone with the stdlib parser); the new content is split
+into lines and hashed, and only the lines between the statements that match
+from the start and from the end are parsed (stdlib parser), when there are any.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from drift_guard.cache import content_hash
+from drift_guard.inert import inert_names, statements_binding
 from drift_guard.schema import Location
 
 if TYPE_CHECKING:
@@ -43,9 +53,32 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class Layout:
-    """Top-level statements as ``(first line, last line, hash of those lines)``, 1-based."""
+    """Top-level statements as ``(first line, last line, hash of those lines)``,
+    1-based, and per statement the names it binds when it is inert (None when
+    it is not; no entries at all: none is)."""
 
     blocks: tuple[tuple[int, int, str], ...]
+    binds: tuple[tuple[str, ...] | None, ...] = ()
+
+    def bound(self, at: int) -> tuple[str, ...] | None:
+        return self.binds[at] if self.binds else None
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a layout's statements are in new content.
+
+    ``starts``: each old statement's first line now, None for one that changed
+    (only inert ones may). ``layout``: the new content's layout. ``names``: what
+    the statements that changed bound, before and after; the reader's result
+    holds only if none of them is written anywhere else it looked.
+    ``changed``: the new content's lines (first, last) of each inert statement
+    that changed or was added (none when only comments and blank lines did)."""
+
+    starts: tuple[int | None, ...]
+    layout: Layout
+    names: tuple[str, ...] = ()
+    changed: tuple[tuple[int, int], ...] = ()
 
 
 def layout_of(data: bytes, source: SourceFile) -> Layout | None:
@@ -56,6 +89,7 @@ def layout_of(data: bytes, source: SourceFile) -> Layout | None:
         return None
     positions = source.positions
     blocks: list[tuple[int, int, str]] = []
+    binds: list[tuple[str, ...] | None] = []
     covered = 0
     for statement in source.module.body:
         decorators = getattr(statement, "decorators", ())
@@ -66,49 +100,162 @@ def layout_of(data: bytes, source: SourceFile) -> Layout | None:
         first, last = positions.line_of(start[0]), positions.line_of(end[1] - 1)
         if first <= covered or last > len(lines) or not all(_gap(line) for line in lines[covered : first - 1]):
             return None
-        blocks.append((first, last, content_hash(b"".join(lines[first - 1 : last]))))
+        text = b"".join(lines[first - 1 : last])
+        blocks.append((first, last, content_hash(text)))
+        binds.append(inert_names(text) if _may_be_inert(statement) else None)
         covered = last
     if not all(_gap(line) for line in lines[covered:]):
         return None
-    return Layout(tuple(blocks))
+    return Layout(tuple(blocks), tuple(binds))
 
 
-def match(layout: Layout, data: bytes) -> tuple[int, ...] | None:
-    """Where each statement of ``layout`` starts in ``data`` (1-based lines), or
-    None unless ``data`` is the same statements with only comment and blank
-    lines around them."""
+def _may_be_inert(statement: object) -> bool:
+    """The libcst statements :func:`~drift_guard.inert.inert_names` may accept
+    (the others are not parsed again to find out)."""
+    import libcst as cst
+
+    if isinstance(statement, cst.FunctionDef):
+        return not statement.decorators
+    return isinstance(statement, cst.SimpleStatementLine)
+
+
+def match(layout: Layout, data: bytes) -> Match | None:
+    """Where each statement of ``layout`` is in ``data``, or None unless
+    ``data`` is the same statements with only comment and blank lines around
+    them, except for inert statements that changed, were added or went."""
     lines = data.splitlines(keepends=True)
     if b"\x00" in data or _fixed_encoding(data, lines):
         return None
-    starts: list[int] = []
+    blocks = layout.blocks
+    starts: list[int | None] = [None] * len(blocks)
+    regions: list[tuple[int, int]] = []  # new lines (0-based, end excluded) no old statement explains
+    names: set[str] = set()
     at = 0
-    for first, last, digest in layout.blocks:
-        while at < len(lines) and _gap(lines[at]):
-            at += 1
-        size = last - first + 1
-        if at + size > len(lines) or content_hash(b"".join(lines[at : at + size])) != digest:
+    for number, block in enumerate(blocks):
+        first = _skip_gaps(lines, at)
+        if not _holds(lines, first, block):
+            found = _find(lines, first, block) if len(regions) < _MAX_REGIONS else None
+            if found is None:
+                bound = layout.bound(number)
+                if bound is None:
+                    return None  # a statement a reader acts on changed or went
+                names.update(bound)  # an inert one changed or went: its new text, if any, is in a region
+                continue
+            regions.append((at, found))
+            first = found
+        starts[number] = first + 1
+        at = first + _size(block)
+    regions.append((at, len(lines)))
+    added: list[tuple[int, int, str]] = []
+    added_binds: list[tuple[str, ...]] = []
+    for region in regions:
+        found_blocks = _inert_blocks(lines[region[0] : region[1]], region[0])
+        if found_blocks is None:
             return None
-        starts.append(at + 1)
-        at += size
-    if not all(_gap(line) for line in lines[at:]):
+        added.extend(found_blocks[0])
+        added_binds.extend(found_blocks[1])
+    for bound in added_binds:
+        names.update(bound)
+    kept = [
+        ((start, start + last - first, digest), layout.bound(number))
+        for number, ((first, last, digest), start) in enumerate(zip(blocks, starts))
+        if start is not None
+    ]
+    merged = sorted([*kept, *zip(added, added_binds)], key=lambda item: item[0][0])
+    new_layout = Layout(tuple(block for block, _ in merged), tuple(bound for _, bound in merged))
+    changed = tuple((first, last) for first, last, _ in added)
+    return Match(tuple(starts), new_layout, tuple(sorted(names)), changed)
+
+
+_MAX_REGIONS = 16  # separate runs of changed statements followed; past that the file is read again
+
+
+def _find(lines: list[bytes], at: int, block: tuple[int, int, str]) -> int | None:
+    """The first line from ``at`` where ``block``'s lines are, at a line that
+    can start a top-level statement."""
+    size = _size(block)
+    for candidate in range(at, len(lines) - size + 1):
+        line = lines[candidate]
+        if line[:1] in (b" ", b"\t", b"\f", b"#", b"\n", b"\r", b""):
+            continue
+        if _holds(lines, candidate, block):
+            return candidate
+    return None
+
+
+def _inert_blocks(region: list[bytes], offset: int) -> tuple[list[tuple[int, int, str]], list[tuple[str, ...]]] | None:
+    """The statements in ``region`` (lines after the first ``offset`` of the
+    file) as layout blocks, with what each binds; None unless all are inert.
+    The region lies between statements that are complete on their own, so it
+    parses alone exactly as it does in the file: a region that does not parse
+    alone (a bracket or string left open into the next statement) is refused."""
+    import ast
+
+    if all(_gap(line) for line in region):
+        return [], []
+    try:
+        tree = ast.parse(b"".join(region))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    return tuple(starts)
+    spans: list[list[Any]] = []  # [first, last, statements] per block, 1-based in region
+    for statement in tree.body:
+        decorators = getattr(statement, "decorator_list", [])
+        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        last = statement.end_lineno or statement.lineno
+        if spans and first <= spans[-1][1]:  # `a = 1; b = 2`: one line, one block
+            spans[-1][1] = max(spans[-1][1], last)
+            spans[-1][2].append(statement)
+        else:
+            spans.append([first, last, [statement]])
+    blocks: list[tuple[int, int, str]] = []
+    binds: list[tuple[str, ...]] = []
+    covered = 0
+    for first, last, statements in spans:
+        bound = statements_binding(statements)
+        if bound is None or not all(_gap(line) for line in region[covered : first - 1]):
+            return None
+        blocks.append((first + offset, last + offset, content_hash(b"".join(region[first - 1 : last]))))
+        binds.append(bound)
+        covered = last
+    if not all(_gap(line) for line in region[covered:]):
+        return None
+    return blocks, binds
+
+
+def _size(block: tuple[int, int, str]) -> int:
+    return block[1] - block[0] + 1
+
+
+def _holds(lines: list[bytes], at: int, block: tuple[int, int, str]) -> bool:
+    """Whether ``block``'s lines are ``lines[at:]`` byte for byte."""
+    size = _size(block)
+    return 0 <= at and at + size <= len(lines) and content_hash(b"".join(lines[at : at + size])) == block[2]
+
+
+def _skip_gaps(lines: list[bytes], at: int) -> int:
+    while at < len(lines) and _gap(lines[at]):
+        at += 1
+    return at
 
 
 def moved(layout: Layout, starts: tuple[int, ...]) -> Layout:
     """``layout`` with its statements starting at ``starts`` (the new content's layout)."""
     return Layout(
-        tuple((start, start + last - first, digest) for (first, last, digest), start in zip(layout.blocks, starts))
+        tuple((start, start + last - first, digest) for (first, last, digest), start in zip(layout.blocks, starts)),
+        layout.binds,
     )
 
 
-def relocate(value: Any, shown: str, layout: Layout, starts: tuple[int, ...]) -> Any:
+def relocate(value: Any, shown: str, layout: Layout, starts: tuple[int | None, ...]) -> Any:
     """``value`` with every :class:`Location` in the file ``shown`` moved with
     its statement; None when a location cannot be placed (not inside a
-    statement, or ``(1, 1)``, which also stands for "the file", when the
-    first statement moved off line 1).
+    statement, inside one that changed, or ``(1, 1)``, which also stands for
+    "the file", when the first statement moved off line 1 or changed).
     Nothing is copied when no statement moved."""
-    shifts = [(first, last, start - first) for (first, last, _), start in zip(layout.blocks, starts)]
+    shifts = [
+        (first, last, None if start is None else start - first)
+        for (first, last, _), start in zip(layout.blocks, starts)
+    ]
     if all(shift == 0 for _, _, shift in shifts):
         return value
     first_moves = not shifts or shifts[0][0] != 1 or shifts[0][2] != 0
@@ -125,6 +272,8 @@ def relocate(value: Any, shown: str, layout: Layout, starts: tuple[int, ...]) ->
         if at < 0 or item.line > shifts[at][1]:
             return None  # on no statement's lines
         shift = shifts[at][2]
+        if shift is None:
+            return None  # on a statement that changed
         return item if shift == 0 else Location(item.path, item.line + shift, item.column)
 
     try:

@@ -35,7 +35,7 @@ from drift_guard.schema import Location, Problem, ProblemKind
 
 if TYPE_CHECKING:
     from drift_guard.cache import Cache
-    from drift_guard.layout import Layout
+    from drift_guard.layout import Layout, Match
     from drift_guard.library_facts import LibraryFacts
     from drift_guard.source import ParseResult
 
@@ -455,14 +455,16 @@ class Session:
     def _moved(self, namespace: str, key: str, hit: tuple[bytes, tuple[Dep, ...], str]) -> tuple[Any] | None:
         """The stale entry ``hit``, still true when every file it read that
         changed is the same statements with other comments and blank lines
-        around them: its value with their locations moved, stored again with
-        the files' new hashes. None when that is not provably so."""
+        around them, or with inert statements changed whose names the files it
+        read do not write elsewhere (:mod:`drift_guard.layout`): its value with
+        their locations moved, stored again with the files' new hashes. None
+        when that is not provably so."""
         from drift_guard.codec import DecodeError, dumps, loads
-        from drift_guard.layout import match, moved, relocate
+        from drift_guard.layout import match, relocate
 
         cache = self.cache
         assert cache is not None
-        moves: list[tuple[Dep, Layout, tuple[int, ...]]] = []
+        moves: list[tuple[Dep, Layout, Match]] = []
         for dep in hit[1]:
             if self._still_valid((dep,)):
                 continue
@@ -471,27 +473,52 @@ class Session:
             data = self._load(Path(dep.path))
             if not isinstance(data, bytes) or len(data) > self.config.max_file_size:
                 return None  # unreadable now, or over the parse limit: a DG001, never the old result
-            starts = match(layout, data) if layout is not None else None
-            if layout is None or starts is None:
+            found = match(layout, data) if layout is not None else None
+            if layout is None or found is None:
                 return None
-            moves.append((dep, layout, starts))
+            moves.append((dep, layout, found))
+        if any(found.names for _, _, found in moves) and self._mentioned(hit[1], moves):
+            return None
         try:
             value = original = loads(hit[0])
         except DecodeError:
             return None
-        for dep, layout, starts in moves:
-            value = relocate(value, self.canonical(dep.path), layout, starts)
+        for dep, layout, found in moves:
+            value = relocate(value, self.canonical(dep.path), layout, found.starts)
             if value is None:
                 return None
         fresh = {dep.path: self.digest(Path(dep.path)) for dep, _, _ in moves}
         deps = [Dep(d.path, d.kind, fresh.get(d.path, d.expected) if d.kind == "sha" else d.expected) for d in hit[1]]
         for dep in deps:
             self._record(dep.path, dep.kind, dep.expected)
-        for dep, layout, starts in moves:
-            cache.put("layout", make_key("layout", fresh[dep.path]), dumps(moved(layout, starts)), ())
+        for dep, _, found in moves:
+            cache.put("layout", make_key("layout", fresh[dep.path]), dumps(found.layout), ())
         stored = hit[0] if value is original else dumps(value)  # nothing moved: the same bytes
         self._remember(value, cache.put(namespace, key, stored, deps))
         return (value,)
+
+    def _mentioned(self, deps: tuple[Dep, ...], moves: list[tuple[Dep, Layout, Match]]) -> bool:
+        """Whether a name that changed inert statements bind is written in a
+        Python file the entry read, outside those statements (in code, a string
+        or a comment alike: a reader may have resolved it from any of them)."""
+        import re
+
+        names = sorted({name for _, _, found in moves for name in found.names})
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
+        changed = {dep.path: found.changed for dep, _, found in moves}
+        for path in dict.fromkeys(d.path for d in deps if d.kind == "sha" and d.path.endswith(".py")):
+            data = self._load(Path(path))
+            if not isinstance(data, bytes):
+                return True
+            spans = changed.get(path)
+            if spans:
+                lines = data.splitlines(keepends=True)
+                for first, last in spans:  # their own text is not a mention
+                    lines[first - 1 : last] = [b""] * (last - first + 1)
+                data = b"".join(lines)
+            if pattern.search(data):
+                return True
+        return False
 
     def keep_layout(self, path: Path) -> None:
         """Store the layout of ``path`` as parsed in this run (by content hash),

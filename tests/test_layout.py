@@ -68,7 +68,9 @@ def test_statements_are_line_ranges_from_the_first_decorator():
     ],
 )
 def test_comment_and_blank_line_edits_match(new, starts):
-    assert match(layout(), new) == starts
+    found = match(layout(), new)
+    assert found is not None
+    assert (found.starts, found.names, found.changed) == (starts, (), ())
 
 
 @pytest.mark.parametrize(
@@ -77,19 +79,74 @@ def test_comment_and_blank_line_edits_match(new, starts):
         SOURCE.replace(b"primary_key=True", b"primary_key=False"),  # a statement changed
         SOURCE.replace(b"class User(Base):  # users", b"class User(Base):  # the users"),  # its trailing comment
         SOURCE.replace(b"    # the body's last comment\n", b"    # the body's last comment\n    name = 1\n"),
-        SOURCE + b"y = 2\n",  # a statement added
+        SOURCE + b"y = f()\n",  # a statement added (a call: not inert)
         SOURCE.replace(b"import sqlalchemy as sa\n", b""),  # one removed
-        SOURCE.replace(b"x = (\n", b"x = (\n\n"),  # inside a statement
+        SOURCE.replace(b"__tablename__", b"\n__tablename__"),  # inside a statement
         b"# -*- coding: latin-1 -*-\n" + SOURCE,  # decides how every byte is read
         b"\xef\xbb\xbf" + SOURCE,
         SOURCE + b"# \x00\n",  # Python refuses the file
         SOURCE + b"# \xe9\n",  # not UTF-8
         SOURCE + b"\\\n",  # a continuation line
-        SOURCE.rstrip(b"\n"),  # the last statement's line lost its newline
+        SOURCE.replace(b"x = (", b"x = (y := "),  # the inert statement is not inert any more
+        SOURCE + b"@decorate\ndef helper():\n    pass\n",  # a decorator runs
+        SOURCE + b"def helper(a=f()):\n    pass\n",  # so does a default
+        SOURCE + b"y: int = f()\n",
+        SOURCE + b"import os\n",  # an import may be what registers a model module
+        SOURCE + b"User.extra = 1\n",  # not a name
+        SOURCE + b"__all__ = []\n",  # a dunder
+        SOURCE + b"y = [c for c in User.cols]\n",  # a comprehension iterates
+        SOURCE.replace(b"x = (\n    1\n)", b"x = 1; f()"),  # one line, one block: all inert or none
+        SOURCE.replace(b"\n\n@decorate(", b"\ny = (\n\n@decorate("),  # does not parse alone
+        SOURCE.replace(b"x = (", b"\xc3\xa9 = ("),  # not ASCII: the name search is byte-wise
+        SOURCE.replace(b"import sqlalchemy as sa\n", b"y = 1\n"),  # an import became a constant
     ],
 )
 def test_anything_else_does_not(new):
     assert match(layout(), new) is None
+
+
+HELPER = b"def helper(a: int = 1) -> int:\n    return make(a)\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "starts", "names", "changed"),
+    [
+        (SOURCE.replace(b"    1\n", b"    2\n"), (1, 3, 4, 7, None), ("x",), ((16, 18),)),
+        (SOURCE.replace(b"\n)\n", b"\n)"), (1, 3, 4, 7, None), ("x",), ((16, 18),)),  # lost its newline
+        (SOURCE.replace(b"x = (\n    1\n)", b"x = 1"), (1, 3, 4, 7, None), ("x",), ((16, 16),)),
+        (SOURCE + b"y = z = 2  # more\n", (1, 3, 4, 7, 16), ("y", "z"), ((19, 19),)),
+        (SOURCE.replace(b"x = (\n    1\n)\n", b""), (1, 3, 4, 7, None), ("x",), ()),  # removed
+        (SOURCE.replace(b'"""Models."""', b'"""The models."""'), (None, 3, 4, 7, 16), (), ((1, 1),)),
+        (SOURCE.replace(b"@decorate(\n", HELPER + b"@decorate(\n"), (1, 3, 4, 11, 20), ("helper",), ((7, 8),)),
+        (SOURCE.replace(b"x = (", b"x, *rest = (0, "), (1, 3, 4, 7, None), ("rest", "x"), ((16, 18),)),
+        (  # two runs apart: before the docstring and before the class
+            HELPER + SOURCE.replace(b"@decorate(\n", HELPER.replace(b"helper", b"other") + b"@decorate(\n"),
+            (5, 7, 8, 15, 24),
+            ("helper", "other"),
+            ((1, 2), (11, 12)),
+        ),
+    ],
+)
+def test_inert_statements_that_changed_match_with_the_names_they_bind(new, starts, names, changed):
+    """Constants, docstrings and undecorated helpers bind names and do nothing
+    else a reader acts on: they may change, appear or go, and the match says
+    which names the caller must find unused."""
+    found = match(layout(), new)
+    assert found is not None
+    assert (found.starts, found.names, found.changed) == (starts, names, changed)
+    assert found.layout.blocks == layout(new).blocks  # what a parse of the new content gives
+    assert [b for b in found.layout.binds if b is not None] == [b for b in layout(new).binds if b is not None]
+
+
+def test_a_location_on_a_statement_that_changed_is_not_placed():
+    old = layout()
+    found = match(old, SOURCE.replace(b"    1\n", b"    2\n"))
+    assert found is not None
+    assert relocate([Location("m.py", 17, 5)], "m.py", old, found.starts) is None
+    assert relocate([Location("m.py", 12, 5)], "m.py", old, found.starts) == [Location("m.py", 12, 5)]
+    docstring = match(old, SOURCE.replace(b'"""Models."""', b'"""The models."""'))
+    assert docstring is not None
+    assert relocate([Location("m.py", 1, 1)], "m.py", old, docstring.starts) is None  # "the file", or the docstring?
 
 
 def test_no_layout_for_a_file_with_an_encoding_cookie():
@@ -101,34 +158,36 @@ def test_no_layout_for_a_file_with_an_encoding_cookie():
 
 def test_relocate_moves_locations_with_their_statement():
     old = layout()
-    starts = match(old, b"# top\n\n" + SOURCE)
-    assert starts is not None
+    found = match(old, b"# top\n\n" + SOURCE)
+    assert found is not None
+    starts = found.starts
     value = {"a": (Location("m.py", 12, 5), Location("other.py", 12, 5)), "b": [Location("m.py", 17, 1)]}
     assert relocate(value, "m.py", old, starts) == {
         "a": (Location("m.py", 14, 5), Location("other.py", 12, 5)),
         "b": [Location("m.py", 19, 1)],
     }
-    assert moved(old, starts) == layout(b"# top\n\n" + SOURCE)
+    assert found.layout == moved(old, starts) == layout(b"# top\n\n" + SOURCE)
 
 
 def test_relocate_refuses_what_it_cannot_place():
     old = layout()
-    starts = match(old, b"# top\n\n" + SOURCE)
-    assert starts is not None
+    found = match(old, b"# top\n\n" + SOURCE)
+    assert found is not None
+    starts = found.starts
     assert relocate([Location("m.py", 14, 1)], "m.py", old, starts) is None  # a comment line: not a statement's
     assert relocate([Location("m.py", 1, 1)], "m.py", old, starts) is None  # "the file", or the docstring?
     same = match(old, SOURCE + b"# end\n")
     assert same is not None
     value = [Location("m.py", 1, 1)]
-    assert relocate(value, "m.py", old, same) is value  # nothing moved: the same object
+    assert relocate(value, "m.py", old, same.starts) is value  # nothing moved: the same object
 
 
 def test_relocate_keeps_the_file_location_when_no_statement_starts_on_line_one():
     data = b"# header\n" + SOURCE
     old = layout(data)
-    starts = match(old, b"# header\n# more\n" + SOURCE)
-    assert starts is not None
-    assert relocate([Location("m.py", 1, 1), Location("m.py", 2, 1)], "m.py", old, starts) == [
+    found = match(old, b"# header\n# more\n" + SOURCE)
+    assert found is not None
+    assert relocate([Location("m.py", 1, 1), Location("m.py", 2, 1)], "m.py", old, found.starts) == [
         Location("m.py", 1, 1),
         Location("m.py", 3, 1),
     ]
@@ -211,7 +270,7 @@ def test_a_comment_edit_of_the_models_reports_what_reading_them_again_reports(
     cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
     _findings(capsys, *cached)
     assert any([_comment_edit(path) for path in _model_files(root)])
-    ran = _spy(monkeypatch)
+    ran = computations(monkeypatch)
     found = _findings(capsys, *cached)
     computed = list(ran)
     assert found == _findings(capsys, "--no-cache", *_args(project))
@@ -232,14 +291,14 @@ def test_comments_that_take_a_model_file_over_the_size_limit_are_a_dg001(
     cached = ["--cache-dir", str(tmp_path / "cache")]
     assert _findings(capsys, *cached) == []
     models.write_bytes(models.read_bytes() + b"# a long comment " + b"x" * (limit - models.stat().st_size) + b"\n")
-    ran = _spy(monkeypatch)
+    ran = computations(monkeypatch)
     found = _findings(capsys, *cached)
     assert "models" in ran and "discovery" in ran  # not the old layers: the file is not read at all now
     assert "DG001" in {f["code"] for f in found}
     assert found == _findings(capsys, "--no-cache")
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def computations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Namespaces whose computation ran (a miss)."""
     ran: list[str] = []
     original = session_module.Session.cached
@@ -253,3 +312,129 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(session_module.Session, "cached", spy)
     return ran
+
+
+# --- end to end: inert statements edited ------------------------------------------------------
+
+
+def _inert_edit(path: Path) -> bool:
+    """Add a helper ``def`` before the first statement past the docstring and
+    the imports, and a constant at the end (names nothing else in a project
+    writes); False when the file cannot be parsed."""
+    data = path.read_bytes()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    if not data.endswith((b"\n", b"\r")):
+        return False
+    body = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom, ast.Expr))]
+    lines = data.splitlines(keepends=True)
+    first = (
+        min([body[0].lineno, *(d.lineno for d in getattr(body[0], "decorator_list", []))]) if body else len(lines) + 1
+    )
+    helper = b"def _probe_helper(value: int = 1) -> int:\n    return len(str(value))\n\n\n"
+    path.write_bytes(b"".join([*lines[: first - 1], helper, *lines[first - 1 :]]) + b"_PROBE_LIMIT = 3\n")
+    return True
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[f"{p.parent.name}/{p.name}" for p in PROJECTS])
+def test_an_inert_edit_of_the_models_reports_what_reading_them_again_reports(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    if project.parent.name == "fixtures":
+        (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
+    _findings(capsys, *cached)
+    assert any([_inert_edit(path) for path in _model_files(root)])
+    ran = computations(monkeypatch)
+    found = _findings(capsys, *cached)
+    computed = list(ran)
+    assert found == _findings(capsys, "--no-cache", *_args(project))
+    if project.parent.name == "fixtures":
+        assert "models" not in computed and "discovery" not in computed
+
+
+SAMPLE_MODELS = Path("services") / "flask-backend" / "app" / "db" / "models.py"
+SAMPLE_BASE = SAMPLE_MODELS.parent / "base.py"
+
+
+def _sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "fixtures" / "sample-clean", root)
+    (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    return root, ["--cache-dir", str(tmp_path / "cache")]
+
+
+def _edit(path: Path, old: bytes, new: bytes) -> None:
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("setup", "edit"),
+    [
+        # the constant is the length of a column: its value is the schema
+        (
+            [
+                (SAMPLE_MODELS, b"\n\nclass User(", b"\n\nNAME_LENGTH = 100\n\n\nclass User("),
+                (SAMPLE_MODELS, b"String(100), unique=True", b"String(NAME_LENGTH), unique=True"),
+            ],
+            (SAMPLE_MODELS, b"NAME_LENGTH = 100", b"NAME_LENGTH = 120"),
+        ),
+        # written in another file the extraction read (the base the models import it from)
+        (
+            [
+                (SAMPLE_BASE, b"Base = declarative_base()\n", b"Base = declarative_base()\nNAME_LENGTH = 100\n"),
+                (
+                    SAMPLE_MODELS,
+                    b"from app.db.base import Base, TimestampMixin",
+                    b"from app.db.base import NAME_LENGTH, Base, TimestampMixin",
+                ),
+                (SAMPLE_MODELS, b"String(100), unique=True", b"String(NAME_LENGTH), unique=True"),
+            ],
+            (SAMPLE_BASE, b"NAME_LENGTH = 100", b"NAME_LENGTH = 120"),
+        ),
+        # a helper the model calls for its default
+        (
+            [
+                (SAMPLE_MODELS, b"\n\nclass User(", b"\n\ndef role_default():\n    return 'viewer'\n\n\nclass User("),
+                (SAMPLE_MODELS, b'default="viewer"', b"default=role_default"),
+            ],
+            (SAMPLE_MODELS, b"    return 'viewer'", b"    return 'admin'"),
+        ),
+        # a new constant whose name a string of the models already spells
+        (
+            [],
+            (SAMPLE_MODELS, b"\n\nclass User(", b'\n\nTeamMember = "shadowed"\n\n\nclass User('),
+        ),
+    ],
+    ids=["column-length", "other-file", "default-helper", "named-in-a-string"],
+)
+def test_an_inert_statement_whose_name_is_written_elsewhere_is_read_again(
+    setup: list[tuple[Path, bytes, bytes]],
+    edit: tuple[Path, bytes, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root, cached = _sample(tmp_path, monkeypatch)
+    for path, old, new in setup:
+        _edit(root / path, old, new)
+    before = _findings(capsys, *cached)
+    _edit(root / edit[0], edit[1], edit[2])
+    ran = computations(monkeypatch)
+    found = _findings(capsys, *cached)
+    assert "models" in ran
+    assert found == _findings(capsys, "--no-cache")
+    if edit[2].startswith(b"NAME_LENGTH"):  # the edit is drift now: proof the schema was read again
+        assert found != before and any("120" in f["message"] for f in found)
