@@ -29,6 +29,7 @@ NAME_LENGTHS = (40, 80, 120, 200, 255)
 TITLE_LENGTHS = (64, 128, 255, 512)
 EDIT_MARK = "# bench-edit:"
 CODE_MARK = "BENCH_EDIT ="
+CLASS_MARK = "bench-class-edit"
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def render_models(n: int) -> str:
             "    id: Mapped[int] = mapped_column(primary_key=True)",
         ]
         lines += [model_column(c) for c in table_columns(k)]
+        if k == 0:  # what edit_class edits: a method, as real models have (labels, __repr__)
+            lines += ["", "    def label(self) -> str:", f'        return f"{{self.name}} {CLASS_MARK} 0"']
         parts.append("\n".join(lines) + "\n")
     parts.append(f"\n\n{EDIT_MARK} 0\n")
     return "".join(parts)
@@ -273,6 +276,20 @@ def edit_model(service: Path) -> int:
 def comment_model(service: Path) -> int:
     """Change only a comment of app/db/models.py (its statements are reused)."""
     return _bump_mark(Path(service) / "app" / "db" / "models.py")
+
+
+def edit_class(service: Path) -> int:
+    """Change the code of a method of a model class, not the schema: the class's
+    statement changed, so the file is parsed and extracted again."""
+    import re
+
+    path = Path(service) / "app" / "db" / "models.py"
+    text = path.read_text(encoding="utf-8")
+    found = re.search(rf"{CLASS_MARK} (\d+)", text)
+    assert found is not None, "the generated models have no method to edit"
+    count = int(found.group(1)) + 1
+    path.write_text(text[: found.start(1)] + str(count) + text[found.end(1) :], encoding="utf-8")
+    return count
 
 
 def edit_route(service: Path) -> int:

@@ -10,9 +10,10 @@ assert. Whole processes are timed (interpreter start-up and imports included), b
 is what a pre-commit hook costs; peak RSS is the largest resident set in the process tree.
 
 Scenarios per size: cold (cache dir removed before every run), warm (nothing changed), warm
-after a code edit of app/db/models.py that keeps the schema (the target's "model edit"), warm
-after a comment-only edit of it (reused, so cheaper: shown, no target), warm after an edit of
-one route module, and the Alembic baseline on a fresh SQLite file. Until ``check --cache-dir``
+after a code edit of app/db/models.py that keeps the schema (the target's "model edit": a
+module-level constant), warm after an edit of a method of a model class (the class statement
+changed: shown, no target), warm after a comment-only edit of it (shown, no target), warm
+after an edit of one route module, and the Alembic baseline on a fresh SQLite file. Until ``check --cache-dir``
 exists the runner runs without it and says so, so the same script gives the before and after
 figures.
 
@@ -44,7 +45,15 @@ except ImportError:  # run as a script: benchmarks/ is sys.path[0]
     import generate as G  # type: ignore[no-redef]
 
 BIN = Path(sys.executable).parent
-SCENARIOS = ("baseline", "cold", "warm", "warm+model edit", "warm+comment edit", "warm+route edit")
+SCENARIOS = (
+    "baseline",
+    "cold",
+    "warm",
+    "warm+model edit",
+    "warm+class edit",
+    "warm+comment edit",
+    "warm+route edit",
+)
 LARGE = 1000
 
 
@@ -141,6 +150,7 @@ def bench_size(
         ("cold", check, repo, no_cache, False),
         ("warm", check, repo, lambda: None, True),
         ("warm+model edit", check, repo, lambda: G.edit_model(service), False),
+        ("warm+class edit", check, repo, lambda: G.edit_class(service), False),
         ("warm+comment edit", check, repo, lambda: G.comment_model(service), False),
         ("warm+route edit", check, repo, lambda: G.edit_route(service), False),
     ]

@@ -62,6 +62,27 @@ def statements_binding(statements: list[ast.stmt]) -> tuple[str, ...] | None:
     return tuple(sorted(names))
 
 
+# called by Python itself, never named by a mapping: an edit of one is not looked up
+# (the declarative ones, __tablename__, __table_args__, __mapper_args__..., are not here)
+_IMPLICIT_METHODS = frozenset(
+    "__repr__ __str__ __format__ __init__ __eq__ __ne__ __hash__ __lt__ __le__ __gt__ __ge__ __bool__ "
+    "__len__ __iter__ __contains__".split()
+)
+
+
+def member_binding(statement: ast.stmt) -> tuple[str, ...] | None:
+    """The names a class-body statement binds when it is inert there: an
+    undecorated method (its body runs only when called), the docstring, a
+    ``pass``. A class-level assignment is never inert: the mapping reads
+    those (columns, ``__tablename__``). The methods Python calls implicitly
+    bind no name a reader could look up."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in _IMPLICIT_METHODS:
+        return () if not statement.decorator_list and _passive_signature(statement) else None
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        return None
+    return statements_binding([statement])
+
+
 def _binds(statement: ast.stmt) -> list[str] | None:
     if isinstance(statement, ast.Pass):
         return []

@@ -483,8 +483,8 @@ class Session:
             value = original = loads(hit[0])
         except DecodeError:
             return None
-        for dep, layout, found in moves:
-            value = relocate(value, self.canonical(dep.path), layout, found.starts)
+        for dep, _, found in moves:
+            value = relocate(value, self.canonical(dep.path), found.segments)
             if value is None:
                 return None
         fresh = {dep.path: self.digest(Path(dep.path)) for dep, _, _ in moves}

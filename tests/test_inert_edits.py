@@ -1,8 +1,8 @@
 """A model file edited again and again between cached runs: after every edit,
 the cached run reports exactly what a run without the cache reports.
 
-The edits mix what the cache may carry over (constants, helper functions and
-docstrings that only bind names, comments) with what it must not: the same
+The edits mix what the cache may carry over (constants, helper functions,
+methods and docstrings that only bind names, comments) with what it must not: the same
 statements binding names the models use (``String = 5`` shadows an import,
 ``NAME_LENGTH`` becomes a column's length), a class edited, a constant that a
 column uses changed. Whether the layers were reused or read again is recorded
@@ -35,6 +35,7 @@ NAMES = ["PAGE_SIZE", "NAME_LENGTH", "helper", "String", "TeamMember", "sa", "us
 _edit = st.one_of(
     st.tuples(st.just("constant"), st.integers(0, 30), st.sampled_from(NAMES), st.integers(1, 400)),
     st.tuples(st.just("helper"), st.integers(0, 30), st.sampled_from(NAMES), st.integers(1, 400)),
+    st.tuples(st.just("method"), st.integers(0, 30), st.sampled_from([*NAMES, "__repr__"]), st.integers(1, 400)),
     st.tuples(st.just("comment"), st.integers(0, 30), st.just(""), st.integers(0, 9)),
     st.tuples(st.just("docstring"), st.just(0), st.just(""), st.integers(0, 9)),
     st.tuples(st.just("remove"), st.integers(0, 30), st.just(""), st.just(0)),
@@ -58,8 +59,13 @@ def _apply(data: bytes, edit: tuple[str, int, str, int]) -> bytes:
         return _insert(lines, line, f"# comment {number}\n")
     if kind == "docstring":
         return data.replace(b'"""SQLAlchemy models', f'"""{number} SQLAlchemy models'.encode(), 1)
-    if kind == "remove":  # a constant or helper added before, if any
+    if kind == "method":  # at the end of a class's body
+        classes = [s for s in tree.body if isinstance(s, ast.ClassDef)]
+        end = (classes[at % len(classes)].end_lineno or 0) + 1
+        return _insert(lines, end, f"\n    def {name}(self, value={number}):\n        return value\n")
+    if kind == "remove":  # a constant, helper or method added before, if any
         ours = [s for s in tree.body if isinstance(s, (ast.Assign, ast.FunctionDef))]
+        ours += [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body if isinstance(m, ast.FunctionDef)]
         if not ours:
             return data
         gone = ours[at % len(ours)]

@@ -142,11 +142,11 @@ def test_a_location_on_a_statement_that_changed_is_not_placed():
     old = layout()
     found = match(old, SOURCE.replace(b"    1\n", b"    2\n"))
     assert found is not None
-    assert relocate([Location("m.py", 17, 5)], "m.py", old, found.starts) is None
-    assert relocate([Location("m.py", 12, 5)], "m.py", old, found.starts) == [Location("m.py", 12, 5)]
+    assert relocate([Location("m.py", 17, 5)], "m.py", found.segments) is None
+    assert relocate([Location("m.py", 12, 5)], "m.py", found.segments) == [Location("m.py", 12, 5)]
     docstring = match(old, SOURCE.replace(b'"""Models."""', b'"""The models."""'))
     assert docstring is not None
-    assert relocate([Location("m.py", 1, 1)], "m.py", old, docstring.starts) is None  # "the file", or the docstring?
+    assert relocate([Location("m.py", 1, 1)], "m.py", docstring.segments) is None  # "the file", or the docstring?
 
 
 def test_no_layout_for_a_file_with_an_encoding_cookie():
@@ -156,13 +156,93 @@ def test_no_layout_for_a_file_with_an_encoding_cookie():
     assert layout_of(data, parsed) is None
 
 
+CLASSY = b'''import sqlalchemy as sa
+
+
+class User(Base):
+    """Users."""
+
+    __tablename__ = "users"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+    def label(self):
+        return "user"
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+    name = sa.Column(sa.String(20))
+
+
+x = 1
+'''
+EXTRA = b"    def extra(self):\n        return 1\n\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "names", "changed", "moves"),
+    [
+        (CLASSY.replace(b'return "user"', b'label = "user"\n        return label'), ("label",), ((10, 12),), 1),
+        (CLASSY.replace(b"<User ", b"<a user "), (), ((13, 14),), 0),  # Python calls it: no name to look up
+        (CLASSY.replace(b"    def label", EXTRA + b"    def label"), ("extra",), ((10, 11),), 3),
+        (CLASSY.replace(b'    def label(self):\n        return "user"\n\n', b""), ("label",), (), -3),
+        (CLASSY.replace(b'"""Users."""', b'"""The users."""'), (), ((5, 5),), 0),
+        (CLASSY.replace(b"    def label(self):", b"    # a comment\n    def label(self):"), (), (), 1),
+    ],
+)
+def test_a_class_whose_only_changes_are_inert_members_matches(new, names, changed, moves):
+    """Methods (undecorated, their signature running no call), the docstring:
+    a reader acts on none of them, so the class's other members are matched
+    one by one and move with them."""
+    old = layout(CLASSY)
+    found = match(old, new)
+    assert found is not None
+    assert (found.starts, found.names, found.changed) == ((1, 4, 19 + moves), names, changed)
+    assert found.layout == layout(new)
+    column = Location("m.py", 16, 5)  # `name = ...`, after the methods
+    assert relocate([column], "m.py", found.segments) == [Location("m.py", 16 + moves, 5)]
+
+
+def test_a_method_added_after_the_last_member_is_part_of_the_class():
+    """The class's old lines are all there, in place: it did not end there."""
+    new = CLASSY.replace(b"String(20))\n", b"String(20))\n\n" + EXTRA.rstrip(b"\n") + b"\n")
+    found = match(layout(CLASSY), new)
+    assert found is not None
+    assert (found.starts, found.names, found.changed) == ((1, 4, 22), ("extra",), ((18, 19),))
+    assert found.layout == layout(new)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        CLASSY.replace(b"sa.String(20)", b"sa.String(40)"),  # a column
+        CLASSY.replace(b"    def label", b"    @property\n    def label"),  # a decorator runs
+        CLASSY.replace(b"def label(self):", b"def label(self, a=make()):"),  # so does a default
+        CLASSY.replace(b"    def label", b"    LIMIT = 5\n\n    def label"),  # class-level names are read
+        CLASSY.replace(b"    def label", EXTRA.replace(b"extra", b"__tablename__") + b"    def label"),
+        CLASSY.replace(b"class User(Base):", b"class User(Base, Mixin):"),  # the header
+        CLASSY.replace(b'    """Users."""\n', b'    """Users."""; __abstract__ = True\n'),  # one line, one member
+        CLASSY.replace(b'return "user"', b'return """user\nat column 0\n"""'),  # where does the class end?
+    ],
+)
+def test_any_other_class_edit_does_not_match(new):
+    assert match(layout(CLASSY), new) is None
+
+
+def test_a_location_in_a_method_that_changed_is_not_placed():
+    found = match(layout(CLASSY), CLASSY.replace(b'return "user"', b'return "a user"'))
+    assert found is not None
+    assert relocate([Location("m.py", 11, 9)], "m.py", found.segments) is None
+    assert relocate([Location("m.py", 14, 9)], "m.py", found.segments) == [Location("m.py", 14, 9)]
+
+
 def test_relocate_moves_locations_with_their_statement():
     old = layout()
     found = match(old, b"# top\n\n" + SOURCE)
     assert found is not None
     starts = found.starts
     value = {"a": (Location("m.py", 12, 5), Location("other.py", 12, 5)), "b": [Location("m.py", 17, 1)]}
-    assert relocate(value, "m.py", old, starts) == {
+    assert relocate(value, "m.py", found.segments) == {
         "a": (Location("m.py", 14, 5), Location("other.py", 12, 5)),
         "b": [Location("m.py", 19, 1)],
     }
@@ -173,13 +253,12 @@ def test_relocate_refuses_what_it_cannot_place():
     old = layout()
     found = match(old, b"# top\n\n" + SOURCE)
     assert found is not None
-    starts = found.starts
-    assert relocate([Location("m.py", 14, 1)], "m.py", old, starts) is None  # a comment line: not a statement's
-    assert relocate([Location("m.py", 1, 1)], "m.py", old, starts) is None  # "the file", or the docstring?
+    assert relocate([Location("m.py", 14, 1)], "m.py", found.segments) is None  # a comment line: not a statement's
+    assert relocate([Location("m.py", 1, 1)], "m.py", found.segments) is None  # "the file", or the docstring?
     same = match(old, SOURCE + b"# end\n")
     assert same is not None
     value = [Location("m.py", 1, 1)]
-    assert relocate(value, "m.py", old, same.starts) is value  # nothing moved: the same object
+    assert relocate(value, "m.py", same.segments) is value  # nothing moved: the same object
 
 
 def test_relocate_keeps_the_file_location_when_no_statement_starts_on_line_one():
@@ -187,7 +266,7 @@ def test_relocate_keeps_the_file_location_when_no_statement_starts_on_line_one()
     old = layout(data)
     found = match(old, b"# header\n# more\n" + SOURCE)
     assert found is not None
-    assert relocate([Location("m.py", 1, 1), Location("m.py", 2, 1)], "m.py", old, found.starts) == [
+    assert relocate([Location("m.py", 1, 1), Location("m.py", 2, 1)], "m.py", found.segments) == [
         Location("m.py", 1, 1),
         Location("m.py", 3, 1),
     ]
@@ -352,6 +431,62 @@ def test_an_inert_edit_of_the_models_reports_what_reading_them_again_reports(
     cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
     _findings(capsys, *cached)
     assert any([_inert_edit(path) for path in _model_files(root)])
+    ran = computations(monkeypatch)
+    found = _findings(capsys, *cached)
+    computed = list(ran)
+    assert found == _findings(capsys, "--no-cache", *_args(project))
+    if project.parent.name == "fixtures":
+        assert "models" not in computed and "discovery" not in computed
+
+
+def _add_method(path: Path) -> bytes | None:
+    """Give the first class with an indented body a method ``_probe_method``
+    (at the body's indentation, after its last member): that indentation, or
+    None when there is no such class."""
+    data = path.read_bytes()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    classes = [c for c in tree.body if isinstance(c, ast.ClassDef) and c.body[0].lineno > c.lineno]
+    if not classes or not data.endswith((b"\n", b"\r")):
+        return None
+    target = classes[0]
+    indent = b" " * target.body[0].col_offset
+    method = b"\n" + indent + b"def _probe_method(self):\n" + indent + b"    return 1\n"
+    lines = data.splitlines(keepends=True)
+    end = target.end_lineno or target.lineno
+    path.write_bytes(b"".join([*lines[:end], method, *lines[end:]]))
+    return indent
+
+
+def _edit_method(path: Path, indent: bytes) -> None:
+    """The probe method's body changed, and a ``__repr__`` added before it."""
+    head = indent + b"def _probe_method(self):\n"
+    data = path.read_bytes().replace(head + indent + b"    return 1\n", head + indent + b"    return 2\n")
+    path.write_bytes(data.replace(head, indent + b"def __repr__(self):\n" + indent + b"    return ''\n\n" + head))
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[f"{p.parent.name}/{p.name}" for p in PROJECTS])
+def test_a_method_edit_of_the_models_reports_what_reading_them_again_reports(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A method's body edited and a ``__repr__`` added, in a class of every
+    golden case's model files that has one (a case with none is the comment
+    edit's and the inert edit's: nothing to do here)."""
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    if project.parent.name == "fixtures":
+        (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    edited = {path: _add_method(path) for path in _model_files(root)}
+    cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
+    _findings(capsys, *cached)
+    for path, indent in edited.items():
+        if indent is not None:
+            _edit_method(path, indent)
     ran = computations(monkeypatch)
     found = _findings(capsys, *cached)
     computed = list(ran)
