@@ -18,16 +18,18 @@ is read again.
 
 The same holds when the statements that changed are *inert* ones
 (:mod:`drift_guard.inert`: they only bind names, as ``PAGE_SIZE = 50``, a
-docstring or an undecorated helper ``def``), provided the caller finds none of
-the names they bind written anywhere else the reader looked
-(:attr:`Match.names`): the reader acted on nothing in them. A layout records
-which of its statements are inert and what they bind.
+docstring or an undecorated helper ``def``), and for a class whose only
+changes are inert members (a method's body, a new ``__repr__``;
+:mod:`drift_guard.class_shapes`), provided the caller finds none of the names
+they bind written anywhere else the reader looked (:attr:`Match.names`): the
+reader acted on nothing in them. A layout records which of its statements are
+inert and what they bind, and each class's shape.
 
 The stored layout of the old content is computed from its libcst tree and
-positions while the reader has them (no extra parse; an inert-looking
-statement is parsed alone with the stdlib parser); the new content is split
-into lines and hashed, and only the lines between the statements that match
-from the start and from the end are parsed (stdlib parser), when there are any.
+positions while the reader has them; an inert-looking statement and each class
+are parsed again alone with the stdlib parser (C code: 0.18 s for 1,000 model
+classes). The new content is split into lines and hashed; only the lines no
+old statement explains, and a class that changed, are parsed (stdlib parser).
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ def match(layout: Layout, data: bytes) -> Match | None:
     regions: list[tuple[int, int]] = []  # new lines (0-based, end excluded) no old statement explains
     names: set[str] = set()
     changed: list[tuple[int, int]] = []
-    at = 0
+    at = searches = 0
     for number, block in enumerate(blocks):
         first = _skip_gaps(lines, at)
         shape = layout.shape(number)
@@ -175,7 +177,8 @@ def match(layout: Layout, data: bytes) -> Match | None:
                 changed.extend(spans)
                 at = new_block[1]
                 continue
-            found = _find(lines, first, block) if len(regions) < _MAX_REGIONS else None
+            searches += 1
+            found = _find(lines, first, block) if searches <= _MAX_SEARCHES else None
             if found is None:
                 old_names = layout.bound(number)
                 if old_names is None:
@@ -243,7 +246,7 @@ def _class_edit(
 
 
 _INDENTED = (b" ", b"\t", b"\f")
-_MAX_REGIONS = 16  # separate runs of changed statements followed; past that the file is read again
+_MAX_SEARCHES = 16  # statements looked for further on (each a pass over the rest); past that the file is read again
 
 
 def _find(lines: list[bytes], at: int, block: tuple[int, int, str]) -> int | None:
