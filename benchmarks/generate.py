@@ -30,6 +30,7 @@ TITLE_LENGTHS = (64, 128, 255, 512)
 EDIT_MARK = "# bench-edit:"
 CODE_MARK = "BENCH_EDIT ="
 CLASS_MARK = "bench-class-edit"
+COLUMN_MARK = "bench-column-edit"
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,23 @@ def edit_class(service: Path) -> int:
     assert found is not None, "the generated models have no method to edit"
     count = int(found.group(1)) + 1
     path.write_text(text[: found.start(1)] + str(count) + text[found.end(1) :], encoding="utf-8")
+    return count
+
+
+def edit_column(service: Path) -> int:
+    """Change a column of a model class without changing the schema (its ``doc=``,
+    which no layer stores): a member the reader acts on changed, so the file is
+    parsed and extracted again, as after any edit of the mapping itself."""
+    import re
+
+    path = Path(service) / "app" / "db" / "models.py"
+    text = path.read_text(encoding="utf-8")
+    column = "    name: Mapped[str] = mapped_column(String(40)"
+    found = re.search(rf"{re.escape(column)}(?:, doc=\"{COLUMN_MARK} (\d+)\")?\)", text)
+    assert found is not None, "the generated models have no T0.name column"
+    count = int(found.group(1) or -1) + 1
+    edited = f'{column}, doc="{COLUMN_MARK} {count}")'
+    path.write_text(text[: found.start()] + edited + text[found.end() :], encoding="utf-8")
     return count
 
 
