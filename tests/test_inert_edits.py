@@ -54,7 +54,8 @@ def _apply(data: bytes, edit: tuple[str, int, str, int]) -> bytes:
     if kind == "constant":
         return _insert(lines, line, f"{name} = {number}\n\n")
     if kind == "helper":
-        return _insert(lines, line, f"def {name}(value={number}):\n    return value\n\n\n")
+        # a body that builds a column: it runs only if called (and a call names it)
+        return _insert(lines, line, f"def {name}(value={number}):\n    return sa.Column(sa.String(value))\n\n\n")
     if kind == "comment":
         return _insert(lines, line, f"# comment {number}\n")
     if kind == "docstring":
@@ -62,7 +63,7 @@ def _apply(data: bytes, edit: tuple[str, int, str, int]) -> bytes:
     if kind == "method":  # at the end of a class's body
         classes = [s for s in tree.body if isinstance(s, ast.ClassDef)]
         end = (classes[at % len(classes)].end_lineno or 0) + 1
-        return _insert(lines, end, f"\n    def {name}(self, value={number}):\n        return value\n")
+        return _insert(lines, end, f"\n    def {name}(self, value={number}):\n        return sa.Column(sa.String(value))\n")
     if kind == "remove":  # a constant, helper or method added before, if any
         ours = [s for s in tree.body if isinstance(s, (ast.Assign, ast.FunctionDef))]
         ours += [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body if isinstance(m, ast.FunctionDef)]
