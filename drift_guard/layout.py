@@ -212,9 +212,11 @@ def _class_edit(
     """The class of ``block`` (old shape ``shape``) found at ``lines[at]`` with
     only inert members changed: its new block and shape, its segments, the
     names the changed members bound, and their new lines. The class ends
-    before the next line that starts at column 0 and is not a comment; if the
-    text up to there is not exactly one class, it is refused."""
-    end = at + 1
+    before the next line after its header (decorators and ``class`` line(s):
+    as many lines as before, or the skeleton differs anyway) that starts at
+    column 0 and is not a comment; if the text up to there is not exactly one
+    class, it is refused."""
+    end = at + shape.kept[0][1] + 1
     while end < len(lines) and (lines[end][:1] in _INDENTED or _gap(lines[end])):
         end += 1
     while end > at + 1 and _gap(lines[end - 1]):

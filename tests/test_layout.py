@@ -229,6 +229,31 @@ def test_any_other_class_edit_does_not_match(new):
     assert match(layout(CLASSY), new) is None
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (CLASSY.replace(b"\n", b"\r\n"), CLASSY.replace(b'return "user"', b'return "a user"').replace(b"\n", b"\r\n")),
+        (CLASSY.replace(b"    ", b"\t"), CLASSY.replace(b'return "user"', b'return "a user"').replace(b"    ", b"\t")),
+        (
+            b"@register\n" + CLASSY[CLASSY.index(b"class") :],
+            b"@register\n" + CLASSY[CLASSY.index(b"class") :].replace(b'user"', b'us\xc3\xa9r"'),
+        ),
+        (CLASSY, CLASSY.replace(b"    def label(self):", b"    async def label(self):")),
+        (CLASSY, CLASSY.replace(b"    def label(self):", b"    def label(self, key=lambda row: row.id):")),
+    ],
+    ids=["crlf", "tabs", "decorated-class", "async", "lambda-default"],
+)
+def test_class_edits_match_whatever_the_line_endings_and_indentation(old, new):
+    found = match(layout(old), new)
+    assert found is not None
+    assert found.layout == layout(new)
+
+
+def test_a_nested_class_is_a_member_the_reader_acts_on():
+    old = CLASSY.replace(b"    def label", b"    class Meta:\n        x = 1\n\n    def label")
+    assert match(layout(old), old.replace(b"x = 1", b"x = 2")) is None
+
+
 def test_a_location_in_a_method_that_changed_is_not_placed():
     found = match(layout(CLASSY), CLASSY.replace(b'return "user"', b'return "a user"'))
     assert found is not None
