@@ -63,7 +63,9 @@ def _apply(data: bytes, edit: tuple[str, int, str, int]) -> bytes:
     if kind == "method":  # at the end of a class's body
         classes = [s for s in tree.body if isinstance(s, ast.ClassDef)]
         end = (classes[at % len(classes)].end_lineno or 0) + 1
-        return _insert(lines, end, f"\n    def {name}(self, value={number}):\n        return sa.Column(sa.String(value))\n")
+        return _insert(
+            lines, end, f"\n    def {name}(self, value={number}):\n        return sa.Column(sa.String(value))\n"
+        )
     if kind == "remove":  # a constant, helper or method added before, if any
         ours = [s for s in tree.body if isinstance(s, (ast.Assign, ast.FunctionDef))]
         ours += [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body if isinstance(m, ast.FunctionDef)]

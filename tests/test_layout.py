@@ -1,10 +1,13 @@
-"""Results reused across a comment edit (drift_guard.layout): only when provably
-the same statements, and then exactly what reading the file again gives.
+"""Results reused across an edit of a model file (drift_guard.layout): only when
+provably the same statements, but for comments, blank lines and inert
+statements and members whose names nothing else the reader read writes, and
+then exactly what reading the file again gives.
 
-The unit tests pin what counts as "only comments and blank lines changed"; the
-golden-case test edits the model files of every golden case and fixture that
-way and asserts that the cached run reports exactly what a run without the
-cache reports (locations included), with the schema layers not read again.
+The unit tests pin what counts as such an edit; the golden-case test edits the
+model files of every golden case and fixture in each of those ways and asserts
+that the cached run reports exactly what a run without the cache reports
+(locations included), with the schema layers not read again; the last tests
+write the names elsewhere and see the file read again.
 """
 
 from __future__ import annotations
@@ -360,28 +363,6 @@ def _findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:
     return json.loads(capsys.readouterr().out)["findings"]
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=[f"{p.parent.name}/{p.name}" for p in PROJECTS])
-def test_a_comment_edit_of_the_models_reports_what_reading_them_again_reports(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(project, root)
-    if project.parent.name == "fixtures":
-        (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
-    _findings(capsys, *cached)
-    assert any([_comment_edit(path) for path in _model_files(root)])
-    ran = computations(monkeypatch)
-    found = _findings(capsys, *cached)
-    computed = list(ran)
-    assert found == _findings(capsys, "--no-cache", *_args(project))
-    if project.parent.name == "fixtures":  # the sample's models file: the layers were not read again
-        assert "models" not in computed and "discovery" not in computed
-
-
 def test_comments_that_take_a_model_file_over_the_size_limit_are_a_dg001(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -442,28 +423,6 @@ def _inert_edit(path: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=[f"{p.parent.name}/{p.name}" for p in PROJECTS])
-def test_an_inert_edit_of_the_models_reports_what_reading_them_again_reports(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(project, root)
-    if project.parent.name == "fixtures":
-        (root / "pyproject.toml").write_text('[tool.drift_guard]\nscratch = "sqlite"\n')
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
-    _findings(capsys, *cached)
-    assert any([_inert_edit(path) for path in _model_files(root)])
-    ran = computations(monkeypatch)
-    found = _findings(capsys, *cached)
-    computed = list(ran)
-    assert found == _findings(capsys, "--no-cache", *_args(project))
-    if project.parent.name == "fixtures":
-        assert "models" not in computed and "discovery" not in computed
-
-
 def _add_method(path: Path) -> bytes | None:
     """Give the first class with an indented body a method ``_probe_method``
     (at the body's indentation, after its last member): that indentation, or
@@ -485,20 +444,50 @@ def _add_method(path: Path) -> bytes | None:
     return indent
 
 
-def _edit_method(path: Path, indent: bytes) -> None:
-    """The probe method's body changed, and a ``__repr__`` added before it."""
+def _edit_method(path: Path, indent: bytes | None) -> bool:
+    """The probe method's body changed, and a ``__repr__`` added before it;
+    False when :func:`_add_method` found no class to put it in."""
+    if indent is None:
+        return False
     head = indent + b"def _probe_method(self):\n"
     data = path.read_bytes().replace(head + indent + b"    return 1\n", head + indent + b"    return 2\n")
     path.write_bytes(data.replace(head, indent + b"def __repr__(self):\n" + indent + b"    return ''\n\n" + head))
+    return True
 
 
-@pytest.mark.parametrize("project", PROJECTS, ids=[f"{p.parent.name}/{p.name}" for p in PROJECTS])
-def test_a_method_edit_of_the_models_reports_what_reading_them_again_reports(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def _has_class_body(project: Path) -> bool:
+    for path in _model_files(project):
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        if any(isinstance(c, ast.ClassDef) and c.body[0].lineno > c.lineno for c in tree.body):
+            return True
+    return False
+
+
+# each edit: (made before the first run, returns a state or None; made after it, told that state)
+EDITS = {
+    "comment": (lambda path: None, lambda path, _: _comment_edit(path)),
+    "inert": (lambda path: None, lambda path, _: _inert_edit(path)),
+    "method": (_add_method, lambda path, indent: _edit_method(path, indent)),
+}
+EDIT_CASES = [(project, edit) for edit in EDITS for project in PROJECTS if edit != "method" or _has_class_body(project)]
+
+
+@pytest.mark.parametrize(
+    ("project", "edit"), EDIT_CASES, ids=[f"{edit}-{p.parent.name}/{p.name}" for p, edit in EDIT_CASES]
+)
+def test_an_edit_of_the_models_the_cache_carries_over_reports_what_reading_them_again_reports(
+    project: Path, edit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A method's body edited and a ``__repr__`` added, in a class of every
-    golden case's model files that has one (a case with none is the comment
-    edit's and the inert edit's: nothing to do here)."""
+    """Every golden case and fixture, cached, then its model files edited in
+    comments only, in inert statements (a helper before the first statement
+    past the imports, a constant at the end), or in inert members (a method's
+    body changed and a ``__repr__`` added): the cached run reports what a run
+    without the cache reports, locations included; on the sample's models
+    file the layers are not read again."""
+    prepare, change = EDITS[edit]
     root = tmp_path / "project"
     shutil.copytree(project, root)
     if project.parent.name == "fixtures":
@@ -506,12 +495,10 @@ def test_a_method_edit_of_the_models_reports_what_reading_them_again_reports(
     monkeypatch.chdir(root)
     monkeypatch.delenv("DRIFT_GUARD_NO_CACHE")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    edited = {path: _add_method(path) for path in _model_files(root)}
+    prepared = {path: prepare(path) for path in _model_files(root)}
     cached = ["--cache-dir", str(tmp_path / "cache"), *_args(project)]
     _findings(capsys, *cached)
-    for path, indent in edited.items():
-        if indent is not None:
-            _edit_method(path, indent)
+    assert any([change(path, state) for path, state in prepared.items()])
     ran = computations(monkeypatch)
     found = _findings(capsys, *cached)
     computed = list(ran)
