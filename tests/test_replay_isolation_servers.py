@@ -380,3 +380,46 @@ def test_names_that_drift_guard_did_not_make_have_no_age():
     assert scratch_name_time("driftguard_1764790000_0123456789ab") == 1764790000
     for name in ("driftguard_0123456789ab", "driftguard_1764790000_0123456789abc", "postgres", "driftguard_"):
         assert scratch_name_time(name) is None
+
+
+CREATING = [
+    pytest.param(PG_URL, statement, marks=pytest.mark.postgres, id=f"postgresql-{statement}")
+    for statement in ("CREATE ROLE", "CREATE DATABASE")
+] + [
+    pytest.param(MYSQL_URL, statement, marks=pytest.mark.mysql, id=f"mariadb-{statement}")
+    for statement in ("CREATE USER", "CREATE DATABASE", "GRANT")
+]
+
+
+@pytest.mark.parametrize(("server", "statement"), CREATING)
+def test_an_interrupt_inside_the_driver_while_creating_leaves_nothing(server, statement):
+    """Ctrl-C while the server creates the scratch login or database arrives
+    inside the driver's call: SQLAlchemy then invalidates the connection, so
+    a clean-up on that connection fails (PendingRollbackError) and would hide
+    the interrupt behind a traceback and leave the login. The interrupt must
+    come out as itself, and nothing of the run stay on the server. (Found by
+    sending SIGINT at a sweep of moments to a loaded run on the embedded
+    PostgreSQL.)"""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from drift_guard.migrations.scratch import scratch_engine
+
+    url = server_url(server)
+    since = _server_now(url)
+    reached: list[str] = []
+
+    def interrupt(conn, cursor, sql, parameters, context, executemany):  # noqa: ANN001, ANN202
+        if sql.startswith(statement):
+            reached.append(sql)
+            raise KeyboardInterrupt
+
+    event.listen(Engine, "before_cursor_execute", interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with scratch_engine(url):
+                pytest.fail("the scratch database was handed out")
+    finally:
+        event.remove(Engine, "before_cursor_execute", interrupt)
+    assert reached
+    assert _leftovers(url, since) == set()

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 from contextlib import contextmanager
@@ -151,6 +152,7 @@ def _server_database(database_url: str) -> Iterator[Engine]:
     admin_url = url.set(database=url.database or ("postgres" if postgres else None))
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with sigterm_as_interrupt():
+        name: str | None = None
         try:
             with admin.connect() as conn:
                 _drop_abandoned(conn, postgres)
@@ -163,6 +165,15 @@ def _server_database(database_url: str) -> Iterator[Engine]:
                 f"cannot create a scratch database and its login on {_shown(url)}: {error_message(exc)} "
                 "(the URL's user needs the rights to create databases and roles/users)"
             ) from None
+        except BaseException:
+            # Ctrl-C or SIGTERM, raised inside the driver's call: SQLAlchemy has
+            # invalidated that connection, so _create's clean-up on it may have
+            # failed. Both are dropped by name, on a new connection.
+            if name is None:
+                admin.dispose()
+            else:
+                _drop(admin, name, postgres)
+            raise
         try:
             engine = sa.create_engine(url.set(database=name, username=login, password=password), poolclass=NullPool)
             try:
@@ -200,7 +211,7 @@ def _create(conn: Connection, name: str, password: str, postgres: bool) -> str:
         try:
             conn.exec_driver_sql(f"CREATE DATABASE {quote(name)} OWNER {quote(name)}")
         except BaseException:
-            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {quote(name)}")
+            _undo(conn, f"DROP ROLE IF EXISTS {quote(name)}")
             raise
         return name
     host = str(conn.exec_driver_sql("SELECT SUBSTRING_INDEX(USER(), '@', -1)").scalar_one())
@@ -212,10 +223,18 @@ def _create(conn: Connection, name: str, password: str, postgres: bool) -> str:
         # covers this one database only.
         conn.exec_driver_sql(f"GRANT ALL PRIVILEGES ON {quote(name.replace('_', chr(92) + '_'))}.* TO {account}")
     except BaseException:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote(name)}")
-        conn.exec_driver_sql(f"DROP USER IF EXISTS {account}")
+        _undo(conn, f"DROP DATABASE IF EXISTS {quote(name)}", f"DROP USER IF EXISTS {account}")
         raise
     return name
+
+
+def _undo(conn: Connection, *statements: str) -> None:
+    """Undo a half-made scratch login and database after a server error. Never
+    raises over that error: after an interrupt the connection is unusable
+    (the caller then drops both by name on a new one)."""
+    with contextlib.suppress(Exception):
+        for statement in statements:
+            conn.exec_driver_sql(statement)
 
 
 def _sql_string(text: str) -> str:
