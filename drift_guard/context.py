@@ -141,9 +141,11 @@ class ServiceContext:
             context = multiprocessing.get_context("fork")
         except ValueError:
             return False
+        from drift_guard.migrations.worker import fork_worker
+
         receiver, sender = context.Pipe(duplex=False)
         worker = context.Process(target=_pydal_worker, args=(sender, session, files), daemon=True)
-        worker.start()
+        fork_worker(worker)  # Ctrl-C held back during the fork
         sender.close()
 
         def result() -> Any:
@@ -300,6 +302,9 @@ def _pydal_worker(sender: Any, session: Session, files: tuple[Path, ...]) -> Non
     """The worker process of :meth:`ServiceContext.prefetch_pydal` (forked: it
     has the run's session): extract, send the encoded schema with what was
     read and what failed, end."""
+    from drift_guard.forking import release_interrupts
+
+    release_interrupts()  # held while it was forked
     try:
         from drift_guard.codec import dumps
         from drift_guard.extract.pydal import extract_pydal

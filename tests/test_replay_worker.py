@@ -166,3 +166,68 @@ def test_a_worker_that_ignores_the_withdrawal_is_ended(tmp_path):
     time.sleep(0.5)
     pending.cancel()
     assert multiprocessing.active_children() == []
+
+
+# An interrupt during the fork: SIGINT sent from an at-fork handler in the parent, as one that
+# arrives while os.fork() runs the handlers Python modules register (logging's lock release).
+_INTERRUPTED_DURING_THE_FORK = """
+import os, signal, sys, time
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+from drift_guard.migrations import worker
+from drift_guard.schema import Location
+start = time.monotonic()
+try:
+    worker.start(lambda progress: time.sleep(20), 60, Location("x")).result()
+except KeyboardInterrupt:
+    print(f"interrupted after {time.monotonic() - start:.1f} s")
+    sys.exit(0)
+print(f"lost: the replay ran for {time.monotonic() - start:.1f} s")
+"""
+
+
+def test_a_ctrl_c_during_the_fork_is_not_lost():
+    """An exception raised in an at-fork handler is dropped ("Exception
+    ignored"): a Ctrl-C there was lost and the run waited for the replay (a
+    revision sleeping 60 s, in the run that found it). It is held back during
+    the fork and raised right after."""
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_DURING_THE_FORK], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.startswith("interrupted after"), (done.stdout, done.stderr)
+    assert float(done.stdout.split()[2]) < 10
+    assert "Exception ignored" not in done.stderr
+
+
+_INTERRUPTED_DURING_THE_PYDAL_FORK = """
+import os, signal, sys
+from pathlib import Path
+from drift_guard.config import Config
+from drift_guard.context import ServiceContext
+from drift_guard.discovery import discover
+from drift_guard.session import RunOptions, Session
+root = Path(sys.argv[1])
+config = Config(root=root)
+session = Session(config, RunOptions(use_cache=False))
+with session.active():
+    ctx = ServiceContext(discover([root], config)[0], session)
+    os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        started = ctx.prefetch_pydal()
+    except KeyboardInterrupt:
+        print("interrupted")
+        sys.exit(0)
+    print(f"lost (started: {started})")
+"""
+
+
+def test_a_ctrl_c_during_the_pydal_fork_is_not_lost():
+    """The same for the worker that reads the PyDAL layer while the models are read."""
+    sample = Path(__file__).resolve().parents[1] / "fixtures" / "sample-clean"
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTED_DURING_THE_PYDAL_FORK, str(sample)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "interrupted", (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr

@@ -87,7 +87,7 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
         return Pending(lambda: target(Progress(None)))
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_worker_main, args=(sender, target), daemon=True)
-    worker.start()
+    fork_worker(worker)
     sender.close()
     deadline = time.monotonic() + timeout
 
@@ -137,6 +137,21 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
     return Pending(result, cancel)
 
 
+def fork_worker(worker: Any) -> None:
+    """Start ``worker`` with Ctrl-C held back during the fork (:mod:`drift_guard.forking`);
+    one that arrived meanwhile ends the worker before it is raised here."""
+    from drift_guard.forking import interrupts_held
+
+    try:
+        with interrupts_held():
+            worker.start()
+    except BaseException:
+        if worker.pid is not None:
+            worker.kill()
+            worker.join(timeout=5)
+        raise
+
+
 def _failure(current: tuple[str | None, str] | None, where: Location, why: str) -> ReplayFailure:
     if current is None:
         return ReplayFailure(None, where, why, interrupted=True)
@@ -166,12 +181,14 @@ def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
     import io
     import signal
 
+    from drift_guard.forking import release_interrupts
     from drift_guard.migrations.replay import error_message
 
     # The parent's SIGTERM handler (see scratch.py) must not run here: the
     # parent cleans up; a terminated worker just ends.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGUSR1, _withdrawn)  # Pending.cancel
+    release_interrupts()  # held while it was forked
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
