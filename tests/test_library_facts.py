@@ -57,25 +57,23 @@ def test_without_a_cache_every_run_asks(tmp_path, library):
     assert asked == ["a"] and not (tmp_path / "cache").exists()
 
 
-def test_a_model_edit_that_asks_nothing_new_does_not_import_sqlalchemy(project):  # noqa: F811
+@pytest.mark.parametrize(
+    ("added", "heavy"),
+    [
+        # a statement with a call: the file is read again (libcst), with nothing new to ask SQLAlchemy
+        ("EDITED = len('the schema is what it was')", "['libcst']"),
+        # a constant: only its lines are parsed (the stdlib parser), the layers come from the cache
+        ("PAGE_SIZE = 50", "[]"),
+    ],
+    ids=["statement", "inert"],
+)
+def test_a_model_edit_that_asks_nothing_new_does_not_import_sqlalchemy(project, added, heavy):  # noqa: F811
     check = ["-m", "drift_guard", "check", "--format", "json", "--cache-dir", "../cache"]
     assert _cli(project, *check).returncode == 0
     models = project / SERVICE / "app" / "db" / "models.py"
-    # a statement with a call: read again (an inert one would not be), same schema
-    models.write_text(models.read_text() + "\nEDITED = len('the schema is what it was')\n")
+    models.write_text(models.read_text() + f"\n{added}\n")
     done = _cli(project, "-c", HEAVY_PROBE)
-    assert "HEAVY ['libcst']" in done.stderr, done.stderr
-
-
-def test_an_inert_model_edit_imports_no_parser_at_all(project):  # noqa: F811
-    """A constant added: only its lines are parsed (the stdlib parser), the
-    layers come from the cache (drift_guard.layout)."""
-    check = ["-m", "drift_guard", "check", "--format", "json", "--cache-dir", "../cache"]
-    assert _cli(project, *check).returncode == 0
-    models = project / SERVICE / "app" / "db" / "models.py"
-    models.write_text(models.read_text() + "\nPAGE_SIZE = 50\n")
-    done = _cli(project, "-c", HEAVY_PROBE)
-    assert "HEAVY []" in done.stderr, done.stderr
+    assert f"HEAVY {heavy}" in done.stderr, done.stderr
 
 
 def test_a_name_never_asked_before_is_asked_of_sqlalchemy_and_kept(project):  # noqa: F811
