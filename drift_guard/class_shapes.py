@@ -41,15 +41,11 @@ def shape_of(lines: list[bytes]) -> Shape | None:
         return None
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
         return None
-    spans: list[list] = []  # [first, last, names or None], merged in place
-    for member in tree.body[0].body:
-        decorators = getattr(member, "decorator_list", [])
-        first = min([member.lineno, *(d.lineno for d in decorators)]) - 1
-        last = (member.end_lineno or member.lineno) - 1
-        if spans and first <= spans[-1][1]:  # `a = 1; b = 2`: one line, read as one, never inert
-            spans[-1][1], spans[-1][2] = max(spans[-1][1], last), None
-            continue
-        spans.append([first, last, member_binding(member)])
+    # 0-based; a member sharing a line with another (`a = 1; b = 2`) is read with it, never inert
+    spans = [
+        (first - 1, last - 1, member_binding(group[0]) if len(group) == 1 else None)
+        for first, last, group in statement_spans(tree.body[0].body)
+    ]
     header_last = spans[0][0] - 1
     while header_last >= 0 and gap(lines[header_last]):
         header_last -= 1
@@ -62,10 +58,8 @@ def shape_of(lines: list[bytes]) -> Shape | None:
             kept.append((first, last))
         else:
             inert.append((first, last, names, content_hash(b"".join(lines[first : last + 1]))))
-    covered: set[int] = set()
-    for first, last in (*kept, *((member[0], member[1]) for member in inert)):
-        covered.update(range(first, last + 1))
-    if not all(gap(line) for number, line in enumerate(lines) if number not in covered):
+    members = [(first + 1, last + 1) for first, last in kept] + [(m[0] + 1, m[1] + 1) for m in inert]
+    if not gaps_elsewhere(lines, members):
         return None
     skeleton = content_hash(b"\0".join(b"".join(lines[first : last + 1]) for first, last in kept))
     return Shape(skeleton, tuple(kept), tuple(inert))
@@ -81,3 +75,29 @@ def gap(line: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def statement_spans(statements: list[ast.stmt]) -> list[tuple[int, int, list[ast.stmt]]]:
+    """Each statement's lines, 1-based, from its first decorator to its last
+    token; statements that share a line (``a = 1; b = 2``) make one span."""
+    spans: list[tuple[int, int, list[ast.stmt]]] = []
+    for statement in statements:
+        decorators = getattr(statement, "decorator_list", [])
+        first = min([statement.lineno, *(d.lineno for d in decorators)])
+        last = statement.end_lineno or statement.lineno
+        if spans and first <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], last), [*spans[-1][2], statement])
+        else:
+            spans.append((first, last, [statement]))
+    return spans
+
+
+def gaps_elsewhere(lines: list[bytes], spans: list[tuple[int, int]]) -> bool:
+    """Whether every line outside ``spans`` (1-based, both ends included) is
+    blank or a comment."""
+    covered = 0
+    for first, last in sorted(spans):
+        if not all(gap(line) for line in lines[covered : first - 1]):
+            return False
+        covered = max(covered, last)
+    return all(gap(line) for line in lines[covered:])

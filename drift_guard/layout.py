@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from drift_guard.cache import content_hash
-from drift_guard.class_shapes import Shape, shape_of
+from drift_guard.class_shapes import Shape, gaps_elsewhere, shape_of, statement_spans
 from drift_guard.class_shapes import gap as _gap
 from drift_guard.inert import inert_names, statements_binding
 from drift_guard.schema import Location
@@ -59,18 +59,11 @@ _BOM = b"\xef\xbb\xbf"
 class Layout:
     """Top-level statements as ``(first line, last line, hash of those lines)``,
     1-based; per statement, the names it binds when it is inert (None when it
-    is not), and for a class with inert members its :class:`Shape` (None
-    otherwise). Empty ``binds`` or ``shapes``: none is."""
+    is not), and for a class its :class:`Shape` (None for any other statement)."""
 
     blocks: tuple[tuple[int, int, str], ...]
-    binds: tuple[tuple[str, ...] | None, ...] = ()
-    shapes: tuple[Shape | None, ...] = ()
-
-    def bound(self, at: int) -> tuple[str, ...] | None:
-        return self.binds[at] if self.binds else None
-
-    def shape(self, at: int) -> Shape | None:
-        return self.shapes[at] if self.shapes else None
+    binds: tuple[tuple[str, ...] | None, ...]
+    shapes: tuple[Shape | None, ...]
 
 
 Segment = tuple[int, int, "int | None"]  # old lines (first, last) and how far they moved; None: changed
@@ -165,7 +158,7 @@ def match(layout: Layout, data: bytes) -> Match | None:
     at = searches = 0
     for number, block in enumerate(blocks):
         first = _skip_gaps(lines, at)
-        shape = layout.shape(number)
+        shape = layout.shapes[number]
         if not (_holds(lines, first, block) and _ends(lines, first + _size(block))):
             edited = _class_edit(lines, first, block, shape) if shape is not None else None
             if edited is not None:
@@ -180,7 +173,7 @@ def match(layout: Layout, data: bytes) -> Match | None:
             searches += 1
             found = _find(lines, first, block) if searches <= _MAX_SEARCHES else None
             if found is None:
-                old_names = layout.bound(number)
+                old_names = layout.binds[number]
                 if old_names is None:
                     return None  # a statement a reader acts on changed or went
                 names.update(old_names)  # an inert one changed or went: its new text, if any, is in a region
@@ -190,7 +183,7 @@ def match(layout: Layout, data: bytes) -> Match | None:
             first = found
         starts[number] = first + 1
         segments.append((block[0], block[1], first + 1 - block[0]))
-        new_blocks.append(((first + 1, first + _size(block), block[2]), layout.bound(number), shape))
+        new_blocks.append(((first + 1, first + _size(block), block[2]), layout.binds[number], shape))
         at = first + _size(block)
     regions.append((at, len(lines)))
     for region in regions:
@@ -202,7 +195,7 @@ def match(layout: Layout, data: bytes) -> Match | None:
             names.update(added_names)
             changed.append((added[0], added[1]))
     new_blocks.sort(key=lambda item: item[0][0])
-    new_layout = Layout(*(tuple(column) for column in zip(*new_blocks))) if new_blocks else Layout(())
+    new_layout = Layout(*(tuple(column) for column in zip(*new_blocks))) if new_blocks else Layout((), (), ())
     return Match(tuple(starts), tuple(segments), new_layout, tuple(sorted(names)), tuple(sorted(changed)))
 
 
@@ -217,7 +210,7 @@ def _class_edit(
     column 0 and is not a comment; if the text up to there is not exactly one
     class, it is refused."""
     end = at + shape.kept[0][1] + 1
-    while end < len(lines) and (lines[end][:1] in _INDENTED or _gap(lines[end])):
+    while end < len(lines) and not _starts_statement(lines[end]):
         end += 1
     while end > at + 1 and _gap(lines[end - 1]):
         end -= 1
@@ -256,10 +249,7 @@ def _find(lines: list[bytes], at: int, block: tuple[int, int, str]) -> int | Non
     can start a top-level statement."""
     size = _size(block)
     for candidate in range(at, len(lines) - size + 1):
-        line = lines[candidate]
-        if line[:1] in (b" ", b"\t", b"\f", b"#", b"\n", b"\r", b""):
-            continue
-        if _holds(lines, candidate, block):
+        if _starts_statement(lines[candidate]) and _holds(lines, candidate, block):
             return candidate
     return None
 
@@ -278,28 +268,17 @@ def _inert_blocks(region: list[bytes], offset: int) -> tuple[list[tuple[int, int
         tree = ast.parse(b"".join(region))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    spans: list[list[Any]] = []  # [first, last, statements] per block, 1-based in region
-    for statement in tree.body:
-        decorators = getattr(statement, "decorator_list", [])
-        first = min([statement.lineno, *(d.lineno for d in decorators)])
-        last = statement.end_lineno or statement.lineno
-        if spans and first <= spans[-1][1]:  # `a = 1; b = 2`: one line, one block
-            spans[-1][1] = max(spans[-1][1], last)
-            spans[-1][2].append(statement)
-        else:
-            spans.append([first, last, [statement]])
+    spans = statement_spans(tree.body)  # 1-based in region
+    if not gaps_elsewhere(region, [(first, last) for first, last, _ in spans]):
+        return None
     blocks: list[tuple[int, int, str]] = []
     binds: list[tuple[str, ...]] = []
-    covered = 0
     for first, last, statements in spans:
         bound = statements_binding(statements)
-        if bound is None or not all(_gap(line) for line in region[covered : first - 1]):
+        if bound is None:
             return None
         blocks.append((first + offset, last + offset, content_hash(b"".join(region[first - 1 : last]))))
         binds.append(bound)
-        covered = last
-    if not all(_gap(line) for line in region[covered:]):
-        return None
     return blocks, binds
 
 
@@ -318,22 +297,18 @@ def _ends(lines: list[bytes], at: int) -> bool:
     next line that is not blank or a comment is not indented (a class that
     holds its old lines and goes on with a new method did not end)."""
     after = _skip_gaps(lines, at)
-    return after == len(lines) or lines[after][:1] not in _INDENTED
+    return after == len(lines) or _starts_statement(lines[after])
+
+
+def _starts_statement(line: bytes) -> bool:
+    """A line a top-level statement can start on: not indented, not blank, not a comment."""
+    return line[:1] not in _INDENTED and not _gap(line)
 
 
 def _skip_gaps(lines: list[bytes], at: int) -> int:
     while at < len(lines) and _gap(lines[at]):
         at += 1
     return at
-
-
-def moved(layout: Layout, starts: tuple[int, ...]) -> Layout:
-    """``layout`` with its statements starting at ``starts`` (the new content's layout)."""
-    return Layout(
-        tuple((start, start + last - first, digest) for (first, last, digest), start in zip(layout.blocks, starts)),
-        layout.binds,
-        layout.shapes,
-    )
 
 
 def relocate(value: Any, shown: str, segments: tuple[Segment, ...]) -> Any:
