@@ -74,3 +74,21 @@ def test_a_module_attribute_of_ours_that_is_not_a_record_is_refused() -> None:
 
 def test_the_digest_form_is_deterministic() -> None:
     assert encode(frozenset({"b", "a"})) == encode(frozenset({"a", "b"}))
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_pauses_the_cyclic_collector_and_leaves_it_as_it_was(collecting: bool) -> None:
+    """loads() pauses the collector while it builds records (they are all alive
+    when it returns), also when the entry is corrupt; a collector that was off stays off."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        assert loads(dumps(_schema())) == _schema()
+        assert gc.isenabled() is collecting
+        with pytest.raises(DecodeError):
+            loads(dumps(_schema())[:-3])
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
