@@ -48,6 +48,31 @@ class ServiceContext:
         for name, given in (("models", models), ("pydal", pydal), ("table_pairs", table_pairs)):
             if given is not None:
                 self._memo[name] = (given, {})
+        session.derive(self._target_fact, self.embedded_target)
+
+    def key(self) -> list[object]:
+        """The service as discovered (its files, and what discovery read from
+        alembic.ini and env.py: import roots, model bases, dialect): part of the
+        key of every result stored for it."""
+        return self.memo("key", self._key)
+
+    def _key(self) -> list[object]:
+        from drift_guard.cache import value_digest
+        from drift_guard.codec import encode
+
+        service = self.service
+        return [
+            service.name,
+            str(service.root),
+            [str(p) for p in service.python_files],
+            [str(p) for p in service.model_files],
+            [str(p) for p in service.pydal_files],
+            value_digest(encode(service)),
+        ]
+
+    @property
+    def _target_fact(self) -> str:
+        return f"scratch-target:{self.service.root}"
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per context under ``key`` (the layers, and shared
@@ -264,9 +289,15 @@ class ServiceContext:
         options = self.options
         if options.no_migrations or options.database_url or self.config.scratch == "sqlite":
             return None
-        from drift_guard.dialect import target_dialects
 
-        return next((t for t in target_dialects(self) if t.family == "postgres"), None)
+        def compute() -> Any:
+            from drift_guard.dialect import target_dialects
+
+            return next((t for t in target_dialects(self) if t.family == "postgres"), None)
+
+        # a fact: the migration rules depend on the target, not on every runtime
+        # module it is read from (a route edit keeps them, see Session.fact)
+        return self.session.fact(self._target_fact, self.key(), compute)
 
     @property
     def blind_folders(self) -> list[Path]:

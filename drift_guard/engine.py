@@ -22,7 +22,6 @@ from drift_guard.session import RunOptions
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
     from drift_guard.review import Silenced
-    from drift_guard.service import Service
     from drift_guard.session import Session
     from drift_guard.snapshot import ServiceSchemas
 
@@ -137,7 +136,7 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     # itself), so no rule depends on another having run before it.
     ordered = [r for r in rules if r.check is not None and r.phase is Phase.CHECK]
     groups = _rule_groups([r for r in ordered if r.cacheable])
-    base = [_service_key(ctx.service), [str(p) for p in ctx.blind_folders]]
+    base = [ctx.key(), [str(p) for p in ctx.blind_folders]]
     keys = [[*base, [r.code for r in group]] for group in groups]
     pending = [group for group, key in zip(groups, keys) if not ctx.session.is_cached("findings", key)]
     if any(_needs_migrations(group) for group in pending):
@@ -211,22 +210,6 @@ def _from_schemas(ctx: ServiceContext, group: list[Rule], key: list[object], lay
     digests = [schema_digest(getattr(ctx, layer), ctx.session) for layer in layers]
     compute = lambda: [list(info.check(ctx)) for info in group]  # type: ignore[misc]  # noqa: E731
     return ctx.session.cached("schema-findings", [*key, digests], compute, covered=covered)
-
-
-def _service_key(service: Service) -> list[object]:
-    """The service as discovered (its files, and what discovery read from
-    alembic.ini and env.py: import roots, model bases, dialect)."""
-    from drift_guard.cache import value_digest
-    from drift_guard.codec import encode
-
-    return [
-        service.name,
-        str(service.root),
-        [str(p) for p in service.python_files],
-        [str(p) for p in service.model_files],
-        [str(p) for p in service.pydal_files],
-        value_digest(encode(service)),
-    ]
 
 
 def _interrupted(ctx: ServiceContext) -> bool:

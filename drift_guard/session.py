@@ -173,6 +173,7 @@ class Session:
         self.heads: dict[Any, tuple[Any, dict]] = {}
         self._real_folders: dict[str, str] = {}
         self._checked_deps: dict[Dep, bool] = {}  # see _still_valid
+        self._facts: dict[str, Callable[[], Any]] = {}  # see fact
         self._freeze_parsed = False  # see sparing_the_collector
         self._froze = False
         self._library_facts: dict[str, LibraryFacts] = {}
@@ -633,6 +634,32 @@ class Session:
         """Whether every file a cache entry depends on is as it was."""
         return self._still_valid(deps)
 
+    def fact(self, name: str, key_parts: list[Any], compute: Callable[[], T]) -> T:
+        """``compute()``, cached like :meth:`cached`: a small value derived from
+        many files, which the results that read it depend on *by value*.
+
+        Those results record one dependency, on the value's digest, instead of
+        one per file it was read from; while the value stays the same, they
+        stay valid. The scratch database of the migration check is chosen by
+        the target dialect, read from every runtime module's ``DAL(...)``
+        calls: by file, every route edit made the migration rules run again
+        (with the replay's imports, a sixth of a route edit at 200 tables).
+        The check is :meth:`derive`'s resolver, run when such an entry is
+        looked up: the value is found again (a scan the run makes anyway when
+        a runtime module changed), not trusted."""
+        outer, self._trackers = self._trackers, []
+        try:
+            value = self.cached("fact", [name, *key_parts], compute)
+        finally:
+            self._trackers = outer
+        self._record(FACT_PREFIX + name, "fact", _fact_digest(value))
+        return value
+
+    def derive(self, name: str, resolve: Callable[[], Any]) -> None:
+        """How this run finds fact ``name`` again (see :meth:`fact`); a stored
+        result that depends on a fact no one in this run can find is a miss."""
+        self._facts[name] = resolve
+
     def is_cached(self, namespace: str, key_parts: list[Any]) -> bool:
         """Whether :meth:`cached` would answer from the cache (nothing is decoded)."""
         cache = self.cache
@@ -669,7 +696,29 @@ class Session:
         if dep.kind.startswith("has:"):
             found = _has(self._load(path.absolute()), dep.kind[4:].encode("latin-1"))
             return ("1" if found else "0") == dep.expected
+        if dep.kind == "fact":
+            resolve = self._facts.get(dep.path.removeprefix(FACT_PREFIX))
+            if resolve is None:
+                return False
+            outer, self._trackers = self._trackers, []  # found for this check, read by no computation
+            try:
+                return _fact_digest(resolve()) == dep.expected
+            finally:
+                self._trackers = outer
         return False
+
+
+# A fact's dependency sorts after every file's (absolute paths start with "/" or
+# a drive letter), so an entry with a changed file is a miss before any fact is
+# found again (see Session.fact)
+FACT_PREFIX = "~fact:"
+
+
+def _fact_digest(value: Any) -> str:
+    from drift_guard.cache import value_digest
+    from drift_guard.codec import encode
+
+    return value_digest(encode(value))
 
 
 def _has(data: bytes | OSError, marker: bytes) -> bool:

@@ -390,6 +390,65 @@ def test_a_layer_read_again_by_another_group_is_a_dependency_of_it(tmp_path: Pat
     assert first == second == {(str(source.absolute()), "sha"): session.digest(source)}
 
 
+def test_a_result_that_reads_a_fact_depends_on_its_value_not_on_its_files(tmp_path: Path):
+    """Session.fact: a result that reads a fact is kept while the fact's value
+    is (found again by the resolver the run gives), whatever changed in the
+    files it was read from; a changed value, or a fact no one can find, is a miss."""
+    from drift_guard.config import Config
+
+    source = tmp_path / "routes.py"
+    source.write_text("URI = 'sqlite://'\n")
+    cache = tmp_path / "cache"
+
+    def scheme(session: session_module.Session) -> str:
+        return session.read_bytes(source).split(b"'")[1].split(b":")[0].decode()
+
+    def run(resolvable: bool = True) -> tuple[str, list[str]]:
+        session = session_module.Session(
+            Config(root=tmp_path), session_module.RunOptions(use_cache=True, cache_dir=cache)
+        )
+        fact = lambda: session.fact("scheme", [], lambda: scheme(session))  # noqa: E731
+        if resolvable:
+            session.derive("scheme", fact)
+        ran: list[str] = []
+
+        def result() -> str:
+            ran.append("result")
+            return f"replayed for {fact()}"
+
+        return session.cached("findings", [], result), ran
+
+    assert run() == ("replayed for sqlite", ["result"])
+    assert run() == ("replayed for sqlite", [])
+    source.write_text("# a route edit\nURI = 'sqlite://other'\n")
+    assert run() == ("replayed for sqlite", [])  # the file changed, the fact did not
+    assert run(resolvable=False) == ("replayed for sqlite", ["result"])  # no one to find it again: a miss
+    source.write_text("URI = 'postgres://'\n")
+    assert run() == ("replayed for postgres", ["result"])
+    assert run() == ("replayed for postgres", [])
+
+
+def test_a_route_edit_keeps_the_migration_check_while_the_scratch_database_stays(project, capsys, groups):
+    """Without ``scratch = "sqlite"`` the scratch database follows the target
+    dialect, read from the DAL URIs of every runtime module. The migration rules
+    depend on that choice, not on the modules: a route edit that leaves it runs
+    only the rules that read the runtime modules."""
+    (project / "pyproject.toml").write_text("[tool.drift_guard]\n")
+    edit(project / SERVICE / "app" / "models.py", "postgres3://app@localhost:5432/app", "sqlite://storage.sqlite")
+    routes = project / SERVICE / "app" / "routes.py"
+    routes.write_text("from app.models import get_db\n\n\ndef names():\n    return get_db()\n")
+    check(capsys)
+    routes.write_text(
+        "from app.models import get_db\n\n\ndef names():\n    db = get_db()\n"
+        "    return db(db.users.nickname != None).select()\n"
+    )
+    groups.clear()
+    found = check(capsys)
+    assert groups and all(_reads(codes, "runtime") for codes in groups)
+    assert not any(_reads(codes, "migrations") for codes in groups)
+    assert "DG402" in {c for c, _ in found} and found == uncached(capsys)
+
+
 def test_the_pydal_layer_read_in_a_worker_is_the_one_read_here(project, capsys, monkeypatch):
     """The PyDAL extraction runs in a worker process next to the models'; what
     it reads and what fails there (DG001) is what reading it here gives."""
