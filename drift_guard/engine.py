@@ -227,7 +227,7 @@ def _start_replay(ctx: ServiceContext) -> None:
         return
     if service.alembic_ini is None or service.script_location is None or not is_dir(service.script_location):
         return
-    from drift_guard.migrations import external_migrations, version_locations
+    from drift_guard.discovery.revision_folders import external_migrations, version_locations
     from drift_guard.migrations.head import prefetch
 
     dirs, recursive = version_locations(service)
@@ -254,7 +254,7 @@ def _note_files_read_by_others(ctx: ServiceContext, migrations: bool = True) -> 
         if path is not None:
             session.note(path)
     if migrations and service.alembic_ini is not None and not ctx.options.no_migrations:
-        from drift_guard.migrations import version_locations
+        from drift_guard.discovery.revision_folders import version_locations
         from drift_guard.migrations.head import migration_inputs
 
         dirs, recursive = version_locations(service)

@@ -100,7 +100,7 @@ def escapes_repository(path: Path, root: Path, realpath: Callable[[str], str] = 
         folder = parent
 
 
-def canonical_path(path: Path | str, tree: Path) -> str:
+def canonical_path(path: Path | str, tree: Path, real_tree: str | None = None) -> str:
     """The one name of a file in a run: absolute, with forward slashes.
 
     Lexically absolute (``..`` folded, symlinks kept), except that a path that
@@ -109,10 +109,12 @@ def canonical_path(path: Path | str, tree: Path) -> str:
     known by one name however it was reached. A dangling link or a link out of
     the tree keeps its own name (the file in the tree is what the reader can
     open, and the target is not disclosed). Reporters make it relative
-    (:func:`relative_path`)."""
+    (:func:`relative_path`). ``real_tree``: ``tree`` resolved, if known."""
     lexical = os.path.abspath(path)
     resolved = os.path.realpath(lexical)
-    if resolved != lexical and os.path.exists(resolved) and _inside(resolved, os.path.realpath(tree)):
+    if resolved == lexical:
+        return lexical.replace(os.sep, "/")
+    if os.path.exists(resolved) and _inside(resolved, real_tree or os.path.realpath(tree)):
         lexical = resolved
     return lexical.replace(os.sep, "/")
 

@@ -172,6 +172,7 @@ class Session:
         # check and the HTML report ask for the same one, also under --no-cache
         self.heads: dict[Any, tuple[Any, dict]] = {}
         self._real_folders: dict[str, str] = {}
+        self._trees: dict[str, Path] = {}  # see _repository_of
         self._checked_deps: dict[Dep, bool] = {}  # see _still_valid
         self._facts: dict[str, Callable[[], Any]] = {}  # see fact
         self._freeze_parsed = False  # see sparing_the_collector
@@ -251,9 +252,16 @@ class Session:
         found = self._canonical.get(key)
         if found is None:
             lexical = os.path.abspath(key)
-            tree = find_repository_root(os.path.dirname(lexical)) or self.repository_root
-            found = self._canonical[key] = canonical_path(lexical, tree)
+            tree = self._repository_of(os.path.dirname(lexical))
+            found = self._canonical[key] = canonical_path(lexical, tree, self._realpath(str(tree)))
         return found
+
+    def _repository_of(self, folder: str) -> Path:
+        """The repository holding ``folder`` (the run's root outside any), once
+        per folder and run: a hundred route modules share one."""
+        if folder not in self._trees:
+            self._trees[folder] = find_repository_root(folder) or self.repository_root
+        return self._trees[folder]
 
     def shown(self, path: Path | str) -> str:
         """``path`` relative to the run directory (for prose in messages)."""

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from drift_guard.discovery.revision_folders import external_migrations, version_locations
 from drift_guard.migrations.head import ReplayedHead, application_modules
 from drift_guard.migrations.report import (
     DiffKind,
@@ -48,6 +49,7 @@ __all__ = [
     "ReplayFailure",
     "UnreachedTable",
     "check_migrations",
+    "external_migrations",
     "version_locations",
 ]
 
@@ -422,47 +424,6 @@ def _with_env_py_on_embedded(
             return _with_env_py(service, models, graph, replace(report, database="postgresql"), cluster)
     except Unavailable as exc:
         return _with_env_py(service, models, graph, replace(report, scratch_fallback=str(exc)), None)
-
-
-def external_migrations(service: Service, dirs: list[Path]) -> Path | None:
-    """The first migrations folder (``script_location`` or a version location)
-    that lies outside the repository, unless the configuration allows that:
-    revision scripts are executed, and a pull request must not be able to point
-    drift-guard at code elsewhere on the machine (``../..``, an absolute path)."""
-    from drift_guard.session import current, tree_root
-
-    session = current()
-    if session is not None and session.config.allow_external_migrations:
-        return None
-    root = session.repository_root if session is not None else tree_root(service.root)
-    root = Path(os.path.realpath(root))
-    for folder in (service.script_location, *dirs):
-        if folder is None:
-            continue
-        resolved = Path(os.path.realpath(folder))
-        if resolved != root and root not in resolved.parents:
-            return Path(folder)
-    return None
-
-
-def version_locations(service: Service) -> tuple[list[Path], bool]:
-    """The folders Alembic loads revisions from (``version_locations`` or
-    ``<script_location>/versions``) and whether it descends into sub-folders."""
-    import configparser
-
-    from drift_guard.discovery.alembic_ini import raw_ini, read_alembic_ini
-
-    dirs: list[Path] = []
-    recursive = False
-    if service.alembic_ini is not None and service.alembic_ini.is_file():
-        dirs = list(read_alembic_ini(service.alembic_ini).version_locations)
-        parser = raw_ini(service.alembic_ini)
-        try:
-            flag = parser.get("alembic", "recursive_version_locations", fallback="false") if parser else "false"
-        except configparser.Error:
-            flag = "false"
-        recursive = flag.strip().lower() in ("true", "1", "yes", "on")
-    return (dirs or list(service.versions_dirs)), recursive
 
 
 def _dialect_name(database_url: str | None) -> str:

@@ -49,8 +49,8 @@ def _revision_problems(ctx: ServiceContext) -> list[Problem]:
     service = ctx.service
     if not ctx.migrations_enabled or service.alembic_ini is None or service.script_location is None:
         return []
+    from drift_guard.discovery.revision_folders import external_migrations, version_locations
     from drift_guard.extract.alembic import unreadable_revision_files
-    from drift_guard.migrations import external_migrations, version_locations
 
     dirs, recursive = version_locations(service)
     if external_migrations(service, dirs) is not None:

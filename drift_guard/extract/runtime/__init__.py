@@ -157,14 +157,14 @@ def _problem_sink(ctx: ServiceContext) -> list[Problem]:
 
 
 def _scan(ctx: ServiceContext) -> list[tuple[Path, RuntimeSummary]]:
-    from drift_guard.extract.runtime.layers import module_name, package_of
+    from drift_guard.extract.runtime.layers import module_names
 
     summaries = []
     problems = _problem_sink(ctx)
     roots = tuple(ctx.service.import_roots) or (ctx.service.root,)
-    for path in runtime_files(ctx.service, ctx.config):
+    files = runtime_files(ctx.service, ctx.config)
+    for path, (module, package) in zip(files, module_names(files, roots)):
         display = canonical(path)
-        module, package = module_name(path, roots), package_of(path, roots)
 
         def summary(
             path: Path = path, display: str = display, module: str | None = module, package: str | None = package

@@ -22,9 +22,26 @@ if TYPE_CHECKING:
 def module_name(path: Path, roots: Iterable[Path]) -> str | None:
     """Dotted module name of ``path`` under the first import root containing it
     (strings, not pathlib: asked for every runtime module of every run)."""
-    resolved = os.path.realpath(path)
-    for root in roots:
-        base = os.path.realpath(root)
+    return _dotted(os.path.realpath(path), [os.path.realpath(root) for root in roots])
+
+
+def package_of(path: Path, roots: Sequence[Path]) -> str | None:
+    return _package(path, module_name(path, roots))
+
+
+def module_names(paths: Iterable[Path], roots: Sequence[Path]) -> list[tuple[str | None, str | None]]:
+    """(:func:`module_name`, :func:`package_of`) of each of ``paths``, with the
+    roots resolved once (a run that reads the runtime modules asks for all of them)."""
+    real_roots = [os.path.realpath(root) for root in roots]
+    found = []
+    for path in paths:
+        name = _dotted(os.path.realpath(path), real_roots)
+        found.append((name, _package(path, name)))
+    return found
+
+
+def _dotted(resolved: str, real_roots: list[str]) -> str | None:
+    for base in real_roots:
         if resolved == base or not resolved.startswith(base.rstrip(os.sep) + os.sep):
             continue  # outside it (the root itself names no module)
         parts = os.path.splitext(resolved[len(base.rstrip(os.sep)) + 1 :])[0].split(os.sep)
@@ -34,8 +51,7 @@ def module_name(path: Path, roots: Iterable[Path]) -> str | None:
     return None
 
 
-def package_of(path: Path, roots: Sequence[Path]) -> str | None:
-    name = module_name(path, roots)
+def _package(path: Path, name: str | None) -> str | None:
     if name is None:
         return None
     return name if path.name == "__init__.py" else name.rpartition(".")[0]
