@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drift_guard.config import Config, ServiceConfig, load_config, matches_globs
 from drift_guard.discovery.describe import describe as describe_config
@@ -215,3 +217,26 @@ def test_describe_config_lists_services_relative_to_cwd(repo: Path) -> None:
     assert "[svc]" in text and "model bases: app.db.base.Base" in text
     assert "    svc/app/db/models.py\n" in text and "    svc/app/models.py\n" in text
     assert str(repo) not in text
+
+
+def _pathlib_parts(path: str, root: str) -> tuple[tuple[str, ...], bool]:
+    """What matches_globs matched against before it split strings: pathlib's components."""
+    from pathlib import PurePosixPath
+
+    try:
+        return Path(path).absolute().relative_to(Path(root).absolute()).parts, True
+    except ValueError:
+        return PurePosixPath(Path(path).as_posix()).parts, False
+
+
+_SEGMENTS = st.lists(st.sampled_from(["app", "tests", "x.py", ".", "..", "", "a b", "é"]), max_size=5)
+_PATHS = st.builds(lambda lead, parts: lead + "/".join(parts), st.sampled_from(["", "/", "//", "///"]), _SEGMENTS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=_PATHS, root=_PATHS)
+def test_globs_see_the_components_pathlib_sees(path: str, root: str) -> None:
+    from drift_guard.config.model import _relative_parts
+
+    parts, inside = _relative_parts(path, root)
+    assert (tuple(parts), inside) == _pathlib_parts(path, root)

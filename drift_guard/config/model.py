@@ -8,6 +8,7 @@ offending key, is :mod:`drift_guard.config.validate`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -86,16 +87,36 @@ def matches_globs(path: Path, root: Path, globs: Sequence[str]) -> bool:
     ``root``, and against each single path component. ``dir/`` means ``dir``."""
     if not globs:
         return False
-    try:
-        rel = PurePosixPath(Path(path).absolute().relative_to(Path(root).absolute()).as_posix())
-        prefixes = [str(PurePosixPath(*rel.parts[: i + 1])) for i in range(len(rel.parts))]
-    except ValueError:  # outside the root: only the components can match
-        rel = PurePosixPath(Path(path).as_posix())
-        prefixes = []
+    parts, inside = _relative_parts(path, root)
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))] if inside else []
     for raw in globs:
         pattern = raw.rstrip("/").removeprefix("./") or raw
         if any(fnmatchcase(p, pattern) for p in prefixes):
             return True
-        if "/" not in pattern and any(fnmatchcase(part, pattern) for part in rel.parts):
+        if "/" not in pattern and any(fnmatchcase(part, pattern) for part in parts):
             return True
     return False
+
+
+def _relative_parts(path: Path | str, root: Path | str) -> tuple[Sequence[str], bool]:
+    """The components of ``path`` relative to ``root`` and True, or, outside
+    it, the components of ``path`` as given and False; as pathlib gives them
+    (``Path.absolute``, ``relative_to``, ``parts``). Every runtime module is
+    matched against the exclusion globs on every run that reads them, and the
+    pathlib objects were most of a route edit's listing: on POSIX the same
+    components are split from the strings."""
+    text, base = os.fspath(path), os.fspath(root)
+    if os.sep != "/" or text.startswith("//") or base.startswith("//"):  # pathlib's rules for "//" and drives
+        try:
+            return Path(text).absolute().relative_to(Path(base).absolute()).parts, True
+        except ValueError:
+            return PurePosixPath(Path(text).as_posix()).parts, False
+    full = _components(text if text.startswith("/") else os.path.join(os.getcwd(), text))
+    top = _components(base if base.startswith("/") else os.path.join(os.getcwd(), base))
+    if full[: len(top)] == top:
+        return full[len(top) :], True
+    return (("/", *_components(text)) if text.startswith("/") else tuple(_components(text))), False
+
+
+def _components(text: str) -> list[str]:
+    return [part for part in text.split("/") if part and part != "."]
