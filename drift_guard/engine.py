@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from drift_guard.config import Config
 from drift_guard.findings import Finding, Severity
@@ -22,6 +22,7 @@ from drift_guard.session import RunOptions
 if TYPE_CHECKING:
     from drift_guard.context import ServiceContext
     from drift_guard.review import Silenced
+    from drift_guard.service import Service
     from drift_guard.session import Session
     from drift_guard.snapshot import ServiceSchemas
 
@@ -90,7 +91,8 @@ def _run(
     rules = selected_rules(tuple(select) or config.select, (*config.ignore, *ignore))
     if session.options.no_migrations:
         rules = [r for r in rules if "migrations" not in r.needs]
-    services = discover_cached(paths, session)
+    early = _EarlyReplay.wanted(session, rules)
+    services = discover_cached(paths, session, early)
     findings: list[Finding] = []
     scanned: set[Path] = set()
     schemas: list[ServiceSchemas] = []
@@ -99,7 +101,7 @@ def _run(
         scanned.update(service.python_files)
         scanned.update(service.model_files)
         scanned.update(service.pydal_files)
-        for item in _service_findings(ctx, rules):
+        for item in _service_findings(ctx, rules, early):
             findings.append(replace(item, service=service.name))
         if collect_schemas:
             from drift_guard.snapshot import service_schemas
@@ -126,7 +128,7 @@ def _run(
     )
 
 
-def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
+def _service_findings(ctx: ServiceContext, rules: list[Rule], early: _EarlyReplay | None = None) -> list[Finding]:
     """The rules' findings for one service. Rules that read only file contents
     are answered from the cache while none of the files they read changed: one
     entry per group of rules that read the same layers (:func:`_rule_groups`),
@@ -141,6 +143,8 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule]) -> list[Finding]:
     pending = [group for group, key in zip(groups, keys) if not ctx.session.is_cached("findings", key)]
     if any(_needs_migrations(group) for group in pending):
         _start_replay(ctx)  # in a worker, while the other groups read the models
+    elif early is not None and early.started == ctx.service.root:
+        _withdraw_replay(ctx)  # started during discovery, but the migration rules' findings are kept
     if _reads(pending, "pydal") and ctx.prefetch_pydal() and _reads(pending, "models"):
         ctx.models  # noqa: B018 - read here, while the worker reads the PyDAL layer
     by_code: dict[str, list[Finding]] = {}
@@ -220,28 +224,68 @@ def _interrupted(ctx: ServiceContext) -> bool:
     return bool(getattr(report, "interrupted", False) or getattr(report, "scratch_fallback", None))
 
 
+class _EarlyReplay:
+    """What discovery calls once it knows where a service's revisions are
+    (:func:`~drift_guard.discovery.service.build_service`): the replay of the
+    first service starts there, before its models are parsed. Only when
+    discovery itself runs (a cold run, a file added): otherwise it is read back
+    at once and :func:`_start_replay` starts the replay as early."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.started: Path | None = None  # the service whose replay started here
+
+    @classmethod
+    def wanted(cls, session: Session, rules: list[Rule]) -> _EarlyReplay | None:
+        options = session.options
+        if options.no_migrations or options.database_url or options.alembic_env:
+            return None
+        return cls(session) if any("migrations" in r.needs for r in rules) else None
+
+    def __call__(self, service: Service) -> None:
+        if self.started is not None:
+            return  # one replay at a time: the next service's starts when its turn comes
+        self.started = service.root
+        with self.session.untracked():  # what starting it reads is no input of discovery
+            _prefetch_replay(service, self.session)
+
+
 def _start_replay(ctx: ServiceContext) -> None:
     """Start the default SQLite replay in a worker while the rules read the models."""
-    service, options = ctx.service, ctx.options
-    if options.no_migrations or options.database_url or options.alembic_env:
-        return
-    if service.alembic_ini is None or service.script_location is None or not is_dir(service.script_location):
-        return
-    from drift_guard.discovery.revision_folders import external_migrations, version_locations
-    from drift_guard.migrations.head import prefetch
-
-    dirs, recursive = version_locations(service)
-    if external_migrations(service, dirs) is not None:
-        return  # never run revisions from outside the repository (DG203 says why)
     # Started before the target dialect is known: that takes a scan of every
     # runtime module (2 s at 1,000 tables), and the replay is the longest part
     # of a cold run. For a PostgreSQL target it is withdrawn once that is known.
-    withdraw = prefetch(service, dirs, recursive, ctx.session)
+    withdraw = _prefetch_replay(ctx.service, ctx.session)
     if withdraw is not None and ctx.embedded_target() is not None:
         from drift_guard.migrations.embedded import missing
 
         if missing() is None:
             withdraw()  # replayed on the embedded PostgreSQL, not SQLite (a failed start replays SQLite then)
+
+
+def _withdraw_replay(ctx: ServiceContext) -> None:
+    from drift_guard.migrations.head import prefetch_key
+
+    withdraw = ctx.session.withdrawal(prefetch_key(ctx.service))
+    if withdraw is not None:
+        withdraw()
+
+
+def _prefetch_replay(service: Service, session: Session) -> Callable[[], None] | None:
+    """:func:`~drift_guard.migrations.head.prefetch` when the SQLite replay is
+    the one this run may need; how to withdraw it, or None."""
+    options = session.options
+    if options.no_migrations or options.database_url or options.alembic_env:
+        return None
+    if service.alembic_ini is None or service.script_location is None or not is_dir(service.script_location):
+        return None
+    from drift_guard.discovery.revision_folders import external_migrations, version_locations
+    from drift_guard.migrations.head import prefetch
+
+    dirs, recursive = version_locations(service)
+    if external_migrations(service, dirs) is not None:
+        return None  # never run revisions from outside the repository (DG203 says why)
+    return prefetch(service, dirs, recursive, session)
 
 
 def _note_files_read_by_others(ctx: ServiceContext, migrations: bool = True) -> None:

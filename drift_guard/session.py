@@ -166,6 +166,7 @@ class Session:
         self.failures: dict[Path, Problem] = {}  # files that could not be read or parsed (DG001)
         self.unlisted: dict[Path, Problem] = {}  # folders that could not be listed (also in failures)
         self._prefetched: dict[tuple[str, str], Callable[[], Any]] = {}
+        self._withdraw: dict[tuple[str, str], Callable[[], None]] = {}
         self._provenance: dict[int, tuple[object, str]] = {}
         self._per_package: dict[Any, tuple[Any, dict]] = {}
         # migration heads replayed (or read back) this run, by cache key: the
@@ -642,6 +643,16 @@ class Session:
         """Whether every file a cache entry depends on is as it was."""
         return self._still_valid(deps)
 
+    @contextlib.contextmanager
+    def untracked(self) -> Iterator[None]:
+        """What the block reads is recorded for no computation running now (a
+        fact's own reads, a replay started from inside discovery)."""
+        outer, self._trackers = self._trackers, []
+        try:
+            yield
+        finally:
+            self._trackers = outer
+
     def fact(self, name: str, key_parts: list[Any], compute: Callable[[], T]) -> T:
         """``compute()``, cached like :meth:`cached`: a small value derived from
         many files, which the results that read it depend on *by value*.
@@ -655,11 +666,8 @@ class Session:
         The check is :meth:`derive`'s resolver, run when such an entry is
         looked up: the value is found again (a scan the run makes anyway when
         a runtime module changed), not trusted."""
-        outer, self._trackers = self._trackers, []
-        try:
+        with self.untracked():
             value = self.cached("fact", [name, *key_parts], compute)
-        finally:
-            self._trackers = outer
         self._record(FACT_PREFIX + name, "fact", _fact_digest(value))
         return value
 
@@ -676,12 +684,22 @@ class Session:
         hit = cache.get(namespace, self._key(namespace, key_parts))
         return hit is not None and self._still_valid(hit[1])
 
-    def prefetched(self, key: tuple[str, str], result: Callable[[], Any]) -> None:
-        """Remember work started early (in a worker) for whoever needs it."""
+    def prefetched(
+        self, key: tuple[str, str], result: Callable[[], Any], withdraw: Callable[[], None] | None = None
+    ) -> None:
+        """Remember work started early (in a worker) for whoever needs it, and
+        how to withdraw it while no one has taken it."""
         self._prefetched[key] = result
+        if withdraw is not None:
+            self._withdraw[key] = withdraw
 
     def take_prefetched(self, key: tuple[str, str]) -> Callable[[], Any] | None:
+        self._withdraw.pop(key, None)
         return self._prefetched.pop(key, None)
+
+    def withdrawal(self, key: tuple[str, str]) -> Callable[[], None] | None:
+        """How to withdraw the work started early under ``key``, while it is pending."""
+        return self._withdraw.get(key) if key in self._prefetched else None
 
     def _key(self, namespace: str, key_parts: list[Any]) -> str:
         return make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)
@@ -708,11 +726,8 @@ class Session:
             resolve = self._facts.get(dep.path.removeprefix(FACT_PREFIX))
             if resolve is None:
                 return False
-            outer, self._trackers = self._trackers, []  # found for this check, read by no computation
-            try:
+            with self.untracked():  # found for this check, read by no computation
                 return _fact_digest(resolve()) == dep.expected
-            finally:
-                self._trackers = outer
         return False
 
 

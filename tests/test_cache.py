@@ -514,3 +514,62 @@ def test_findings_of_the_schema_layers_are_kept_while_the_schemas_are(project, c
     computed.clear()
     found = check(capsys)
     assert "schema-findings" in computed and found == uncached(capsys)
+
+
+@pytest.fixture
+def replay_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """When the replay was started and withdrawn, and when discovery followed
+    env.py's target_metadata into the models (the part of discovery that parses them)."""
+    from drift_guard.discovery import service as discovery_service
+    from drift_guard.migrations import worker
+
+    events: list[str] = []
+    start, targets = worker.start, discovery_service._targets
+
+    def spy_start(*args, **kwargs):
+        events.append("replay started")
+        pending = start(*args, **kwargs)
+        cancel = pending.cancel
+
+        def spy_cancel() -> None:
+            events.append("replay withdrawn")
+            cancel()
+
+        pending.cancel = spy_cancel
+        return pending
+
+    def spy_targets(*args, **kwargs):
+        events.append("models followed")
+        return targets(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "start", spy_start)
+    monkeypatch.setattr(discovery_service, "_targets", spy_targets)
+    return events
+
+
+def test_a_cold_run_starts_the_replay_before_discovery_reads_the_models(project, capsys, replay_events):
+    """The replay needs only where the revisions are: on a cold run it starts in
+    its worker as soon as alembic.ini and env.py are read, while discovery goes
+    on to parse the models, and its head is the one the run compares."""
+    found = check(capsys)
+    assert replay_events == ["replay started", "models followed"]
+    assert found == uncached(capsys) == []
+
+
+def test_a_replay_started_during_discovery_is_withdrawn_when_the_migration_findings_are_kept(
+    project, capsys, replay_events, groups
+):
+    """Discovery runs again (a package now names SQLAlchemy, so it is a model
+    candidate to look at) and the stored head is gone, but the migration
+    rules' findings are still valid: the replay started for them is withdrawn,
+    not waited for, and the findings are the same."""
+    first = check(capsys)
+    shutil.rmtree(project.parent / "cache" / "v4" / "replay")
+    package = project / SERVICE / "app" / "__init__.py"
+    package.write_text(package.read_text() + "\n# not sqlalchemy: PyDAL\n")
+    replay_events.clear()
+    groups.clear()
+    found = check(capsys)
+    assert replay_events == ["replay started", "models followed", "replay withdrawn"]
+    assert groups and not any(_reads(codes, "migrations") for codes in groups)
+    assert found == first == uncached(capsys)

@@ -10,7 +10,7 @@ and env.py, finding model/PyDAL files) lives in :mod:`drift_guard.discovery.serv
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from drift_guard.config import Config, ServiceConfig
 from drift_guard.errors import ConfigError
@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from drift_guard.session import Session
 
 
-def discover(paths: Sequence[Path], config: Config) -> list[Service]:
-    """Services under ``paths`` (default: the run directory), sorted by root."""
+def discover(
+    paths: Sequence[Path], config: Config, on_alembic: Callable[[Service], None] | None = None
+) -> list[Service]:
+    """Services under ``paths`` (default: the run directory), sorted by root;
+    ``on_alembic`` as :func:`~drift_guard.discovery.service.build_service` takes it."""
     from drift_guard.discovery.service import build_service
 
     wanted = [_folder(p) for p in (paths or [Path.cwd()])]
@@ -37,11 +40,13 @@ def discover(paths: Sequence[Path], config: Config) -> list[Service]:
     for root, ini, entry in sorted(plans, key=lambda plan: plan[0]):
         if root not in services:
             nested = frozenset(r for r in roots if r != root and _inside(r, root))
-            services[root] = build_service(root, ini, config, entry, nested)
+            services[root] = build_service(root, ini, config, entry, nested, on_alembic)
     return [services[root] for root in sorted(services)]
 
 
-def discover_cached(paths: Sequence[Path], session: Session) -> list[Service]:
+def discover_cached(
+    paths: Sequence[Path], session: Session, on_alembic: Callable[[Service], None] | None = None
+) -> list[Service]:
     """:func:`discover`, answered from the cache while the tree's file names and
     every file discovery read (alembic.ini, env.py, model candidates, pre-filter
     outcomes) are unchanged. The listing of file names is taken every run, so an
@@ -54,7 +59,7 @@ def discover_cached(paths: Sequence[Path], session: Session) -> list[Service]:
         for name in listing:
             if name.endswith("alembic.ini"):
                 session.note(Path(name))
-        return discover(paths, config)
+        return discover(paths, config, on_alembic)
 
     # discovery reads Python files as syntax trees only (and alembic.ini, any
     # change of which is a miss): a comment edit of a model file moves locations

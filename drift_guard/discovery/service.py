@@ -9,8 +9,9 @@ scanned as a model candidate is parsed once.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 import libcst as cst
 
@@ -43,8 +44,18 @@ class _Setup:
 
 
 def build_service(
-    root: Path, ini: Path | None, config: Config, entry: ServiceConfig | None, nested: frozenset[Path]
+    root: Path,
+    ini: Path | None,
+    config: Config,
+    entry: ServiceConfig | None,
+    nested: frozenset[Path],
+    on_alembic: Callable[[Service], None] | None = None,
 ) -> Service:
+    """The service under ``root``. ``on_alembic`` is handed the service as soon
+    as alembic.ini and env.py are read (where the revisions are, the import
+    roots), before its model files are looked for: the migration replay needs
+    nothing more, and on a cold run it starts while discovery goes on (following
+    env.py's ``target_metadata`` parses the models: 1 s at 1,000 tables)."""
     from drift_guard.session import record_unlisted
 
     left_out: list[Path] = []
@@ -60,10 +71,21 @@ def build_service(
     files = list(iter_python_files(root, excluded, unlisted=record_unlisted))
     setup = _alembic_setup(root, ini) if ini is not None else _Setup([root])
     index = ModuleIndex(_unique(setup.roots))
+    script = setup.ini.script_location if setup.ini else None
+    early = Service(
+        name=entry.name if entry is not None and entry.name else shown(root),
+        root=root,
+        alembic_ini=setup.ini.path if setup.ini else None,
+        script_location=script,
+        env_py=setup.env_py,
+        import_roots=index.roots,
+        dialect=(entry.dialect if entry is not None else None) or config.dialect,
+    )
+    if on_alembic is not None and early.alembic_ini is not None:
+        on_alembic(early)
     env_module = index.load(setup.env_py, "env") if setup.env is not None and setup.env_py else None
     targets = _targets(index, env_module, setup) if ini is not None else None
     reached = index.reached(env_module) if env_module is not None else []
-    script = setup.ini.script_location if setup.ini else None
     versions = [*((script / "versions",) if script else ()), *(setup.ini.version_locations if setup.ini else ())]
     models: list[Path] | set[Path]
     if entry is not None and entry.models:
@@ -78,20 +100,14 @@ def build_service(
     else:
         skip = [*versions, *((script,) if script else ())]
         pydal = [p for p in files if _usable(p, root, skip) and _contains(p, b"define_table")]
-    return Service(
-        name=entry.name if entry is not None and entry.name else shown(root),
-        root=root,
-        alembic_ini=setup.ini.path if setup.ini else None,
-        script_location=script,
-        env_py=setup.env_py,
-        import_roots=index.roots,
+    return replace(
+        early,
         model_files=tuple(sorted(set(models))),
         model_bases=tuple(dict.fromkeys(d.qualname for d in targets or ())),
         env_reached_files=tuple(reached),
         pydal_files=tuple(sorted(pydal)),
         python_files=tuple(sorted(files)),
         not_application=tuple(sorted(left_out)),
-        dialect=(entry.dialect if entry is not None else None) or config.dialect,
         problems=tuple(setup.problems),
     )
 

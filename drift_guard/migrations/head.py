@@ -97,7 +97,7 @@ def replayed_head(
         if session is not None:
             for path in replay_inputs(service, files):
                 session.note(path)
-        pending = session.take_prefetched(("replay", str(service.root))) if session is not None else None
+        pending = session.take_prefetched(prefetch_key(service)) if session is not None else None
         head, imported = pending() if pending is not None else _replay(service, dirs, recursive, revision_ids)
         if session is not None:
             for path in imported:
@@ -133,6 +133,10 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
     does), so on a cold run the two cores do the two slowest parts at once. A
     revision that ends its process (``os._exit``) ends the worker, not this run
     (see :mod:`.worker`)."""
+    key = prefetch_key(service)
+    started = session.withdrawal(key)
+    if started is not None:
+        return started  # started already, while discovery read the rest of the service
     files = revision_files(dirs, recursive)
     if not files or session.is_cached("replay", head_key(service, files)):
         return None
@@ -153,14 +157,17 @@ def prefetch(service: Service, dirs: Sequence[Path], recursive: bool, session: S
             return ReplayedHead(0, outcome.failure, (), (), b"", interrupted=True), []
         return outcome
 
-    key = ("replay", str(service.root))
-    session.prefetched(key, result)
-
     def withdraw() -> None:
         if session.take_prefetched(key) is not None:
             pending.cancel()
 
+    session.prefetched(key, result, withdraw)
     return withdraw
+
+
+def prefetch_key(service: Service) -> tuple[str, str]:
+    """What :func:`prefetch` keeps the pending replay under in the session."""
+    return ("replay", str(service.root))
 
 
 def _replay_in_worker(
