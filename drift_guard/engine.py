@@ -233,21 +233,20 @@ class _EarlyReplay:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.asked = False
         self.started: Path | None = None  # the service whose replay started here
 
     @classmethod
     def wanted(cls, session: Session, rules: list[Rule]) -> _EarlyReplay | None:
-        options = session.options
-        if options.no_migrations or options.database_url or options.alembic_env:
-            return None
         return cls(session) if any("migrations" in r.needs for r in rules) else None
 
     def __call__(self, service: Service) -> None:
-        if self.started is not None:
+        if self.asked:
             return  # one replay at a time: the next service's starts when its turn comes
-        self.started = service.root
+        self.asked = True
         with self.session.untracked():  # what starting it reads is no input of discovery
-            _prefetch_replay(service, self.session)
+            if _prefetch_replay(service, self.session) is not None:
+                self.started = service.root
 
 
 def _start_replay(ctx: ServiceContext) -> None:
