@@ -168,6 +168,40 @@ def test_a_worker_that_ignores_the_withdrawal_is_ended(tmp_path):
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.parametrize("ending", ["withdrawal ignored", "timeout"])
+def test_a_killed_worker_leaves_no_temporary_folder(tmp_path, ending):
+    """A worker that is killed (it ignored a withdrawal, or the replay timed out)
+    runs no ``finally``: what it made in its temporary folder, even a folder no
+    ``with`` owns yet, is removed by the parent once the worker is gone."""
+    import tempfile
+    import time
+
+    from drift_guard.migrations import worker
+    from drift_guard.schema import Location
+
+    record = tmp_path / "folder.txt"
+
+    def stubborn(progress):
+        record.write_text(tempfile.mkdtemp())  # killed before anything could remove it
+        while True:
+            try:
+                time.sleep(60)
+            except BaseException:  # noqa: BLE001, S110 - user code that swallows everything
+                pass
+
+    pending = worker.start(stubborn, 3 if ending == "timeout" else 120, Location(str(tmp_path)))
+    deadline = time.monotonic() + 30
+    while not record.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    made = Path(record.read_text())
+    assert made.is_dir() and made.parent.name.startswith("driftguard_worker_")
+    if ending == "timeout":
+        assert isinstance(pending.result(), worker.Aborted)
+    else:
+        pending.cancel()
+    assert not made.exists() and not made.parent.exists()
+
+
 # An interrupt during the fork: SIGINT sent from an at-fork handler in the parent, as one that
 # arrives while os.fork() runs the handlers Python modules register (logging's lock release).
 _INTERRUPTED_DURING_THE_FORK = """

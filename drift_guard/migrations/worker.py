@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +86,14 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - every supported POSIX system has fork
         return Pending(lambda: target(Progress(None)))
+    folder = _scratch_folder()
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker_main, args=(sender, target), daemon=True)
-    fork_worker(worker)
+    worker = context.Process(target=_worker_main, args=(sender, target, folder), daemon=True)
+    try:
+        fork_worker(worker)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     sender.close()
     deadline = time.monotonic() + timeout
 
@@ -121,6 +127,7 @@ def start(target: Callable[[Progress], T], timeout: float, where: Location) -> P
             worker.kill()
         worker.join(timeout=5)
         receiver.close()  # after the worker is gone: a last answer it sends finds an open pipe
+        shutil.rmtree(folder, ignore_errors=True)  # whatever it left there, however it ended
 
     def cancel() -> None:
         # Asked to stop first, so that what the worker holds is released the usual
@@ -172,14 +179,51 @@ def _withdrawn(signum: int, frame: object) -> None:
     raise Withdrawn()
 
 
-def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
+def _scratch_folder() -> str:
+    """The worker's own temporary folder, made by the parent, which removes it
+    once the worker is gone: a worker killed (a timeout, a withdrawal it did not
+    heed in time) or withdrawn between making a temporary folder and the ``with``
+    that would remove it leaves nothing behind (the scratch SQLite file, the
+    head's image, a revision's own temporary files all go in there). The
+    parent's pid is in its name: a parent that was killed cannot remove it, so
+    the next run's workers do, once that pid has ended (a worker that outlived
+    its parent removes it too when it ends)."""
+    import tempfile
+
+    from drift_guard.migrations.scratch import SCRATCH_PREFIX
+
+    prefix = f"{SCRATCH_PREFIX}worker_"
+    with contextlib.suppress(OSError):  # a temporary folder that cannot be listed: nothing to drop
+        for left in Path(tempfile.gettempdir()).glob(f"{prefix}*_*"):
+            owner = left.name[len(prefix) :].split("_", 1)[0]
+            if owner.isdigit() and not _running(int(owner)):
+                shutil.rmtree(left, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}_")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's: running
+    return True
+
+
+def _worker_main(sender: Connection, target: Callable[[Progress], Any], folder: str) -> None:
     """The worker process: run, send the result, end. What the target printed is
     handed back, so it reaches the parent's standard error whatever that is (a
     test's capture). If user code ends the process first, the pipe closes
-    unsent and the parent reports that."""
+    unsent and the parent reports that. Its temporary files go in ``folder``
+    (see :func:`_scratch_folder`)."""
     import contextlib
     import io
     import signal
+    import tempfile
+
+    tempfile.tempdir = folder
+    os.environ["TMPDIR"] = folder  # also for what a revision runs (a subprocess)
 
     from drift_guard.forking import release_interrupts
     from drift_guard.migrations.replay import error_message
@@ -202,3 +246,4 @@ def _worker_main(sender: Connection, target: Callable[[Progress], Any]) -> None:
             sender.send(("raised", error_message(exc), printed.getvalue()))
     finally:
         sender.close()
+        shutil.rmtree(folder, ignore_errors=True)  # also when this worker outlived its parent
