@@ -144,7 +144,7 @@ def _service_findings(ctx: ServiceContext, rules: list[Rule], early: _EarlyRepla
     if any(_needs_migrations(group) for group in pending):
         _start_replay(ctx)  # in a worker, while the other groups read the models
     elif early is not None and early.started == ctx.service.root:
-        _withdraw_replay(ctx)  # started during discovery, but the migration rules' findings are kept
+        early.withdraw()  # started during discovery, but the migration rules' findings are kept
     if _reads(pending, "pydal") and ctx.prefetch_pydal() and _reads(pending, "models"):
         ctx.models  # noqa: B018 - read here, while the worker reads the PyDAL layer
     by_code: dict[str, list[Finding]] = {}
@@ -235,6 +235,7 @@ class _EarlyReplay:
         self.session = session
         self.asked = False
         self.started: Path | None = None  # the service whose replay started here
+        self.withdraw: Callable[[], None] = lambda: None  # withdraws it (nothing once it was taken)
 
     @classmethod
     def wanted(cls, session: Session, rules: list[Rule]) -> _EarlyReplay | None:
@@ -245,8 +246,9 @@ class _EarlyReplay:
             return  # one replay at a time: the next service's starts when its turn comes
         self.asked = True
         with self.session.untracked():  # what starting it reads is no input of discovery
-            if _prefetch_replay(service, self.session) is not None:
-                self.started = service.root
+            withdraw = _prefetch_replay(service, self.session)
+        if withdraw is not None:
+            self.started, self.withdraw = service.root, withdraw
 
 
 def _start_replay(ctx: ServiceContext) -> None:
@@ -260,14 +262,6 @@ def _start_replay(ctx: ServiceContext) -> None:
 
         if missing() is None:
             withdraw()  # replayed on the embedded PostgreSQL, not SQLite (a failed start replays SQLite then)
-
-
-def _withdraw_replay(ctx: ServiceContext) -> None:
-    from drift_guard.migrations.head import prefetch_key
-
-    withdraw = ctx.session.withdrawal(prefetch_key(ctx.service))
-    if withdraw is not None:
-        withdraw()
 
 
 def _prefetch_replay(service: Service, session: Session) -> Callable[[], None] | None:

@@ -698,8 +698,9 @@ class Session:
         return self._prefetched.pop(key, None)
 
     def withdrawal(self, key: tuple[str, str]) -> Callable[[], None] | None:
-        """How to withdraw the work started early under ``key``, while it is pending."""
-        return self._withdraw.get(key) if key in self._prefetched else None
+        """How to withdraw the work started early under ``key``, while it is
+        pending (taking or withdrawing it forgets both)."""
+        return self._withdraw.get(key)
 
     def _key(self, namespace: str, key_parts: list[Any]) -> str:
         return make_key(namespace, self.config.fingerprint(), str(self.run_dir), self.options.cache_key(), key_parts)

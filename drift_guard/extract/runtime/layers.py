@@ -25,13 +25,9 @@ def module_name(path: Path, roots: Iterable[Path]) -> str | None:
     return _dotted(os.path.realpath(path), [os.path.realpath(root) for root in roots])
 
 
-def package_of(path: Path, roots: Sequence[Path]) -> str | None:
-    return _package(path, module_name(path, roots))
-
-
 def module_names(paths: Iterable[Path], roots: Sequence[Path]) -> list[tuple[str | None, str | None]]:
-    """(:func:`module_name`, :func:`package_of`) of each of ``paths``, with the
-    roots resolved once (a run that reads the runtime modules asks for all of them)."""
+    """(:func:`module_name`, its package) of each of ``paths``, with the roots
+    resolved once (a run that reads the runtime modules asks for all of them)."""
     real_roots = [os.path.realpath(root) for root in roots]
     found = []
     for path in paths:
